@@ -1,0 +1,142 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ConcurrentUpdateError, NotFoundError } from '../../core/errors.ts';
+import type { Change } from '../../core/ports.ts';
+
+const MAX_ATTEMPTS = 12;
+const VERSION = 'version';
+
+export interface VersionedTableOptions<T> {
+  doc: DynamoDBDocumentClient;
+  /** Resolved at first use, so a function that never touches this table needs no config for it. */
+  tableName: () => string;
+  partitionKey: keyof T & string;
+  /** Index attributes derived from the entity (sparse GSIs): present only when the entity qualifies. */
+  indexAttributes?: (entity: T) => Record<string, string | undefined>;
+  /** Name of the entity in error messages. */
+  noun: string;
+}
+
+/**
+ * A table of single-item aggregates with optimistic concurrency. Every write is conditional on the
+ * version read, so a transition is applied to exactly the state it was computed from; on conflict we
+ * re-read and re-apply (the transition is pure, so that is safe). No transactions: dynalite has none,
+ * and one item per aggregate needs none.
+ */
+export class VersionedTable<T extends object> {
+  constructor(private readonly options: VersionedTableOptions<T>) {}
+
+  private toItem(entity: T, version: number): Record<string, unknown> {
+    return { ...entity, ...this.options.indexAttributes?.(entity), [VERSION]: version };
+  }
+
+  private fromItem(item: Record<string, unknown>): { entity: T; version: number } {
+    const { [VERSION]: version, ...rest } = item;
+    for (const key of Object.keys(this.options.indexAttributes?.(rest as T) ?? {})) delete rest[key];
+    return { entity: rest as T, version: Number(version ?? 0) };
+  }
+
+  private async read(id: string): Promise<{ entity: T; version: number } | undefined> {
+    const { Item } = await this.options.doc.send(
+      new GetCommand({
+        TableName: this.options.tableName(),
+        Key: { [this.options.partitionKey]: id },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? this.fromItem(Item) : undefined;
+  }
+
+  async get(id: string): Promise<T | undefined> {
+    return (await this.read(id))?.entity;
+  }
+
+  async create(entity: T): Promise<{ entity: T; created: boolean }> {
+    const id = String(entity[this.options.partitionKey]);
+    try {
+      await this.options.doc.send(
+        new PutCommand({
+          TableName: this.options.tableName(),
+          Item: this.toItem(entity, 1),
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': this.options.partitionKey },
+        }),
+      );
+      return { entity, created: true };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const existing = await this.get(id);
+      if (!existing)
+        throw new ConcurrentUpdateError(`${this.options.noun} ${id} vanished while being created`);
+      return { entity: existing, created: false };
+    }
+  }
+
+  async update(id: string, transition: (entity: T) => T): Promise<Change<T>> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const current = await this.read(id);
+      if (!current) throw new NotFoundError(`${this.options.noun} ${id} not found`);
+      const after = transition(current.entity);
+      if (after === current.entity) return { before: current.entity, after, changed: false };
+      try {
+        await this.options.doc.send(
+          new PutCommand({
+            TableName: this.options.tableName(),
+            Item: this.toItem(after, current.version + 1),
+            ConditionExpression: '#v = :v',
+            ExpressionAttributeNames: { '#v': VERSION },
+            ExpressionAttributeValues: { ':v': current.version },
+          }),
+        );
+        return { before: current.entity, after, changed: true };
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        // Lost a race: back off a little (with jitter) and re-apply to the fresh state.
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      }
+    }
+    throw new ConcurrentUpdateError(`${this.options.noun} ${id} is too contended; try again`);
+  }
+
+  /** All items of a query on an index, following pagination. */
+  async query(indexName: string, key: string, value: string, forward = true, limit?: number): Promise<T[]> {
+    const out: T[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.options.doc.send(
+        new QueryCommand({
+          TableName: this.options.tableName(),
+          IndexName: indexName,
+          KeyConditionExpression: '#k = :v',
+          ExpressionAttributeNames: { '#k': key },
+          ExpressionAttributeValues: { ':v': value },
+          ScanIndexForward: forward,
+          ExclusiveStartKey,
+          ...(limit ? { Limit: limit } : {}),
+        }),
+      );
+      out.push(...(page.Items ?? []).map((i) => this.fromItem(i).entity));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey && (!limit || out.length < limit));
+    return limit ? out.slice(0, limit) : out;
+  }
+
+  async scan(): Promise<T[]> {
+    const out: T[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.options.doc.send(
+        new ScanCommand({ TableName: this.options.tableName(), ExclusiveStartKey }),
+      );
+      out.push(...(page.Items ?? []).map((i) => this.fromItem(i).entity));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return out;
+  }
+}

@@ -1,0 +1,27 @@
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+
+export interface JwtVerifierOptions {
+  jwksUrl: string;
+  issuer: string;
+  /** Checked against `aud` (ID tokens) or `client_id` (Cognito access tokens) when set. */
+  audience?: string;
+}
+
+/**
+ * Verifies agent tokens against a JWKS: Cognito's on AWS, the dev issuer's locally. The key set is fetched
+ * once and cached by jose (refetched on an unknown key id, so key rotation just works).
+ */
+export function makeJwtVerifier(options: () => JwtVerifierOptions) {
+  let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  return async function verify(token: string): Promise<{ agentId: string }> {
+    const { jwksUrl, issuer, audience } = options();
+    jwks ??= createRemoteJWKSet(new URL(jwksUrl));
+    const { payload } = await jwtVerify(token, jwks, { issuer, algorithms: ['RS256'] });
+    if (audience && payload.aud !== audience && payload.client_id !== audience) {
+      if (!(Array.isArray(payload.aud) && payload.aud.includes(audience)))
+        throw new Error('token audience mismatch');
+    }
+    if (!payload.sub) throw new Error('token has no subject');
+    return { agentId: payload.sub };
+  };
+}

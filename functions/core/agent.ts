@@ -1,0 +1,125 @@
+import { AgentNotAvailableError, InvalidTransitionError } from './errors.ts';
+import type { Agent, AgentStatus, Call, OfferOutcome, SelectableAgentStatus } from './model.ts';
+
+/**
+ * Pure transitions of the agent aggregate. An agent holds at most one offer or call at a time: the
+ * reservation is a conditional write on the agent item, so two calls can never reserve the same agent.
+ */
+
+export interface AgentProfile {
+  name: string;
+  queues: string[];
+  autoAccept: boolean;
+}
+
+export function newAgent(agentId: string, profile: AgentProfile, now: Date): Agent {
+  const at = now.toISOString();
+  return {
+    agentId,
+    ...profile,
+    status: 'offline',
+    statusSince: at,
+    idleSince: at,
+    connections: [],
+  };
+}
+
+export function updateProfile(agent: Agent, profile: AgentProfile): Agent {
+  return { ...agent, ...profile };
+}
+
+function withStatus(agent: Agent, status: AgentStatus, now: Date, changes: Partial<Agent> = {}): Agent {
+  const statusSince = agent.status === status ? agent.statusSince : now.toISOString();
+  return { ...agent, ...changes, status, statusSince };
+}
+
+/** Whether the agent may be offered this call now. */
+export function canTake(agent: Agent, call: Pick<Call, 'queue' | 'excludedAgents'>): boolean {
+  return (
+    agent.status === 'available' &&
+    !agent.offer &&
+    agent.connections.length > 0 &&
+    agent.queues.includes(call.queue) &&
+    !call.excludedAgents.includes(agent.agentId)
+  );
+}
+
+export function reserve(agent: Agent, offer: { offerId: string; callId: string }, now: Date): Agent {
+  if (agent.status !== 'available' || agent.offer) {
+    throw new AgentNotAvailableError(`agent ${agent.agentId} is ${agent.status}`);
+  }
+  return withStatus(agent, 'reserved', now, { offer });
+}
+
+export interface ReleaseSettings {
+  /** Status of an agent who let an offer time out. */
+  missedOfferStatus: AgentStatus;
+}
+
+/**
+ * Frees the agent from an offer once the offer has its outcome. A no-op when the agent is no longer
+ * reserved for that offer (a repair already freed it), so repeating it is harmless.
+ */
+export function releaseFromOffer(
+  agent: Agent,
+  offerId: string,
+  outcome: OfferOutcome,
+  now: Date,
+  settings: ReleaseSettings,
+  reason?: string,
+): Agent {
+  if (agent.offer?.offerId !== offerId) return agent;
+  const at = now.toISOString();
+  const base: Partial<Agent> = { offer: undefined };
+  switch (outcome) {
+    case 'accepted':
+      return withStatus(agent, 'on_call', now, { ...base, callId: agent.offer.callId });
+    case 'missed':
+      return withStatus(agent, settings.missedOfferStatus, now, { ...base, idleSince: at });
+    case 'rejected':
+      // Rejecting goes to the back of the line: fairer to the agents who waited.
+      return withStatus(agent, 'available', now, { ...base, idleSince: at });
+    case 'revoked':
+      if (reason === 'agent_unreachable') return withStatus(agent, 'offline', now, base);
+      if (reason === 'agent_away')
+        return agent.status === 'reserved' ? withStatus(agent, 'away', now, base) : agent;
+      // Not the agent's doing: it keeps its place in the idle order.
+      return withStatus(agent, 'available', now, base);
+    case 'setup_failed':
+      return withStatus(agent, 'available', now, base);
+  }
+}
+
+/** The agent's call ended: it moves to wrap-up until it sets itself available. */
+export function finishCall(agent: Agent, callId: string, now: Date): Agent {
+  if (agent.callId !== callId || agent.status !== 'on_call') return agent;
+  return withStatus(agent, 'wrap_up', now);
+}
+
+/**
+ * The agent chooses its status. Going available from wrap-up ends the wrap-up; an agent on a call or
+ * reserved for an offer cannot go available (it already is busy); going away while reserved is allowed
+ * and the caller of this transition revokes the offer.
+ */
+export function chooseStatus(agent: Agent, status: SelectableAgentStatus, now: Date): Agent {
+  if (agent.status === 'on_call') {
+    throw new InvalidTransitionError(`agent ${agent.agentId} is on a call; end it first`);
+  }
+  if (status === 'available') {
+    if (agent.status === 'available') return agent;
+    if (agent.status === 'reserved')
+      throw new InvalidTransitionError(`agent ${agent.agentId} has a pending offer`);
+    return withStatus(agent, 'available', now, { idleSince: now.toISOString(), callId: undefined });
+  }
+  return withStatus(agent, status, now, { callId: agent.status === 'wrap_up' ? undefined : agent.callId });
+}
+
+export function addConnection(agent: Agent, connectionId: string): Agent {
+  if (agent.connections.includes(connectionId)) return agent;
+  return { ...agent, connections: [...agent.connections, connectionId] };
+}
+
+export function removeConnections(agent: Agent, connectionIds: readonly string[]): Agent {
+  const connections = agent.connections.filter((c) => !connectionIds.includes(c));
+  return connections.length === agent.connections.length ? agent : { ...agent, connections };
+}

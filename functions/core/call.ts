@@ -1,0 +1,257 @@
+import { createHash } from 'node:crypto';
+import { CallEndedError, InvalidTransitionError, OfferClosedError } from './errors.ts';
+import {
+  type Call,
+  type CallStatus,
+  type InteractionMode,
+  type Offer,
+  type OfferOutcome,
+  TERMINAL_CALL_STATUSES,
+  type TimelineEntry,
+} from './model.ts';
+
+/**
+ * Pure transitions of the call aggregate. Each returns a new call (never mutates) or throws a named
+ * error when the transition is illegal. The store applies them with an optimistic-concurrency check,
+ * so each offer ends exactly once even when an accept, a timeout and a hang-up race.
+ */
+
+export interface NewCallInput {
+  ccaasCallId: string;
+  from: string;
+  to: string;
+  queue: string;
+  attributes?: Record<string, string>;
+}
+
+/** The call id is derived from the CCaaS call id, so a repeated callback can only ever name the same call. */
+export function callIdFor(ccaasCallId: string): string {
+  const digest = createHash('sha256').update(`ccaas-call:${ccaasCallId}`).digest('hex');
+  return `call_${digest.slice(0, 26)}`;
+}
+
+/** Offer ids embed their call id, so an accept names its call without a lookup table. */
+export function offerIdFor(callId: string, attempt: number): string {
+  return `${callId}.${attempt}`;
+}
+
+export function callIdOfOffer(offerId: string): string | undefined {
+  const dot = offerId.lastIndexOf('.');
+  if (dot <= 0 || !/^\d+$/.test(offerId.slice(dot + 1))) return undefined;
+  return offerId.slice(0, dot);
+}
+
+export function isTerminal(status: CallStatus): boolean {
+  return TERMINAL_CALL_STATUSES.includes(status);
+}
+
+export function newCall(input: NewCallInput, mode: InteractionMode, now: Date): Call {
+  const at = now.toISOString();
+  const callId = callIdFor(input.ccaasCallId);
+  return {
+    callId,
+    ccaasCallId: input.ccaasCallId,
+    from: input.from,
+    to: input.to,
+    queue: input.queue,
+    attributes: input.attributes ?? {},
+    mode,
+    status: 'queued',
+    createdAt: at,
+    updatedAt: at,
+    offers: [],
+    excludedAgents: [],
+    interaction: { status: 'none' },
+    muted: false,
+    held: false,
+    lastEventSeq: 0,
+    timeline: [{ at, type: 'received', detail: `queue ${input.queue}` }],
+  };
+}
+
+export function pendingOffer(call: Call): Offer | undefined {
+  return call.offers.find((o) => o.status === 'pending');
+}
+
+export function lastOffer(call: Call): Offer | undefined {
+  return call.offers[call.offers.length - 1];
+}
+
+function touch(call: Call, now: Date, entry: Omit<TimelineEntry, 'at'>, changes: Partial<Call>): Call {
+  const at = now.toISOString();
+  return { ...call, ...changes, updatedAt: at, timeline: [...call.timeline, { at, ...entry }] };
+}
+
+function assertOpen(call: Call): void {
+  if (isTerminal(call.status)) throw new CallEndedError(`call ${call.callId} has ended (${call.status})`);
+}
+
+export interface OpenOfferInput {
+  agentId: string;
+  taskToken: string;
+  timeoutSeconds: number;
+  now: Date;
+}
+
+/** Records a new pending offer to one agent. The call must be queued (not offered, not connected, not ended). */
+export function openOffer(call: Call, input: OpenOfferInput): Call {
+  assertOpen(call);
+  if (call.status !== 'queued' || pendingOffer(call)) {
+    throw new InvalidTransitionError(`call ${call.callId} cannot be offered while ${call.status}`);
+  }
+  const offer: Offer = {
+    offerId: offerIdFor(call.callId, call.offers.length + 1),
+    agentId: input.agentId,
+    offeredAt: input.now.toISOString(),
+    expiresAt: new Date(input.now.getTime() + input.timeoutSeconds * 1000).toISOString(),
+    status: 'pending',
+    taskToken: input.taskToken,
+  };
+  return touch(
+    call,
+    input.now,
+    { type: 'offered', agentId: input.agentId, offerId: offer.offerId },
+    { status: 'offering', offers: [...call.offers, offer], waiting: undefined },
+  );
+}
+
+/**
+ * Ends a pending offer with its one outcome. Accepted connects the call; every other outcome puts it back
+ * in the queue (unless it has ended), and rejected or missed excludes that agent from this call for good.
+ */
+export function closeOffer(
+  call: Call,
+  offerId: string,
+  outcome: OfferOutcome,
+  now: Date,
+  reason?: string,
+): Call {
+  const offer = call.offers.find((o) => o.offerId === offerId);
+  if (offer?.status !== 'pending') {
+    throw new OfferClosedError(`offer ${offerId} is ${offer ? offer.status : 'unknown'}`);
+  }
+  const closed: Offer = {
+    ...offer,
+    status: outcome,
+    closedAt: now.toISOString(),
+    ...(reason ? { reason } : {}),
+  };
+  const offers = call.offers.map((o) => (o.offerId === offerId ? closed : o));
+  const changes: Partial<Call> = { offers };
+  if (outcome === 'accepted') {
+    assertOpen(call);
+    Object.assign(changes, { status: 'connected', agentId: offer.agentId, connectedAt: now.toISOString() });
+  } else if (!isTerminal(call.status)) {
+    changes.status = 'queued';
+  }
+  if ((outcome === 'rejected' || outcome === 'missed') && !call.excludedAgents.includes(offer.agentId)) {
+    changes.excludedAgents = [...call.excludedAgents, offer.agentId];
+  }
+  return touch(
+    call,
+    now,
+    { type: `offer_${outcome}`, agentId: offer.agentId, offerId, ...(reason ? { detail: reason } : {}) },
+    changes,
+  );
+}
+
+/** Parks the call in its queue until an agent is free. */
+export function startWaiting(call: Call, taskToken: string, now: Date): Call {
+  assertOpen(call);
+  if (call.status !== 'queued') {
+    throw new InvalidTransitionError(`call ${call.callId} cannot wait while ${call.status}`);
+  }
+  return touch(call, now, { type: 'waiting' }, { waiting: { since: now.toISOString(), taskToken } });
+}
+
+/** Takes the call out of the queue's waiting list; only one waker can win it. */
+export function stopWaiting(call: Call, now: Date): Call {
+  if (!call.waiting) throw new InvalidTransitionError(`call ${call.callId} is not waiting`);
+  return touch(call, now, { type: 'woken' }, { waiting: undefined });
+}
+
+export type EndReason = 'caller_hangup' | 'agent_hangup' | 'ccaas_ended' | string;
+
+/**
+ * Ends the call. Before it was connected this is an abandon (its pending offer is revoked); after, a
+ * completion. Ending an ended call is a no-op: CCaaS callbacks are retried.
+ */
+export function endCall(call: Call, reason: EndReason, now: Date): Call {
+  if (isTerminal(call.status)) return call;
+  const at = now.toISOString();
+  const offers = call.offers.map((o) =>
+    o.status === 'pending' ? { ...o, status: 'revoked' as const, closedAt: at, reason } : o,
+  );
+  const status: CallStatus = call.status === 'connected' ? 'completed' : 'abandoned';
+  return touch(
+    call,
+    now,
+    { type: status, detail: reason },
+    { status, offers, waiting: undefined, endedAt: at, endReason: reason },
+  );
+}
+
+/** The call leaves the queue unanswered (maximum queue time, or routing could not go on). */
+export function overflowCall(call: Call, reason: string, now: Date): Call {
+  assertOpen(call);
+  const at = now.toISOString();
+  const offers = call.offers.map((o) =>
+    o.status === 'pending' ? { ...o, status: 'revoked' as const, closedAt: at, reason: 'overflowed' } : o,
+  );
+  return touch(
+    call,
+    now,
+    { type: 'overflowed', detail: reason },
+    { status: 'overflowed', offers, waiting: undefined, endedAt: at, endReason: reason },
+  );
+}
+
+export function markInteractionCreated(call: Call, interactionId: string, now: Date): Call {
+  if (call.interaction.status === 'created') return call;
+  return touch(
+    call,
+    now,
+    { type: 'interaction_created', detail: interactionId },
+    {
+      interaction: { status: 'created', interactionId },
+    },
+  );
+}
+
+export function markInteractionPending(call: Call, error: string, now: Date): Call {
+  if (call.interaction.status === 'created') return call;
+  const attempts = call.interaction.status === 'pending' ? call.interaction.attempts + 1 : 1;
+  const since = call.interaction.status === 'pending' ? call.interaction.since : now.toISOString();
+  const next: Call = { ...call, interaction: { status: 'pending', since, attempts, lastError: error } };
+  if (attempts > 1) return { ...next, updatedAt: now.toISOString() };
+  return touch(next, now, { type: 'interaction_pending', detail: error }, {});
+}
+
+export type CallControl = 'muted' | 'unmuted' | 'held' | 'resumed';
+
+/** Applies a call-control fact reported by the CCaaS or requested by the agent. */
+export function applyControl(call: Call, control: CallControl, now: Date, by: string): Call {
+  if (call.status !== 'connected') {
+    throw new InvalidTransitionError(`call ${call.callId} is ${call.status}, not connected`);
+  }
+  const flags: Partial<Call> =
+    control === 'muted' || control === 'unmuted'
+      ? { muted: control === 'muted' }
+      : { held: control === 'held' };
+  return touch(call, now, { type: control, detail: by }, flags);
+}
+
+/** Records a CCaaS event sequence number; an event at or below the last one is stale. */
+export function acceptSeq(call: Call, seq: number): Call | undefined {
+  if (seq <= call.lastEventSeq) return undefined;
+  return { ...call, lastEventSeq: seq };
+}
+
+export function appendTimeline(call: Call, now: Date, entry: Omit<TimelineEntry, 'at'>): Call {
+  return touch(call, now, entry, {});
+}
+
+export function durationSeconds(call: Call): number | undefined {
+  if (!call.connectedAt || !call.endedAt) return undefined;
+  return Math.max(0, Math.round((Date.parse(call.endedAt) - Date.parse(call.connectedAt)) / 1000));
+}

@@ -1,0 +1,104 @@
+import { pendingOffer } from './call.ts';
+import type { Agent, AgentStatus, Call, CallStatus, Offer } from './model.ts';
+
+/**
+ * What the server sends to agents over the socket, and the public views of calls. Task tokens stay on
+ * the server: every view is built here, and none of them carries one.
+ */
+
+export interface CallStateView {
+  callId: string;
+  state: CallStatus;
+  from: string;
+  queue: string;
+  muted: boolean;
+  held: boolean;
+  connectedAt?: string;
+  endedAt?: string;
+  interactionId?: string;
+}
+
+export interface OfferView {
+  offerId: string;
+  callId: string;
+  from: string;
+  queue: string;
+  expiresAt: string;
+}
+
+export type ServerMessage =
+  | ({ type: 'offer' } & OfferView)
+  | { type: 'offerRevoked'; offerId: string; callId: string; reason: string }
+  | ({ type: 'callState' } & CallStateView)
+  | { type: 'interactionCreated'; callId: string; interactionId: string }
+  | { type: 'interactionPending'; callId: string; reason: string }
+  | {
+      type: 'snapshot';
+      agent: { agentId: string; name: string; status: AgentStatus; statusSince: string; queues: string[] };
+      calls: CallStateView[];
+      offer?: OfferView & { secondsLeft: number };
+    }
+  | { type: 'ack'; requestId?: string; action: string }
+  | { type: 'error'; requestId?: string; code: string; message: string };
+
+export function callStateView(call: Call): CallStateView {
+  return {
+    callId: call.callId,
+    state: call.status,
+    from: call.from,
+    queue: call.queue,
+    muted: call.muted,
+    held: call.held,
+    ...(call.connectedAt ? { connectedAt: call.connectedAt } : {}),
+    ...(call.endedAt ? { endedAt: call.endedAt } : {}),
+    ...(call.interaction.status === 'created' ? { interactionId: call.interaction.interactionId } : {}),
+  };
+}
+
+export function offerView(call: Call, offer: Offer): OfferView {
+  return {
+    offerId: offer.offerId,
+    callId: call.callId,
+    from: call.from,
+    queue: call.queue,
+    expiresAt: offer.expiresAt,
+  };
+}
+
+export function snapshot(agent: Agent, calls: readonly Call[], now: Date): ServerMessage {
+  const offered = calls
+    .map((c) => ({ call: c, offer: pendingOffer(c) }))
+    .find((x) => x.offer?.agentId === agent.agentId);
+  return {
+    type: 'snapshot',
+    agent: {
+      agentId: agent.agentId,
+      name: agent.name,
+      status: agent.status,
+      statusSince: agent.statusSince,
+      queues: agent.queues,
+    },
+    calls: calls.filter((c) => c.agentId === agent.agentId).map(callStateView),
+    ...(offered?.offer
+      ? {
+          offer: {
+            ...offerView(offered.call, offered.offer),
+            secondsLeft: Math.max(
+              0,
+              Math.round((Date.parse(offered.offer.expiresAt) - now.getTime()) / 1000),
+            ),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The admin view of a call: everything but the task tokens. */
+export function publicCall(call: Call) {
+  const { waiting, offers, ...rest } = call;
+  return {
+    ...rest,
+    waiting: waiting ? { since: waiting.since } : undefined,
+    offers: offers.map(({ taskToken: _token, ...offer }) => offer),
+  };
+}

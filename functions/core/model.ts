@@ -1,0 +1,145 @@
+/**
+ * The domain model: calls with their offers, agents, interactions and work items.
+ * Plain data only; the transitions over it live in `call.ts` and `agent.ts`.
+ */
+
+export type InteractionMode = 'resiliency' | 'standard';
+
+export type CallStatus = 'queued' | 'offering' | 'connected' | 'completed' | 'abandoned' | 'overflowed';
+export const TERMINAL_CALL_STATUSES: readonly CallStatus[] = ['completed', 'abandoned', 'overflowed'];
+
+export type OfferStatus = 'pending' | 'accepted' | 'rejected' | 'missed' | 'revoked' | 'setup_failed';
+export type OfferOutcome = Exclude<OfferStatus, 'pending'>;
+export type RevokeReason = 'caller_hangup' | 'agent_unreachable' | 'agent_away' | 'answered_elsewhere';
+
+export interface Offer {
+  offerId: string;
+  agentId: string;
+  offeredAt: string;
+  expiresAt: string;
+  status: OfferStatus;
+  closedAt?: string;
+  reason?: string;
+  /** Step Functions task token of the OfferToAgent state. Server side only: never sent to a client. */
+  taskToken?: string;
+}
+
+export type InteractionState =
+  | { status: 'none' }
+  | { status: 'pending'; since: string; attempts: number; lastError?: string }
+  | { status: 'created'; interactionId: string };
+
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  agentId?: string;
+  offerId?: string;
+  detail?: string;
+}
+
+export interface Call {
+  callId: string;
+  ccaasCallId: string;
+  from: string;
+  to: string;
+  queue: string;
+  attributes: Record<string, string>;
+  mode: InteractionMode;
+  status: CallStatus;
+  createdAt: string;
+  updatedAt: string;
+  offers: Offer[];
+  /** Agents that rejected or missed this call: never offered it again. */
+  excludedAgents: string[];
+  /** Present while the call waits in its queue for an agent (WaitForAgent state). */
+  waiting?: { since: string; taskToken: string };
+  agentId?: string;
+  connectedAt?: string;
+  endedAt?: string;
+  /** Why the call reached its terminal status (caller_hangup, agent_hangup, max_queue_time...). */
+  endReason?: string;
+  interaction: InteractionState;
+  muted: boolean;
+  held: boolean;
+  /** Highest CCaaS event `seq` applied; events at or below it are stale. */
+  lastEventSeq: number;
+  timeline: TimelineEntry[];
+}
+
+export type AgentStatus =
+  | 'available'
+  | 'away'
+  | 'offline'
+  | 'not_responding'
+  | 'reserved'
+  | 'on_call'
+  | 'wrap_up';
+/** Statuses an agent may choose for itself; the others are set by the system. */
+export const SELECTABLE_AGENT_STATUSES = ['available', 'away', 'offline'] as const;
+export type SelectableAgentStatus = (typeof SELECTABLE_AGENT_STATUSES)[number];
+
+export interface Agent {
+  agentId: string;
+  name: string;
+  queues: string[];
+  autoAccept: boolean;
+  status: AgentStatus;
+  statusSince: string;
+  /** Since when the agent has had no call: the routing order (longest idle first). */
+  idleSince: string;
+  /** The offer the agent is reserved for (status reserved). */
+  offer?: { offerId: string; callId: string };
+  /** The call the agent is on (status on_call or wrap_up). */
+  callId?: string;
+  connections: string[];
+}
+
+export type InteractionSource = 'accepted' | 'missed_offer' | 'standard_mode' | 'on_demand' | 'retry';
+
+export interface PhoneLog {
+  from: string;
+  to: string;
+  queue: string;
+  agentId?: string;
+  receivedAt: string;
+  connectedAt?: string;
+  endedAt?: string;
+  durationSeconds?: number;
+}
+
+export interface Interaction {
+  interactionId: string;
+  callId: string;
+  phone: string;
+  channel: 'voice';
+  status: 'open' | 'closed';
+  source: InteractionSource;
+  agentId?: string;
+  createdAt: string;
+  updatedAt: string;
+  phoneLog: PhoneLog;
+}
+
+export type WorkItemType = 'missed_offer' | 'callback';
+export type WorkItemStatus = 'open' | 'closed';
+
+export interface WorkItem {
+  workItemId: string;
+  type: WorkItemType;
+  status: WorkItemStatus;
+  callId: string;
+  queue: string;
+  phone: string;
+  createdAt: string;
+  reason: string;
+  offerId?: string;
+  agentId?: string;
+  interactionId?: string;
+}
+
+/** Settings the use cases need, read once per handler at cold start. */
+export interface RoutingSettings {
+  offerTimeoutSeconds: number;
+  maxQueueSeconds: number;
+  interactionMode: InteractionMode;
+}

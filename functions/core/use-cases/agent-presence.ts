@@ -1,0 +1,70 @@
+import { addConnection, chooseStatus, removeConnections } from '../agent.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { snapshot } from '../messages.ts';
+import type { Agent, Call, SelectableAgentStatus } from '../model.ts';
+import type { Deps } from './deps.ts';
+import type { RevokeAgentOffer } from './revoke-offer.ts';
+import type { WakeWaitingCall } from './wait-for-agent.ts';
+
+/**
+ * The agent sets its own status. Going away or offline with a pending offer revokes it (the call goes to
+ * the next agent at once); going available wakes the longest-waiting call the agent may take.
+ */
+export function makeSetAgentStatus(
+  deps: Pick<Deps, 'agents' | 'clock'> & {
+    revokeAgentOffer: RevokeAgentOffer;
+    wakeWaitingCall: WakeWaitingCall;
+  },
+) {
+  const { agents, clock, revokeAgentOffer, wakeWaitingCall } = deps;
+  return async function setAgentStatus(agentId: string, status: SelectableAgentStatus): Promise<Agent> {
+    const agent = await agents.get(agentId);
+    if (!agent) throw new NotFoundError(`agent ${agentId} not found`);
+    if (agent.status === 'reserved' && status !== 'available') await revokeAgentOffer(agent, 'agent_away');
+    const { after } = await agents.update(agentId, (a) => chooseStatus(a, status, clock.now()));
+    if (after.status === 'available') await wakeWaitingCall(after);
+    return after;
+  };
+}
+
+/** A socket opened for an agent (the authorizer already proved who it is). Unknown agents are refused. */
+export function makeConnectAgent({ agents }: Pick<Deps, 'agents'>) {
+  return async function connectAgent(agentId: string, connectionId: string): Promise<Agent> {
+    const agent = await agents.get(agentId);
+    if (!agent) throw new ForbiddenError(`agent ${agentId} is not registered`);
+    const { after } = await agents.update(agentId, (a) => addConnection(a, connectionId));
+    return after;
+  };
+}
+
+/**
+ * A socket closed. When it was the agent's last one and an offer is pending, nobody can answer it: the
+ * offer is revoked as agent_unreachable and the call goes to the next agent without waiting for the timeout.
+ * A live call is not touched: the audio goes through the CCaaS, not the socket.
+ */
+export function makeDisconnectAgent(deps: Pick<Deps, 'agents'> & { revokeAgentOffer: RevokeAgentOffer }) {
+  const { agents, revokeAgentOffer } = deps;
+  return async function disconnectAgent(agentId: string, connectionId: string): Promise<void> {
+    const agent = await agents.get(agentId);
+    if (!agent) return;
+    const { after } = await agents.update(agentId, (a) => removeConnections(a, [connectionId]));
+    if (after.connections.length === 0 && after.status === 'reserved') {
+      await revokeAgentOffer(after, 'agent_unreachable');
+    }
+  };
+}
+
+/** The agent's view of itself: status, live call, pending offer with the time left. */
+export function makeAgentSnapshot({ agents, calls, clock }: Pick<Deps, 'agents' | 'calls' | 'clock'>) {
+  return async function agentSnapshot(agentId: string) {
+    const agent = await agents.get(agentId);
+    if (!agent) throw new NotFoundError(`agent ${agentId} not found`);
+    const ids = [agent.offer?.callId, agent.callId].filter((id): id is string => Boolean(id));
+    const found = await Promise.all([...new Set(ids)].map((id) => calls.get(id)));
+    return snapshot(
+      agent,
+      found.filter((c): c is Call => Boolean(c)),
+      clock.now(),
+    );
+  };
+}

@@ -1,0 +1,68 @@
+import { acceptSeq, appendTimeline, applyControl, type CallControl } from '../call.ts';
+import { NotFoundError } from '../errors.ts';
+import { callStateView } from '../messages.ts';
+import type { Call } from '../model.ts';
+import type { AgentMessenger } from './agent-messenger.ts';
+import type { Deps } from './deps.ts';
+import type { EndCallFlow } from './end-call.ts';
+
+export type CcaasEventType =
+  | 'caller_hangup'
+  | 'ended'
+  | 'held'
+  | 'resumed'
+  | 'muted'
+  | 'unmuted'
+  | 'transferred'
+  | 'transcript';
+
+export interface CcaasEvent {
+  seq: number;
+  type: CcaasEventType;
+  at: string;
+  reason?: string;
+  text?: string;
+}
+
+const CONTROLS: readonly string[] = ['held', 'resumed', 'muted', 'unmuted'];
+
+/**
+ * An event the CCaaS reports about a call. Events apply in `seq` order: one at or below the last applied
+ * seq is stale, changes nothing and is answered with the current state. Hang-up and end run the end-of-call
+ * flow; mute/hold facts update the call and reach the agent as `callState`; the rest go on the timeline.
+ */
+export function makeApplyCcaasEvent(
+  deps: Pick<Deps, 'calls' | 'clock'> & { send: AgentMessenger; endCall: EndCallFlow },
+) {
+  const { calls, clock, send, endCall } = deps;
+  return async function applyCcaasEvent(
+    callId: string,
+    event: CcaasEvent,
+  ): Promise<{ call: Call; applied: boolean }> {
+    const current = await calls.get(callId);
+    if (!current) throw new NotFoundError(`call ${callId} not found`);
+    if (event.seq <= current.lastEventSeq) return { call: current, applied: false };
+
+    if (event.type === 'caller_hangup' || event.type === 'ended') {
+      const reason = event.type === 'caller_hangup' ? 'caller_hangup' : (event.reason ?? 'ended');
+      const { call, changed } = await endCall(callId, reason, event.seq);
+      return { call, applied: changed };
+    }
+    const now = clock.now();
+    const { after, changed } = await calls.update(callId, (c) => {
+      const sequenced = acceptSeq(c, event.seq);
+      if (!sequenced) return c;
+      if (CONTROLS.includes(event.type) && sequenced.status === 'connected') {
+        return applyControl(sequenced, event.type as CallControl, now, 'ccaas');
+      }
+      return appendTimeline(sequenced, now, {
+        type: event.type,
+        ...(event.text ? { detail: event.text } : {}),
+      });
+    });
+    if (changed && after.agentId && after.status === 'connected') {
+      await send(after.agentId, { type: 'callState', ...callStateView(after) });
+    }
+    return { call: after, applied: changed };
+  };
+}

@@ -1,0 +1,44 @@
+import { releaseFromOffer } from '../agent.ts';
+import { closeOffer } from '../call.ts';
+import { NotFoundError } from '../errors.ts';
+import type { Call, Offer, OfferOutcome } from '../model.ts';
+import type { Deps } from './deps.ts';
+import type { WakeWaitingCall } from './wait-for-agent.ts';
+
+export interface ClosedOffer {
+  call: Call;
+  /** The offer as it was while pending, with its task token. */
+  offer: Offer;
+}
+
+/**
+ * Gives a pending offer its one outcome (a conditional write on the call: the loser of a race gets
+ * OfferClosedError), then frees the agent accordingly. If we crash between the two writes, the sweeper
+ * frees the agent.
+ */
+export function makeCloseOffer({
+  calls,
+  agents,
+  clock,
+  settings,
+  wakeWaitingCall,
+}: Pick<Deps, 'calls' | 'agents' | 'clock' | 'settings'> & { wakeWaitingCall: WakeWaitingCall }) {
+  return async function close(
+    callId: string,
+    offerId: string,
+    outcome: OfferOutcome,
+    reason?: string,
+  ): Promise<ClosedOffer> {
+    const now = clock.now();
+    const { before, after } = await calls.update(callId, (c) => closeOffer(c, offerId, outcome, now, reason));
+    const offer = before.offers.find((o) => o.offerId === offerId);
+    if (!offer) throw new NotFoundError(`offer ${offerId} not found`);
+    const released = await agents.update(offer.agentId, (a) =>
+      releaseFromOffer(a, offerId, outcome, now, settings, reason),
+    );
+    if (released.changed) await wakeWaitingCall(released.after);
+    return { call: after, offer };
+  };
+}
+
+export type CloseOffer = ReturnType<typeof makeCloseOffer>;

@@ -1,0 +1,78 @@
+import { markInteractionCreated, markInteractionPending } from '../call.ts';
+import { NotFoundError } from '../errors.ts';
+import { newInteraction, syncWithCall } from '../interaction.ts';
+import type { Interaction, InteractionSource } from '../model.ts';
+import type { AgentMessenger } from './agent-messenger.ts';
+import type { Deps } from './deps.ts';
+
+export type EnsureInteraction = ReturnType<typeof makeEnsureInteraction>;
+
+/**
+ * Makes sure the call has its one interaction (with phone log), creating it if needed.
+ * Used after accept (CreateInteraction task), before the offer in standard mode, for a missed offer, by
+ * the sweeper's retries and (later) on demand. Idempotent: the interaction id derives from the call id and
+ * the create is conditional, so concurrent callers converge on one interaction. Errors of the interaction
+ * store propagate: the caller decides (retry, defer, overflow) — delivery of the call never depends on it.
+ */
+export function makeEnsureInteraction(
+  deps: Pick<Deps, 'calls' | 'interactions' | 'events' | 'clock'> & { send: AgentMessenger },
+) {
+  const { calls, interactions, events, clock, send } = deps;
+  return async function ensureInteraction(callId: string, source: InteractionSource): Promise<Interaction> {
+    const call = await calls.get(callId);
+    if (!call) throw new NotFoundError(`call ${callId} not found`);
+    const now = clock.now();
+    const { interaction: stored, created } = await interactions.create(newInteraction(call, source, now));
+    let interaction = stored;
+    if (!created)
+      ({ after: interaction } = await interactions.update(stored.interactionId, (i) =>
+        syncWithCall(i, call, now),
+      ));
+    const { changed, after } = await calls.update(callId, (c) =>
+      markInteractionCreated(c, interaction.interactionId, now),
+    );
+    if (changed && after.agentId) {
+      await send(after.agentId, {
+        type: 'interactionCreated',
+        callId,
+        interactionId: interaction.interactionId,
+      });
+    }
+    if (created) {
+      await events.publish([
+        {
+          type: 'interaction.created',
+          id: `interaction.created:${interaction.interactionId}`,
+          at: interaction.createdAt,
+          callId,
+          detail: { interactionId: interaction.interactionId, source },
+        },
+      ]);
+    }
+    return interaction;
+  };
+}
+
+/**
+ * The InteractionDeferred workflow task: creation failed after its retries. The call stays connected;
+ * the interaction is marked pending (the sweeper retries it) and the agent is told, so it can open one
+ * on demand once the store is back.
+ */
+export function makeDeferInteraction(
+  deps: Pick<Deps, 'calls' | 'clock' | 'logger'> & { send: AgentMessenger },
+) {
+  const { calls, clock, logger, send } = deps;
+  return async function deferInteraction(callId: string, reason: string): Promise<void> {
+    const { after, changed } = await calls.update(callId, (c) =>
+      markInteractionPending(c, reason, clock.now()),
+    );
+    logger.warn('interaction deferred', { callId, reason });
+    if (changed && after.agentId && after.interaction.status === 'pending') {
+      await send(after.agentId, {
+        type: 'interactionPending',
+        callId,
+        reason: 'interaction_store_unavailable',
+      });
+    }
+  };
+}

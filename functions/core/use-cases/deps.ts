@@ -1,0 +1,36 @@
+import type { AgentStatus, InteractionMode } from '../model.ts';
+import type {
+  AgentStore,
+  CallStore,
+  Clock,
+  EventPublisher,
+  InteractionStore,
+  Logger,
+  SocketPusher,
+  WorkflowCallbacks,
+  WorkflowStarter,
+  WorkItemStore,
+} from '../ports.ts';
+
+/** Settings the use cases read; handlers build them once from the environment. */
+export interface Settings {
+  offerTimeoutSeconds: number;
+  maxQueueSeconds: number;
+  interactionMode: InteractionMode;
+  missedOfferStatus: AgentStatus;
+}
+
+/** Every port a use case may take. Each factory declares the subset it needs with `Pick`. */
+export interface Deps {
+  calls: CallStore;
+  agents: AgentStore;
+  interactions: InteractionStore;
+  workItems: WorkItemStore;
+  callbacks: WorkflowCallbacks;
+  starter: WorkflowStarter;
+  pusher: SocketPusher;
+  events: EventPublisher;
+  clock: Clock;
+  logger: Logger;
+  settings: Settings;
+}

@@ -1,0 +1,77 @@
+import { finishCall, releaseFromOffer } from '../agent.ts';
+import { acceptSeq, endCall, pendingOffer } from '../call.ts';
+import { WorkflowErrors } from '../errors.ts';
+import { syncWithCall } from '../interaction.ts';
+import { callStateView } from '../messages.ts';
+import type { Call } from '../model.ts';
+import type { AgentMessenger } from './agent-messenger.ts';
+import type { Deps } from './deps.ts';
+import type { WakeWaitingCall } from './wait-for-agent.ts';
+
+export type EndCallFlow = ReturnType<typeof makeEndCall>;
+
+/**
+ * The call ended: the caller hung up, the CCaaS reports it ended, or the agent hung up.
+ * Main course: one conditional write ends the call (abandoned before it connected, completed after).
+ * Then: a pending offer is revoked (the agent's card disappears, the agent is free again, the workflow's
+ * task fails with CallEnded); a waiting call's workflow is ended the same way; a connected agent moves to
+ * wrap-up; the interaction, if any, gets duration and end time. Ending an ended call changes nothing.
+ */
+export function makeEndCall(
+  deps: Pick<
+    Deps,
+    'calls' | 'agents' | 'interactions' | 'callbacks' | 'events' | 'clock' | 'settings' | 'logger'
+  > & {
+    send: AgentMessenger;
+    wakeWaitingCall: WakeWaitingCall;
+  },
+) {
+  const { calls, agents, interactions, callbacks, events, clock, settings, logger, send, wakeWaitingCall } =
+    deps;
+  return async function end(
+    callId: string,
+    reason: string,
+    seq?: number,
+  ): Promise<{ call: Call; changed: boolean }> {
+    const now = clock.now();
+    const { before, after, changed } = await calls.update(callId, (c) => {
+      const sequenced = seq === undefined ? c : acceptSeq(c, seq);
+      return sequenced ? endCall(sequenced, reason, now) : c;
+    });
+    if (!changed || before.status === after.status) return { call: after, changed };
+
+    const offer = pendingOffer(before);
+    if (offer) {
+      const released = await agents.update(offer.agentId, (a) =>
+        releaseFromOffer(a, offer.offerId, 'revoked', now, settings, reason),
+      );
+      if (released.changed) await wakeWaitingCall(released.after);
+      await send(offer.agentId, { type: 'offerRevoked', offerId: offer.offerId, callId, reason });
+      if (offer.taskToken) await callbacks.fail(offer.taskToken, WorkflowErrors.CallEnded, reason);
+    }
+    if (before.waiting) await callbacks.fail(before.waiting.taskToken, WorkflowErrors.CallEnded, reason);
+    if (before.status === 'connected' && before.agentId) {
+      const agentId = before.agentId;
+      await agents.update(agentId, (a) => finishCall(a, callId, now));
+      await send(agentId, { type: 'callState', ...callStateView(after) });
+    }
+    if (after.interaction.status === 'created') {
+      const { interactionId } = after.interaction;
+      try {
+        await interactions.update(interactionId, (i) => syncWithCall(i, after, now));
+      } catch (err) {
+        logger.error('interaction not updated at end of call', { callId, interactionId, error: String(err) });
+      }
+    }
+    await events.publish([
+      {
+        type: 'call.ended',
+        id: `call.ended:${callId}`,
+        at: after.endedAt ?? now.toISOString(),
+        callId,
+        detail: { status: after.status, reason, ccaasCallId: after.ccaasCallId },
+      },
+    ]);
+    return { call: after, changed };
+  };
+}

@@ -1,0 +1,107 @@
+import { releaseFromOffer, reserve } from '../agent.ts';
+import { isTerminal, lastOffer, offerIdFor, openOffer, pendingOffer } from '../call.ts';
+import { AgentNotAvailableError, CallEndedError, WorkflowErrors, WorkflowSignal } from '../errors.ts';
+import { offerView } from '../messages.ts';
+import type { Agent, Call } from '../model.ts';
+import { rankCandidates } from '../routing.ts';
+import type { AcceptOffer } from './accept-offer.ts';
+import type { AgentMessenger } from './agent-messenger.ts';
+import type { CloseOffer } from './close-offer.ts';
+import type { EnsureInteraction } from './create-interaction.ts';
+import type { Deps } from './deps.ts';
+
+/**
+ * The OfferToAgent workflow task: offer the call to the best agent and leave the task waiting on its token.
+ * Main course: rank candidates, reserve the first that can still be reserved (conditional write), record
+ * the offer with its token on the call, push the offer to the agent's sockets. Auto-accept agents accept
+ * at once. Failure paths: nobody free → NoAgentAvailable (the workflow waits in queue); the call ended
+ * meanwhile → CallEnded; an agent with no live socket has its offer revoked (agent_unreachable) and the
+ * next candidate is tried in the same invocation. In standard mode the interaction must exist first.
+ */
+export function makeOfferToAgent(
+  deps: Pick<Deps, 'calls' | 'agents' | 'events' | 'clock' | 'settings' | 'logger'> & {
+    send: AgentMessenger;
+    closeOffer: CloseOffer;
+    acceptOffer: AcceptOffer;
+    ensureInteraction: EnsureInteraction;
+  },
+) {
+  const { calls, agents, events, clock, settings, logger, send, closeOffer, acceptOffer, ensureInteraction } =
+    deps;
+
+  async function tryAgent(call: Call, agent: Agent, taskToken: string): Promise<'offered' | 'skip'> {
+    const offerId = offerIdFor(call.callId, call.offers.length + 1);
+    try {
+      await agents.update(agent.agentId, (a) => reserve(a, { offerId, callId: call.callId }, clock.now()));
+    } catch (err) {
+      if (err instanceof AgentNotAvailableError) return 'skip';
+      throw err;
+    }
+    let offered: Call;
+    try {
+      ({ after: offered } = await calls.update(call.callId, (c) =>
+        openOffer(c, {
+          agentId: agent.agentId,
+          taskToken,
+          timeoutSeconds: settings.offerTimeoutSeconds,
+          now: clock.now(),
+        }),
+      ));
+    } catch (err) {
+      await agents.update(agent.agentId, (a) =>
+        releaseFromOffer(a, offerId, 'revoked', clock.now(), settings, 'superseded'),
+      );
+      if (err instanceof CallEndedError) throw new WorkflowSignal(WorkflowErrors.CallEnded, err.message);
+      throw err;
+    }
+    const offer = lastOffer(offered);
+    if (!offer) throw new Error('offer vanished');
+    if (agent.autoAccept) {
+      await acceptOffer(agent.agentId, offer.offerId);
+      return 'offered';
+    }
+    const delivered = await send(agent.agentId, { type: 'offer', ...offerView(offered, offer) });
+    if (!delivered) {
+      logger.warn('agent unreachable, offer revoked', { callId: call.callId, agentId: agent.agentId });
+      await closeOffer(call.callId, offer.offerId, 'revoked', 'agent_unreachable');
+      return 'skip';
+    }
+    await events.publish([
+      {
+        type: 'call.offered',
+        id: `call.offered:${offer.offerId}`,
+        at: offer.offeredAt,
+        callId: call.callId,
+        detail: { offerId: offer.offerId, agentId: agent.agentId, expiresAt: offer.expiresAt },
+      },
+    ]);
+    return 'offered';
+  }
+
+  return async function offerToAgent(callId: string, taskToken: string): Promise<void> {
+    let call = await calls.get(callId);
+    if (!call || isTerminal(call.status)) {
+      throw new WorkflowSignal(WorkflowErrors.CallEnded, `call ${callId} has ended or does not exist`);
+    }
+    const stale = pendingOffer(call);
+    if (stale) {
+      // A retried task attempt: the earlier attempt's token is dead, so its offer cannot be answered.
+      ({ call } = await closeOffer(callId, stale.offerId, 'revoked', 'superseded'));
+    }
+    if (call.mode === 'standard' && call.interaction.status !== 'created') {
+      try {
+        await ensureInteraction(callId, 'standard_mode');
+      } catch (err) {
+        throw new WorkflowSignal(WorkflowErrors.InteractionUnavailable, (err as Error).message);
+      }
+    }
+    const candidates = rankCandidates(await agents.listAvailable(call.queue), call);
+    for (const agent of candidates) {
+      const current = await calls.get(callId);
+      if (!current || isTerminal(current.status))
+        throw new WorkflowSignal(WorkflowErrors.CallEnded, `call ${callId} ended`);
+      if ((await tryAgent(current, agent, taskToken)) === 'offered') return;
+    }
+    throw new WorkflowSignal(WorkflowErrors.NoAgentAvailable, `no agent available in queue ${call.queue}`);
+  };
+}

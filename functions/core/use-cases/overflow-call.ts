@@ -1,0 +1,66 @@
+import { releaseFromOffer } from '../agent.ts';
+import { isTerminal, overflowCall, pendingOffer } from '../call.ts';
+import type { Deps } from './deps.ts';
+
+/** Why the workflow gave up routing, from the error that took it to Overflow. */
+export function overflowReason(error: { Error?: string } | undefined): string {
+  switch (error?.Error) {
+    case 'States.Timeout':
+    case 'QueueTimeExceeded':
+      return 'max_queue_time';
+    case 'InteractionUnavailable':
+      return 'interaction_unavailable';
+    default:
+      return 'routing_error';
+  }
+}
+
+/**
+ * The Overflow workflow task: the call leaves the queue unanswered.
+ * Main course: the call ends `overflowed` with its reason, a callback work item is created (one per call,
+ * however often this runs), and the CCaaS hears `call.overflowed` (it may send the caller to voicemail).
+ * A call that ended meanwhile stays as it is.
+ */
+export function makeOverflowCall(
+  deps: Pick<Deps, 'calls' | 'agents' | 'workItems' | 'events' | 'clock' | 'settings'>,
+) {
+  const { calls, agents, workItems, events, clock, settings } = deps;
+  return async function overflow(callId: string, error?: { Error?: string }): Promise<void> {
+    const reason = overflowReason(error);
+    const current = await calls.get(callId);
+    if (!current) return;
+    let call = current;
+    if (!isTerminal(current.status)) {
+      ({ after: call } = await calls.update(callId, (c) =>
+        isTerminal(c.status) ? c : overflowCall(c, reason, clock.now()),
+      ));
+      const revoked = pendingOffer(current);
+      if (revoked) {
+        await agents.update(revoked.agentId, (a) =>
+          releaseFromOffer(a, revoked.offerId, 'revoked', clock.now(), settings, 'overflowed'),
+        );
+      }
+    }
+    if (call.status !== 'overflowed') return;
+    const at = call.endedAt ?? clock.now().toISOString();
+    await workItems.create({
+      workItemId: `wi_callback_${callId}`,
+      type: 'callback',
+      status: 'open',
+      callId,
+      queue: call.queue,
+      phone: call.from,
+      createdAt: at,
+      reason: call.endReason ?? reason,
+    });
+    await events.publish([
+      {
+        type: 'call.overflowed',
+        id: `call.overflowed:${callId}`,
+        at,
+        callId,
+        detail: { reason: call.endReason ?? reason },
+      },
+    ]);
+  };
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { Id, PhoneNumber, QueueName } from '../schemas.ts';
+import { app } from '../shared/container.ts';
+import { httpHandler, json, readJson, verifyWebhook } from '../shared/http.ts';
+import { logger } from '../shared/logger.ts';
+
+export const CreateCallBody = z.strictObject({
+  ccaasCallId: Id,
+  from: PhoneNumber,
+  to: PhoneNumber,
+  queue: QueueName,
+  attributes: z.record(z.string().max(64), z.string().max(1024)).optional(),
+});
+
+/** POST /v1/calls — a new inbound call from the CCaaS (signed). The same ccaasCallId returns the same call. */
+export const handler = httpHandler(async (event) => {
+  await verifyWebhook(event);
+  const body = readJson(event, CreateCallBody);
+  const { callId, status, created } = await app().receiveCall(body);
+  logger.info(created ? 'call received' : 'duplicate call callback', {
+    callId,
+    ccaasCallId: body.ccaasCallId,
+  });
+  return json(202, { callId, status });
+});

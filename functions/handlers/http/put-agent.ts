@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { Id, QueueName } from '../schemas.ts';
+import { app } from '../shared/container.ts';
+import { httpHandler, json, pathParam, readJson } from '../shared/http.ts';
+import { validate } from '../shared/validation.ts';
+
+export const PutAgentBody = z.strictObject({
+  name: z.string().min(1).max(128),
+  queues: z.array(QueueName).min(1).max(50),
+  autoAccept: z.boolean().default(false),
+});
+
+/** PUT /v1/agents/{agentId} — registers an agent (offline) or updates its profile. */
+export const handler = httpHandler(async (event) => {
+  const agentId = validate(Id, pathParam(event, 'agentId'));
+  const body = readJson(event, PutAgentBody);
+  const { agent, created } = await app().admin.putAgent(agentId, body);
+  const { connections: _connections, ...view } = agent;
+  return json(created ? 201 : 200, view);
+});

@@ -1,0 +1,8 @@
+import { app } from '../shared/container.ts';
+import { workflowTask } from '../shared/workflow.ts';
+import { CallErrorTaskPayload } from './schemas.ts';
+
+/** Overflow: the call leaves the queue unanswered, with a callback work item. */
+export const handler = workflowTask('Overflow', CallErrorTaskPayload, ({ callId, error }) =>
+  app().overflowCall(callId, error),
+);

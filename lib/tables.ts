@@ -1,0 +1,42 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { TABLES } from '../functions/adapters/dynamo/tables.ts';
+
+export type TableKey = keyof typeof TABLES;
+
+/**
+ * The DynamoDB tables of `TABLES`, with their secondary indexes. They hold the calls and interactions of
+ * record, so they are retained when the stack goes and can be restored to any point of the last 35 days.
+ */
+export class Tables extends Construct {
+  readonly byKey: Record<TableKey, dynamodb.Table>;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const create = (key: TableKey): dynamodb.Table => {
+      const definition = TABLES[key];
+      const table = new dynamodb.Table(this, definition.id, {
+        partitionKey: { name: definition.partitionKey, type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      for (const index of definition.indexes) {
+        table.addGlobalSecondaryIndex({
+          indexName: index.indexName,
+          partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.ALL,
+        });
+      }
+      return table;
+    };
+    this.byKey = {
+      calls: create('calls'),
+      agents: create('agents'),
+      interactions: create('interactions'),
+      workItems: create('workItems'),
+    };
+  }
+}
