@@ -144,7 +144,10 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
     const input = optionalString(body, 'input') ?? '{}';
     const parsedInput = parseJson(input);
     if (!isObject(parsedInput)) {
-      throw new ApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: must be a JSON object');
+      throw new ApiError(
+        'InvalidExecutionInput',
+        'Invalid State Machine Execution Input: must be a JSON object',
+      );
     }
     const executionArn = `arn:${arn.partition}:states:${arn.region}:${arn.account}:execution:${arn.name}:${name}`;
     const existing = executions.get(executionArn);
@@ -403,7 +406,12 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
       throw validationError('statusFilter');
     }
     const maxResults = body.maxResults ?? 0;
-    if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000) {
+    if (
+      typeof maxResults !== 'number' ||
+      !Number.isInteger(maxResults) ||
+      maxResults < 0 ||
+      maxResults > 1000
+    ) {
       throw validationError('maxResults');
     }
     const nextToken = optionalString(body, 'nextToken');
@@ -462,6 +470,7 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
       case 'SendTaskFailure':
         return sendTaskFailure(body);
       case 'SendTaskHeartbeat':
+        // HeartbeatSeconds is not emulated, so a heartbeat only proves the token is still pending.
         pendingToken(body);
         return {};
       case 'DescribeExecution':
@@ -505,7 +514,10 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
  * Walks the States (into Parallel branches and Map processors, whose state names share one namespace),
  * checks what the overrides rely on, and applies the `TimeoutSecondsPath` rewrite in place.
  */
-function prepareTaskStates(states: JsonObject, found: Map<string, TaskStateInfo>): Map<string, TaskStateInfo> {
+function prepareTaskStates(
+  states: JsonObject,
+  found: Map<string, TaskStateInfo>,
+): Map<string, TaskStateInfo> {
   for (const [name, state] of Object.entries(states)) {
     if (!isObject(state)) {
       continue;
@@ -527,7 +539,9 @@ function prepareTaskStates(states: JsonObject, found: Map<string, TaskStateInfo>
     if (waitsForToken) {
       const payload = isObject(state.Parameters) ? state.Parameters.Payload : undefined;
       if (!isObject(payload) || payload['taskToken.$'] !== TOKEN_PATH) {
-        throw new Error(`Task state ${name} waits for a task token but does not pass ${TOKEN_PATH} as Payload.taskToken.`);
+        throw new Error(
+          `Task state ${name} waits for a task token but does not pass ${TOKEN_PATH} as Payload.taskToken.`,
+        );
       }
     }
     if (typeof state.TimeoutSecondsPath === 'string' && isObject(state.Parameters)) {
@@ -615,7 +629,10 @@ function optionalString(body: JsonObject, key: string): string | undefined {
 }
 
 function validationError(key: string) {
-  return new ApiError('ValidationException', `1 validation error detected: Value at '${key}' failed to satisfy constraint`);
+  return new ApiError(
+    'ValidationException',
+    `1 validation error detected: Value at '${key}' failed to satisfy constraint`,
+  );
 }
 
 function parseJson(text: string): unknown {

@@ -55,7 +55,9 @@ afterEach(async () => {
 });
 
 /** The service behind a real HTTP endpoint; tasks not given just succeed with an empty object. */
-async function startLocal(tasks: Partial<Record<TaskState, (payload: unknown, local: Local) => Promise<unknown>>> = {}) {
+async function startLocal(
+  tasks: Partial<Record<TaskState, (payload: unknown, local: Local) => Promise<unknown>>> = {},
+) {
   const calls = Object.fromEntries(TASK_STATES.map((name) => [name, []])) as unknown as Local['calls'];
   const ended: ExecutionEnd[] = [];
   const local = { calls, ended } as Local;
@@ -82,7 +84,9 @@ async function startLocal(tasks: Partial<Record<TaskState, (payload: unknown, lo
       }
       const text = Buffer.concat(chunks).toString('utf8');
       const target = String(request.headers['x-amz-target'] ?? '');
-      const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : target;
+      const operation = target.startsWith('AWSStepFunctions.')
+        ? target.slice('AWSStepFunctions.'.length)
+        : target;
       const reply = await local.service.handle(operation, text === '' ? {} : JSON.parse(text));
       response.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.0' });
       response.end(JSON.stringify(reply.body));
@@ -104,16 +108,25 @@ async function startLocal(tasks: Partial<Record<TaskState, (payload: unknown, lo
     local.client.destroy();
     await local.service.close();
     server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      server.close((error) => (error ? reject(error) : resolve())),
+    );
   });
   return local;
 }
 
-function callInput(callId: string, overrides: { offerTimeoutSeconds?: number; maxQueueSeconds?: number } = {}) {
+function callInput(
+  callId: string,
+  overrides: { offerTimeoutSeconds?: number; maxQueueSeconds?: number } = {},
+) {
   return JSON.stringify({ callId, offerTimeoutSeconds: 30, maxQueueSeconds: 60, ...overrides });
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 5000) {
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 5000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -173,7 +186,9 @@ describe('local Step Functions service', () => {
 
     const token = await taskToken(local, 'OfferToAgent', 1);
     expect(local.calls.OfferToAgent[0]).toEqual({ callId: 'call-accepted', taskToken: token });
-    await local.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"agentId":"agent-7"}' }));
+    await local.client.send(
+      new SendTaskSuccessCommand({ taskToken: token, output: '{"agentId":"agent-7"}' }),
+    );
 
     const execution = await finished(local, executionArn);
     expect(execution.status).toBe('SUCCEEDED');
@@ -206,7 +221,9 @@ describe('local Step Functions service', () => {
     );
     const second = await taskToken(local, 'OfferToAgent', 2);
     expect(second).not.toBe(first);
-    await local.client.send(new SendTaskSuccessCommand({ taskToken: second, output: '{"agentId":"agent-2"}' }));
+    await local.client.send(
+      new SendTaskSuccessCommand({ taskToken: second, output: '{"agentId":"agent-2"}' }),
+    );
 
     const execution = await finished(local, executionArn);
     expect(execution.status).toBe('SUCCEEDED');
@@ -219,7 +236,11 @@ describe('local Step Functions service', () => {
 
   it('runs MarkOfferMissed when an offer is not answered within offerTimeoutSeconds', async () => {
     const local = await startLocal({ MarkOfferMissed: async () => ({ outcome: 'ended' }) });
-    const executionArn = await startCall(local, 'call-missed', callInput('call-missed', { offerTimeoutSeconds: 1 }));
+    const executionArn = await startCall(
+      local,
+      'call-missed',
+      callInput('call-missed', { offerTimeoutSeconds: 1 }),
+    );
 
     const execution = await finished(local, executionArn);
     expect(execution.status).toBe('SUCCEEDED');
@@ -236,7 +257,9 @@ describe('local Step Functions service', () => {
     const local = await startLocal({
       OfferToAgent: async (payload, self) => {
         const { taskToken: token } = payload as { taskToken: string };
-        await self.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"agentId":"self"}' }));
+        await self.client.send(
+          new SendTaskSuccessCommand({ taskToken: token, output: '{"agentId":"self"}' }),
+        );
         return {};
       },
     });
@@ -257,7 +280,11 @@ describe('local Step Functions service', () => {
       },
     });
     cleanups.push(async () => gate.release());
-    const executionArn = await startCall(local, 'call-late', callInput('call-late', { offerTimeoutSeconds: 1 }));
+    const executionArn = await startCall(
+      local,
+      'call-late',
+      callInput('call-late', { offerTimeoutSeconds: 1 }),
+    );
     const token = await taskToken(local, 'OfferToAgent', 1);
     await waitFor('MarkOfferMissed to run', () => local.calls.MarkOfferMissed[0]);
 
@@ -266,9 +293,11 @@ describe('local Step Functions service', () => {
     await expect(
       local.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"agentId":"late"}' })),
     ).rejects.toMatchObject({ name: 'TaskTimedOut' });
-    await expect(local.client.send(new SendTaskHeartbeatCommand({ taskToken: token }))).rejects.toMatchObject({
-      name: 'TaskTimedOut',
-    });
+    await expect(local.client.send(new SendTaskHeartbeatCommand({ taskToken: token }))).rejects.toMatchObject(
+      {
+        name: 'TaskTimedOut',
+      },
+    );
 
     gate.release();
     const execution = await finished(local, executionArn);
@@ -281,7 +310,9 @@ describe('local Step Functions service', () => {
     await startCall(local, 'call-heartbeat');
     const token = await taskToken(local, 'OfferToAgent', 1);
 
-    await expect(local.client.send(new SendTaskHeartbeatCommand({ taskToken: token }))).resolves.toBeDefined();
+    await expect(
+      local.client.send(new SendTaskHeartbeatCommand({ taskToken: token })),
+    ).resolves.toBeDefined();
     await expect(
       local.client.send(new SendTaskSuccessCommand({ taskToken: 'not-a-token', output: '{}' })),
     ).rejects.toMatchObject({ name: 'InvalidToken' });
@@ -326,7 +357,9 @@ describe('local Step Functions service', () => {
 
     await local.client.send(new StopExecutionCommand({ executionArn: first.executionArn }));
     await expect(
-      local.client.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name: 'call-dup', input })),
+      local.client.send(
+        new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, name: 'call-dup', input }),
+      ),
     ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
     expect(local.calls.OfferToAgent).toHaveLength(1);
   });
@@ -377,7 +410,13 @@ describe('local Step Functions service', () => {
       local.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
     ).rejects.toMatchObject({ name: 'TaskTimedOut' });
     expect(local.ended).toEqual([
-      { executionArn, name: 'call-stopped', status: 'ABORTED', error: 'CallerHungUp', cause: 'the caller left' },
+      {
+        executionArn,
+        name: 'call-stopped',
+        status: 'ABORTED',
+        error: 'CallerHungUp',
+        cause: 'the caller left',
+      },
     ]);
     expect(local.calls.CreateInteraction).toEqual([]);
   });
@@ -411,7 +450,9 @@ describe('local Step Functions service', () => {
       ),
     ).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
     await expect(
-      local.client.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, input: '{not json' })),
+      local.client.send(
+        new StartExecutionCommand({ stateMachineArn: STATE_MACHINE_ARN, input: '{not json' }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
     await expect(
       describeExecution(local, 'arn:aws:states:us-east-1:000000000000:execution:RouteCall:nope'),

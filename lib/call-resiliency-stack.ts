@@ -1,0 +1,272 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { EVENT_RULES, type EventRule } from '../functions/core/events.ts';
+import {
+  EVENT_TARGETS,
+  type FunctionEntry,
+  HTTP_ROUTES,
+  SCHEDULED,
+  WORKFLOW_TASKS,
+  WS_AUTHORIZER,
+  WS_ROUTES,
+} from '../functions/handlers/catalog.ts';
+import { grantAccess } from './access.ts';
+import type { RoutingConfig } from './config.ts';
+import { constructIdOf, HandlerFunction } from './handler-function.ts';
+import { RouteCallWorkflow } from './route-call-workflow.ts';
+import { Tables } from './tables.ts';
+
+export const SERVICE_NAME = 'call-resiliency';
+export const EVENT_BUS_NAME = 'call-resiliency';
+export const WEB_SOCKET_STAGE = 'live';
+
+export interface CallResiliencyStackProps extends StackProps {
+  routing: RoutingConfig;
+  /**
+   * WebSocket access logs need the account-wide API Gateway CloudWatch role (`AWS::ApiGateway::Account`), a
+   * per-region singleton this stack must not own. Turn on (`-c webSocketAccessLogs=true`) once it is set.
+   */
+  webSocketAccessLogs?: boolean;
+}
+
+/**
+ * The whole product on AWS (DESIGN.md §3), built from the catalog: one function per entry of
+ * `functions/handlers/catalog.ts`, wired to its trigger and granted exactly its `access` list.
+ */
+export class CallResiliencyStack extends Stack {
+  constructor(scope: Construct, id: string, props: CallResiliencyStackProps) {
+    super(scope, id, props);
+    const { routing } = props;
+
+    const entries: FunctionEntry[] = [
+      ...HTTP_ROUTES,
+      ...WS_ROUTES,
+      WS_AUTHORIZER,
+      ...WORKFLOW_TASKS,
+      ...EVENT_TARGETS,
+      ...SCHEDULED,
+    ];
+    const functions = new Map<string, HandlerFunction>();
+    for (const entry of entries) {
+      if (functions.has(entry.handler)) throw new Error(`${entry.handler} appears twice in the catalog`);
+      functions.set(
+        entry.handler,
+        new HandlerFunction(this, constructIdOf(entry), {
+          entry,
+          environment: {
+            OFFER_TIMEOUT_SECONDS: String(routing.offerTimeoutSeconds),
+            MAX_QUEUE_SECONDS: String(routing.maxQueueSeconds),
+            INTERACTION_MODE: routing.interactionMode,
+            POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+          },
+        }),
+      );
+    }
+    const fn = (entry: FunctionEntry) => {
+      const found = functions.get(entry.handler);
+      if (!found) throw new Error(`no function for ${entry.handler}`);
+      return found.function;
+    };
+
+    const tables = new Tables(this, 'Tables');
+
+    // --- CCaaS callbacks and admin REST API
+    const httpAccessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const httpApi = new apigwv2.HttpApi(this, 'HttpApi', { apiName: SERVICE_NAME, createDefaultStage: false });
+    const httpStage = httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(httpAccessLogs) },
+    });
+    for (const route of HTTP_ROUTES) {
+      httpApi.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${constructIdOf(route)}Integration`, fn(route), {
+          payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+        }),
+      });
+    }
+    Validations.of(httpApi).acknowledge(
+      {
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'CCaaS callbacks are authenticated in the handler by their Standard Webhooks HMAC signature; contract v1 (DESIGN.md §5) defines no authentication for the admin routes yet.',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason:
+          'The callers are the CCaaS (webhook signatures) and admin tools, not Cognito users; agents use the WebSocket API.',
+      },
+    );
+
+    // --- Agents' WebSocket API
+    const agentPool = new cognito.UserPool(this, 'AgentPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+      },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const agentPoolClient = agentPool.addClient('AgentWorkspaceClient', {
+      authFlows: { userSrp: true },
+      preventUserExistenceErrors: true,
+    });
+    Validations.of(agentPool).acknowledge({
+      id: 'AwsSolutions-COG3',
+      reason:
+        'Threat protection needs the Plus feature plan, a per-user cost to decide per deployment; agents are created by admins and need TOTP MFA.',
+    });
+
+    const webSocketApi = new apigwv2.WebSocketApi(this, 'WebSocketApi', { apiName: `${SERVICE_NAME}-agents` });
+    const authorizer = new WebSocketLambdaAuthorizer('AgentTokenAuthorizer', fn(WS_AUTHORIZER), {
+      identitySource: ['route.request.querystring.token'],
+    });
+    for (const route of WS_ROUTES) {
+      webSocketApi.addRoute(route.route, {
+        integration: new WebSocketLambdaIntegration(`${constructIdOf(route)}Integration`, fn(route)),
+        // API Gateway authorizes a WebSocket once, at $connect; later messages ride on that connection.
+        ...(route.route === '$connect' ? { authorizer } : {}),
+      });
+    }
+    Validations.of(webSocketApi).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'WebSocket authorization happens once, on $connect (JWT authorizer); message routes run on the authorized connection.',
+    });
+    const webSocketAccessLogs = props.webSocketAccessLogs
+      ? new logs.LogGroup(this, 'WebSocketApiAccessLogs', {
+          retention: logs.RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        })
+      : undefined;
+    const webSocketStage = new apigwv2.WebSocketStage(this, 'WebSocketStage', {
+      webSocketApi,
+      stageName: WEB_SOCKET_STAGE,
+      autoDeploy: true,
+      ...(webSocketAccessLogs
+        ? { accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(webSocketAccessLogs) } }
+        : {}),
+    });
+    if (!webSocketAccessLogs) {
+      Validations.of(webSocketStage).acknowledge({
+        id: 'AwsSolutions-APIG1',
+        reason:
+          'WebSocket access logs need the account-wide API Gateway CloudWatch role, which this stack does not own; enable with -c webSocketAccessLogs=true once the account has it. Handlers log every message.',
+      });
+    }
+
+    // --- Call routing workflow
+    const workflow = new RouteCallWorkflow(this, 'RouteCall', {
+      tasks: WORKFLOW_TASKS.map((task) => ({ task, function: fn(task) })),
+    });
+
+    // --- Domain events
+    const eventBus = new events.EventBus(this, 'EventBus', { eventBusName: EVENT_BUS_NAME });
+    for (const target of EVENT_TARGETS) {
+      const rule = EVENT_RULES[target.rule];
+      const deadLetters = new sqs.Queue(this, `${rule.name}DeadLetters`, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(deadLetters).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: `This queue is the dead-letter queue of the ${rule.name} rule target and of its function's async invocations.`,
+      });
+      new events.Rule(this, `${rule.name}Rule`, {
+        eventBus,
+        description: rule.description,
+        eventPattern: toEventPattern(rule.pattern),
+        targets: [
+          new targets.LambdaFunction(fn(target), {
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(6),
+            deadLetterQueue: deadLetters,
+          }),
+        ],
+      });
+      // EventBridge only retries delivery; a handler that keeps failing is caught here instead of dropped.
+      fn(target).configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(deadLetters) });
+    }
+    // EVENT_RULES.ccaasNotifications gets its rule with the CCaaS notifier, which does not exist yet.
+
+    for (const scheduled of SCHEDULED) {
+      new events.Rule(this, `${scheduled.name}Schedule`, {
+        schedule: events.Schedule.rate(Duration.minutes(scheduled.everyMinutes)),
+        // A sweep older than the interval is superseded by the next one.
+        targets: [
+          new targets.LambdaFunction(fn(scheduled), {
+            retryAttempts: 2,
+            maxEventAge: Duration.minutes(Math.max(1, scheduled.everyMinutes)),
+          }),
+        ],
+      });
+    }
+
+    // --- CCaaS webhook signing secret
+    const webhookSecret = new secretsmanager.Secret(this, 'CcaasWebhookSecret', {
+      description: 'Standard Webhooks signing secret shared with the CCaaS (base64, without the whsec_ prefix)',
+      // 48 characters from [A-Za-z0-9] are valid base64 for a 36-byte HMAC key.
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(webhookSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The secret is shared with the CCaaS, so a rotation must be coordinated with it; there is no rotation function for a third party.',
+    });
+
+    for (const handlerFunction of functions.values()) {
+      grantAccess(handlerFunction, {
+        tables: tables.byKey,
+        stateMachine: workflow.stateMachine,
+        eventBus,
+        webSocketStage,
+        webhookSecret,
+        agentPool,
+        agentPoolClient,
+      });
+    }
+
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'The product targets Node.js 22 (DESIGN.md), the runtime its code and tests run on.',
+    });
+
+    new CfnOutput(this, 'HttpApiUrl', { value: httpStage.url });
+    new CfnOutput(this, 'WebSocketUrl', { value: webSocketStage.url });
+    new CfnOutput(this, 'UserPoolId', { value: agentPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: agentPoolClient.userPoolClientId });
+    new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'WebhookSecretArn', { value: webhookSecret.secretArn });
+  }
+}
+
+/** The catalog's patterns use EventBridge's JSON keys; CDK wants `detailType` and `Match` for prefixes. */
+function toEventPattern(pattern: EventRule['pattern']): events.EventPattern {
+  return {
+    source: [...pattern.source],
+    detailType: pattern['detail-type'].map((p) => (typeof p === 'string' ? p : events.Match.prefix(p.prefix))),
+  };
+}

@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { keyAttributes, TABLES, type TableDefinition } from '../functions/adapters/dynamo/tables.ts';
+
+export interface Faults {
+  /** When 'down', every request to the interactions table fails like an outage of the CRM. */
+  interactionStore: 'up' | 'down';
+}
+
+/**
+ * DynamoDB on one machine: dynalite (in memory, or on disk under `dataDir`), served on the runtime's
+ * own port. Requests are recognised by their X-Amz-Target header, so the real SDK client works unchanged.
+ * The fault switch sits in front of it: it fails interaction-table requests the way DynamoDB answers
+ * when it is unavailable, so the handlers' real error paths run.
+ */
+export function createLocalDynamo(options: { dataDir?: string; faults: Faults; tableNames: Record<string, string> }) {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.dataDir ? { path: options.dataDir } : {}) });
+  const listener = server.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
+  const interactionsTable = options.tableNames[TABLES.interactions.id];
+
+  return {
+    handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+      if (options.faults.interactionStore === 'down' && tableOf(body) === interactionsTable) {
+        res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable', message: 'interaction store is down (fault switch)' }));
+        return;
+      }
+      const replay = Object.assign(Readable.from([body]), { headers: req.headers, method: req.method, url: req.url });
+      listener(replay as unknown as IncomingMessage, res);
+    },
+    /** Creates every table of TABLES (idempotent, so a disk-backed store can restart). */
+    async createTables(endpoint: string): Promise<void> {
+      const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      for (const table of Object.values(TABLES) as TableDefinition[]) {
+        try {
+          await client.send(
+            new CreateTableCommand({
+              TableName: options.tableNames[table.id],
+              BillingMode: 'PAY_PER_REQUEST',
+              AttributeDefinitions: keyAttributes(table).map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+              KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
+              GlobalSecondaryIndexes: table.indexes.map((i) => ({
+                IndexName: i.indexName,
+                KeySchema: [
+                  { AttributeName: i.partitionKey, KeyType: 'HASH' },
+                  { AttributeName: i.sortKey, KeyType: 'RANGE' },
+                ],
+                Projection: { ProjectionType: 'ALL' },
+              })),
+            }),
+          );
+        } catch (err) {
+          if (!(err instanceof ResourceInUseException)) throw err;
+        }
+      }
+      client.destroy();
+    },
+    close(): Promise<void> {
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function tableOf(body: Buffer): string | undefined {
+  try {
+    return (JSON.parse(body.toString('utf8')) as { TableName?: string }).TableName;
+  } catch {
+    return undefined;
+  }
+}

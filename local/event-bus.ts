@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { EVENT_RULES, type EventRule, matchesPattern } from '../functions/core/events.ts';
+
+export interface BusEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
+export interface RuleTarget {
+  rule: keyof typeof EVENT_RULES;
+  invoke: (event: BusEvent) => Promise<unknown>;
+}
+
+export interface DeadLetter {
+  event: BusEvent;
+  rule: string;
+  error: string;
+  attempts: number;
+}
+
+interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Time?: number | string;
+}
+
+/**
+ * EventBridge on one machine: PutEvents on the runtime's port, the same rule patterns as the stack
+ * (EVENT_RULES), asynchronous delivery to the rule's target with exponential backoff, and a dead-letter
+ * list after the last attempt. Delivery never blocks the publisher, as on AWS.
+ */
+export function createLocalEventBus(options: {
+  busName: string;
+  targets: RuleTarget[];
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  onError?: (rule: string, error: unknown, attempt: number) => void;
+}) {
+  const published: BusEvent[] = [];
+  const deadLetters: DeadLetter[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const inFlight = new Set<Promise<void>>();
+  let closed = false;
+  const maxAttempts = options.maxAttempts ?? 8;
+  const baseDelayMs = options.baseDelayMs ?? 200;
+
+  function deliver(target: RuleTarget, event: BusEvent, attempt: number): void {
+    const run = target
+      .invoke(event)
+      .then(() => undefined)
+      .catch((error: unknown) => {
+        options.onError?.(target.rule, error, attempt);
+        if (attempt >= maxAttempts || closed) {
+          deadLetters.push({ event, rule: target.rule, error: String(error), attempts: attempt });
+          return;
+        }
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          deliver(target, event, attempt + 1);
+        }, Math.min(30_000, baseDelayMs * 2 ** (attempt - 1)));
+        timers.add(timer);
+      });
+    inFlight.add(run);
+    void run.finally(() => inFlight.delete(run));
+  }
+
+  return {
+    published,
+    deadLetters,
+    async handle(operation: string, body: unknown): Promise<{ status: number; body: unknown }> {
+      if (operation !== 'PutEvents') {
+        return { status: 400, body: { __type: 'UnknownOperationException', message: `${operation} is not emulated` } };
+      }
+      const entries = ((body as { Entries?: PutEventsEntry[] }).Entries ?? []) as PutEventsEntry[];
+      const results = entries.map((entry) => {
+        if (entry.EventBusName && entry.EventBusName !== options.busName) {
+          return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `no bus ${entry.EventBusName}` };
+        }
+        let detail: Record<string, unknown>;
+        try {
+          detail = JSON.parse(entry.Detail ?? '{}') as Record<string, unknown>;
+        } catch {
+          return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is not valid JSON' };
+        }
+        const event: BusEvent = {
+          version: '0',
+          id: randomUUID(),
+          'detail-type': entry.DetailType ?? '',
+          source: entry.Source ?? '',
+          account: '000000000000',
+          time: new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : Date.now()).toISOString(),
+          region: 'us-east-1',
+          resources: [],
+          detail,
+        };
+        published.push(event);
+        for (const target of options.targets) {
+          const rule: EventRule = EVENT_RULES[target.rule];
+          if (matchesPattern(rule.pattern, event.source, event['detail-type'])) deliver(target, event, 1);
+        }
+        return { EventId: event.id };
+      });
+      const failed = results.filter((r) => 'ErrorCode' in r).length;
+      return { status: 200, body: { FailedEntryCount: failed, Entries: results } };
+    },
+    async close(): Promise<void> {
+      closed = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,227 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { HttpRoute } from '../functions/handlers/catalog.ts';
+
+export type Invoke = (event: unknown) => Promise<unknown>;
+
+export interface GatewayRoutes {
+  http: { route: HttpRoute; invoke: Invoke }[];
+  ws: Map<string, Invoke>;
+  authorizer: Invoke;
+}
+
+/** An AWS JSON-protocol service (DynamoDB, Step Functions, EventBridge) reached by its X-Amz-Target. */
+export type AwsService = (req: IncomingMessage, res: ServerResponse, body: Buffer, operation: string) => void | Promise<void>;
+
+export interface GatewayOptions {
+  routes: GatewayRoutes;
+  /** X-Amz-Target prefix (e.g. 'DynamoDB_20120810') → service. */
+  services: Record<string, AwsService>;
+  /** Local-only routes (/dev/*, /): return true when handled. */
+  extra: (req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL) => Promise<boolean>;
+  onError: (message: string, error: unknown) => void;
+}
+
+const MAX_FRAME_BYTES = 128 * 1024;
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function compile(path: string): RegExp {
+  return new RegExp(`^${path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function headersOf(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
+  return out;
+}
+
+/**
+ * API Gateway on one machine: the HTTP API's routes (payload format 2.0), the WebSocket API on `/ws`
+ * (REQUEST authorizer on $connect, route selection on `$request.body.action`, $default, $disconnect),
+ * the `@connections` management endpoint, and the AWS JSON-protocol services behind one port.
+ */
+export function createGateway(options: GatewayOptions) {
+  const routes = options.routes.http.map((r) => ({ ...r, pattern: compile(r.route.path) }));
+  const sockets = new Map<string, { socket: WebSocket; authorizer: Record<string, unknown> }>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+
+  async function httpRoute(req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    for (const { route, invoke, pattern } of routes) {
+      const match = route.method === method ? pattern.exec(url.pathname) : null;
+      if (!match) continue;
+      const requestId = randomUUID();
+      const query = Object.fromEntries(url.searchParams.entries());
+      const event = {
+        version: '2.0',
+        routeKey: `${route.method} ${route.path}`,
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers: headersOf(req),
+        ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+        ...(match.groups ? { pathParameters: { ...match.groups } } : {}),
+        ...(body.length ? { body: body.toString('utf8') } : {}),
+        isBase64Encoded: false,
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          domainName: url.host,
+          http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? '' },
+          requestId,
+          routeKey: `${route.method} ${route.path}`,
+          stage: '$default',
+          time: new Date().toUTCString(),
+          timeEpoch: Date.now(),
+        },
+      };
+      try {
+        const out = (await invoke(event)) as { statusCode?: number; headers?: Record<string, string>; body?: string };
+        res.writeHead(out.statusCode ?? 200, { 'apigw-requestid': requestId, ...(out.headers ?? {}) });
+        res.end(out.body ?? '');
+      } catch (err) {
+        options.onError(`${route.method} ${route.path} failed`, err);
+        sendJson(res, 500, { message: 'Internal Server Error' }, { 'apigw-requestid': requestId });
+      }
+      return;
+    }
+    sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${method} ${url.pathname}` } });
+  }
+
+  function connections(req: IncomingMessage, res: ServerResponse, body: Buffer, id: string): void {
+    const entry = sockets.get(id);
+    if (!entry || entry.socket.readyState !== WebSocket.OPEN) {
+      sendJson(res, 410, { message: 'Gone' }, { 'x-amzn-errortype': 'GoneException' });
+      return;
+    }
+    if (req.method === 'POST') entry.socket.send(body.toString('utf8'));
+    else if (req.method === 'DELETE') entry.socket.close(1000, 'closed by server');
+    res.writeHead(req.method === 'GET' ? 200 : 200, { 'content-type': 'application/json' });
+    res.end(req.method === 'GET' ? JSON.stringify({ connectedAt: new Date().toISOString() }) : '');
+  }
+
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const body = await readBody(req);
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      const target = req.headers['x-amz-target'];
+      if (typeof target === 'string') {
+        const [prefix, operation] = target.split('.');
+        const service = prefix ? options.services[prefix] : undefined;
+        if (service && operation) return await service(req, res, body, operation);
+        return sendJson(res, 400, { __type: 'UnknownOperationException', message: `unknown target ${target}` });
+      }
+      const conn = /^\/@connections\/([^/]+)$/.exec(url.pathname);
+      if (conn?.[1]) return connections(req, res, body, decodeURIComponent(conn[1]));
+      if (await options.extra(req, res, body, url)) return;
+      await httpRoute(req, res, body, url);
+    } catch (err) {
+      options.onError('request failed', err);
+      if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error' });
+      else res.end();
+    }
+  });
+
+  function reject(socket: Duplex, status: number, text: string): void {
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+
+  function wsEvent(connectionId: string, routeKey: string, authorizer: Record<string, unknown>, body?: string) {
+    return {
+      ...(body !== undefined ? { body, isBase64Encoded: false } : {}),
+      requestContext: {
+        connectionId,
+        routeKey,
+        eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
+        requestId: randomUUID(),
+        apiId: 'local',
+        stage: 'local',
+        authorizer,
+      },
+    };
+  }
+
+  function routeOf(text: string): string {
+    try {
+      const action = (JSON.parse(text) as { action?: unknown }).action;
+      if (typeof action === 'string' && options.routes.ws.has(action) && !action.startsWith('$')) return action;
+    } catch {
+      // not JSON: API Gateway sends it to $default
+    }
+    return '$default';
+  }
+
+  async function invokeWs(routeKey: string, event: unknown): Promise<{ statusCode?: number } | undefined> {
+    const invoke = options.routes.ws.get(routeKey);
+    if (!invoke) return undefined;
+    return (await invoke(event)) as { statusCode?: number };
+  }
+
+  server.on('upgrade', async (req, socket, head) => {
+    try {
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      if (url.pathname !== '/ws') return reject(socket, 404, 'Not Found');
+      const connectionId = randomBytes(9).toString('base64').replace(/[+/]/g, 'A');
+      let authorizer: Record<string, unknown>;
+      try {
+        const policy = (await options.routes.authorizer({
+          type: 'REQUEST',
+          methodArn: 'arn:aws:execute-api:us-east-1:000000000000:local/local/$connect',
+          headers: headersOf(req),
+          queryStringParameters: Object.fromEntries(url.searchParams.entries()),
+          requestContext: { connectionId, routeKey: '$connect', eventType: 'CONNECT' },
+        })) as { principalId: string; policyDocument: { Statement: { Effect: string }[] }; context?: Record<string, unknown> };
+        if (policy.policyDocument.Statement.some((s) => s.Effect !== 'Allow')) return reject(socket, 403, 'Forbidden');
+        authorizer = { principalId: policy.principalId, ...(policy.context ?? {}) };
+      } catch {
+        return reject(socket, 401, 'Unauthorized');
+      }
+      const connected = await invokeWs('$connect', wsEvent(connectionId, '$connect', authorizer));
+      if (connected?.statusCode && connected.statusCode >= 300) return reject(socket, connected.statusCode, 'Refused');
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        sockets.set(connectionId, { socket: ws, authorizer });
+        ws.on('message', (data, isBinary) => {
+          const text = isBinary ? Buffer.from(data as Buffer).toString('base64') : data.toString();
+          const routeKey = routeOf(text);
+          invokeWs(routeKey, wsEvent(connectionId, routeKey, authorizer, text)).catch((err) =>
+            options.onError(`socket route ${routeKey} failed`, err),
+          );
+        });
+        ws.on('close', () => {
+          sockets.delete(connectionId);
+          invokeWs('$disconnect', wsEvent(connectionId, '$disconnect', authorizer)).catch((err) =>
+            options.onError('socket $disconnect failed', err),
+          );
+        });
+      });
+    } catch (err) {
+      options.onError('upgrade failed', err);
+      reject(socket, 500, 'Internal Server Error');
+    }
+  });
+
+  return {
+    server,
+    /** Open sockets, for the local runtime's shutdown. */
+    sockets,
+    async close(): Promise<void> {
+      for (const { socket } of sockets.values()) socket.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

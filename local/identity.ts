@@ -1,0 +1,26 @@
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+
+export const LOCAL_AUDIENCE = 'call-resiliency-local';
+
+/**
+ * A development token issuer standing in for Cognito: RS256 tokens whose `sub` is the agent id, and the
+ * JWKS to verify them. The authorizer verifies them exactly as it verifies Cognito's on AWS.
+ */
+export async function createDevIdentity(issuer: string) {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'local-1', alg: 'RS256', use: 'sig' };
+  return {
+    issuer,
+    jwks: { keys: [jwk] },
+    async issue(agentId: string, ttlSeconds = 12 * 3600): Promise<string> {
+      return new SignJWT({ token_use: 'id' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'local-1' })
+        .setSubject(agentId)
+        .setIssuer(issuer)
+        .setAudience(LOCAL_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(`${ttlSeconds}s`)
+        .sign(privateKey);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { startLocalStack } from './stack.ts';
+
+/**
+ * `npm start`: the whole product on this machine. Settings come from the environment (see the README's
+ * configuration table).
+ */
+function numberFrom(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < (name === 'PORT' ? 0 : 1)) {
+    process.stderr.write(`${name} must be a whole number, got "${raw}"\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const mode = process.env.INTERACTION_MODE || 'resiliency';
+if (mode !== 'resiliency' && mode !== 'standard') {
+  process.stderr.write(`INTERACTION_MODE must be resiliency or standard, got "${mode}"\n`);
+  process.exit(2);
+}
+
+const stack = await startLocalStack({
+  port: numberFrom('PORT') ?? 3000,
+  host: process.env.HOST || '127.0.0.1',
+  offerTimeoutSeconds: numberFrom('OFFER_TIMEOUT_SECONDS') ?? 20,
+  maxQueueSeconds: numberFrom('MAX_QUEUE_SECONDS') ?? 300,
+  sweepIntervalSeconds: numberFrom('SWEEP_INTERVAL_SECONDS') ?? 10,
+  interactionMode: mode,
+  ...(process.env.CCAAS_WEBHOOK_SECRET ? { webhookSecret: process.env.CCAAS_WEBHOOK_SECRET } : {}),
+  ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
+});
+
+process.stdout.write(
+  [
+    'Call resiliency is running on this machine.',
+    `  REST API          ${stack.url}/v1`,
+    `  Agent WebSocket   ${stack.wsUrl}?token=<JWT from POST ${stack.url}/dev/token {"agentId":"..."}>`,
+    `  Fault switch      PUT ${stack.url}/dev/faults {"interactionStore":"down"|"up"}`,
+    `  Interaction mode  ${mode}`,
+    `  Storage           ${process.env.DATA_DIR ? `on disk in ${process.env.DATA_DIR}` : 'in memory'}`,
+    `  CCaaS signing secret (Standard Webhooks): ${stack.webhookSecret}`,
+    'Press Ctrl+C to stop.',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`\n${signal}: shutting down...\n`);
+  await stack.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,200 @@
+import './polyfills.ts';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { TABLES } from '../functions/adapters/dynamo/tables.ts';
+import { ENV, EVENT_TARGETS, HTTP_ROUTES, SCHEDULED, WORKFLOW_TASKS, WS_AUTHORIZER, WS_ROUTES } from '../functions/handlers/catalog.ts';
+import { resetApp } from '../functions/handlers/shared/container.ts';
+import { createLocalDynamo, type Faults } from './dynamo.ts';
+import { type BusEvent, createLocalEventBus } from './event-bus.ts';
+import { createGateway, sendJson } from './gateway.ts';
+import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
+import { invokeLambda, loadHandler } from './lambda.ts';
+import { createLocalStepFunctions } from './stepfunctions.ts';
+
+export interface LocalStackOptions {
+  port?: number;
+  host?: string;
+  offerTimeoutSeconds?: number;
+  maxQueueSeconds?: number;
+  interactionMode?: 'resiliency' | 'standard';
+  /** One or more space-separated Standard Webhooks secrets (`whsec_...`); generated when absent. */
+  webhookSecret?: string;
+  /** Keep DynamoDB data on disk here; in memory when absent. */
+  dataDir?: string;
+  /** How often the sweeper runs (on AWS: every minute). */
+  sweepIntervalSeconds?: number;
+  /** Called for failures the runtime itself sees (a handler crashing outside its own error handling). */
+  onError?: (message: string, error: unknown) => void;
+}
+
+export interface LocalStack {
+  url: string;
+  wsUrl: string;
+  webhookSecret: string;
+  faults: Faults;
+  /** Every event published to the local bus, in order. */
+  published: BusEvent[];
+  close(): Promise<void>;
+}
+
+const ACCOUNT = '000000000000';
+const REGION = 'us-east-1';
+const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:RouteCall`;
+
+export function generateWebhookSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+/**
+ * The whole product on one machine and one port: the same handlers and the same ASL as on AWS, with real
+ * SDK clients pointed at local stand-ins through AWS_ENDPOINT_URL_<SERVICE>.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const onError = options.onError ?? ((message, error) => process.stderr.write(`${message}: ${String(error)}\n`));
+  const faults: Faults = { interactionStore: 'up' };
+  const tableNames = Object.fromEntries(Object.values(TABLES).map((t) => [t.id, t.id]));
+  const dynamo = createLocalDynamo({ faults, tableNames, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const invokers = new Map<string, (event: unknown) => Promise<unknown>>();
+  async function invoker(handler: string) {
+    const loaded = await loadHandler(handler);
+    const invoke = (event: unknown) => invokeLambda(loaded, event, handler.replace('/', '-'));
+    invokers.set(handler, invoke);
+    return invoke;
+  }
+
+  const definition = JSON.parse(
+    await readFile(new URL('../statemachines/route-call.asl.json', import.meta.url), 'utf8'),
+  ) as unknown;
+  const tasks: Record<string, (payload: unknown) => Promise<unknown>> = {};
+  for (const task of WORKFLOW_TASKS) tasks[task.state] = await invoker(task.handler);
+  const sfn = createLocalStepFunctions({
+    definition,
+    stateMachineArn: STATE_MACHINE_ARN,
+    tasks,
+    onExecutionEnd: (e) => {
+      if (e.status === 'FAILED') onError(`execution ${e.name} failed`, `${e.error}: ${e.cause}`);
+    },
+  });
+
+  const busName = 'call-resiliency';
+  const bus = createLocalEventBus({
+    busName,
+    targets: await Promise.all(
+      EVENT_TARGETS.map(async (t) => ({ rule: t.rule, invoke: await invoker(t.handler) })),
+    ),
+  });
+
+  let identity: Awaited<ReturnType<typeof createDevIdentity>> | undefined;
+  const gateway = createGateway({
+    routes: {
+      http: await Promise.all(HTTP_ROUTES.map(async (route) => ({ route, invoke: await invoker(route.handler) }))),
+      ws: new Map(await Promise.all(WS_ROUTES.map(async (r) => [r.route, await invoker(r.handler)] as const))),
+      authorizer: await invoker(WS_AUTHORIZER.handler),
+    },
+    services: {
+      DynamoDB_20120810: (req, res, body) => dynamo.handle(req, res, body),
+      AWSStepFunctions: async (_req, res, body, operation) => {
+        const out = await sfn.handle(operation, JSON.parse(body.toString('utf8') || '{}'));
+        sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.0' });
+      },
+      AWSEvents: async (_req, res, body, operation) => {
+        const out = await bus.handle(operation, JSON.parse(body.toString('utf8') || '{}'));
+        sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.1' });
+      },
+    },
+    extra: async (req, res, body, url) => {
+      if (req.method === 'POST' && url.pathname === '/dev/token') {
+        const agentId = (JSON.parse(body.toString('utf8') || '{}') as { agentId?: unknown }).agentId;
+        if (typeof agentId !== 'string' || !agentId) {
+          sendJson(res, 422, { error: { code: 'VALIDATION_FAILED', message: 'agentId: a non-empty string is required' } });
+          return true;
+        }
+        sendJson(res, 200, { token: await identity?.issue(agentId) });
+        return true;
+      }
+      if (req.method === 'GET' && url.pathname === '/dev/jwks') {
+        sendJson(res, 200, identity?.jwks);
+        return true;
+      }
+      if (url.pathname === '/dev/faults' && (req.method === 'PUT' || req.method === 'GET')) {
+        if (req.method === 'PUT') {
+          const wanted = (JSON.parse(body.toString('utf8') || '{}') as { interactionStore?: unknown }).interactionStore;
+          if (wanted !== 'up' && wanted !== 'down') {
+            sendJson(res, 422, { error: { code: 'VALIDATION_FAILED', message: 'interactionStore: "up" or "down"' } });
+            return true;
+          }
+          faults.interactionStore = wanted;
+        }
+        sendJson(res, 200, faults);
+        return true;
+      }
+      return false;
+    },
+    onError,
+  });
+
+  await new Promise<void>((resolve) => gateway.server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', resolve));
+  const { port } = gateway.server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  identity = await createDevIdentity(`${url}/dev`);
+  const webhookSecret = options.webhookSecret ?? generateWebhookSecret();
+
+  Object.assign(process.env, {
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: url,
+    AWS_ENDPOINT_URL_SFN: url,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: url,
+    ...Object.fromEntries(Object.values(TABLES).map((t) => [t.envVar, tableNames[t.id]])),
+    [ENV.stateMachineArn]: STATE_MACHINE_ARN,
+    [ENV.eventBusName]: busName,
+    [ENV.wsManagementEndpoint]: url,
+    [ENV.webhookSecret]: webhookSecret,
+    [ENV.jwksUrl]: `${url}/dev/jwks`,
+    [ENV.jwtIssuer]: identity.issuer,
+    [ENV.jwtAudience]: LOCAL_AUDIENCE,
+    [ENV.offerTimeoutSeconds]: String(options.offerTimeoutSeconds ?? 20),
+    [ENV.maxQueueSeconds]: String(options.maxQueueSeconds ?? 300),
+    [ENV.interactionMode]: options.interactionMode ?? 'resiliency',
+  });
+  resetApp();
+  await dynamo.createTables(url);
+
+  const sweepers = await Promise.all(
+    SCHEDULED.map(async (s) => {
+      const invoke = await invoker(s.handler);
+      let running = false;
+      const timer = setInterval(
+        () => {
+          if (running) return;
+          running = true;
+          invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} })
+            .catch((err) => onError(`${s.name} failed`, err))
+            .finally(() => {
+              running = false;
+            });
+        },
+        (options.sweepIntervalSeconds ?? s.everyMinutes * 60) * 1000,
+      );
+      timer.unref();
+      return timer;
+    }),
+  );
+
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    webhookSecret,
+    faults,
+    published: bus.published,
+    async close() {
+      for (const timer of sweepers) clearInterval(timer);
+      await gateway.close();
+      await sfn.close();
+      await bus.close();
+      await dynamo.close();
+    },
+  };
+}

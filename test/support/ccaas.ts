@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+
+/** A fake CCaaS: signs its callbacks per Standard Webhooks, as a real one would. */
+export function ccaasClient(baseUrl: string, secret: string) {
+  const webhook = new Webhook(secret);
+  let seq = 0;
+
+  async function post(path: string, body: unknown, { id = randomUUID(), at = new Date() } = {}) {
+    const payload = JSON.stringify(body);
+    const res = await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': webhook.sign(id, at, payload),
+      },
+      body: payload,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
+  }
+
+  return {
+    post,
+    async newCall(overrides: Partial<{ ccaasCallId: string; from: string; to: string; queue: string }> = {}) {
+      const res = await post('/v1/calls', {
+        ccaasCallId: overrides.ccaasCallId ?? `ccaas-${randomUUID()}`,
+        from: overrides.from ?? '+15551230000',
+        to: overrides.to ?? '+15559870000',
+        queue: overrides.queue ?? 'support',
+      });
+      if (res.status !== 202) throw new Error(`new call refused: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.callId as string;
+    },
+    async event(callId: string, type: string, extra: Record<string, unknown> = {}) {
+      seq += 1;
+      return post(`/v1/calls/${callId}/events`, { seq, type, at: new Date().toISOString(), ...extra });
+    },
+  };
+}
+
+/** Plain admin GET returning parsed JSON. */
+export async function getJson(url: string): Promise<{ status: number; body: Record<string, any> }> {
+  const res = await fetch(url);
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
