@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { AgentClient } from './agent.ts';
 import { ccaasClient } from './ccaas.ts';
@@ -28,6 +28,11 @@ export function useLocalStack(options: LocalStackOptions = {}) {
       return agent;
     };
   }, 30_000);
+  // A workflow execution that failed, or a handler that crashed outside its own error handling, is a bug
+  // whatever the test asserted.
+  afterEach(() => {
+    expect(ctx.errors).toEqual([]);
+  });
   afterAll(async () => {
     await Promise.all(ctx.agents.map((a) => a.close()));
     await ctx.stack?.close();

@@ -31,7 +31,8 @@ export function makeEnsureInteraction(
     const { changed, after } = await calls.update(callId, (c) =>
       markInteractionCreated(c, interaction.interactionId, now),
     );
-    if (changed && after.agentId) {
+    // The answering agent hears of it even when the interaction existed already (from a missed offer).
+    if (after.agentId && (changed || source === 'accepted')) {
       await send(after.agentId, {
         type: 'interactionCreated',
         callId,
