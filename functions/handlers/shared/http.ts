@@ -88,7 +88,7 @@ export async function verifyWebhook(event: HttpEvent): Promise<void> {
   let reason = 'no signing secret configured';
   for (const secret of await secrets()) {
     try {
-      new Webhook(secret).verify(body, headers);
+      new Webhook(secret).verify(body, headers, { jsonParse: false });
       return;
     } catch (err) {
       reason = (err as Error).message;
