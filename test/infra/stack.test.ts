@@ -1,0 +1,449 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TABLES } from '../../functions/adapters/dynamo/tables.ts';
+import { EVENT_RULES } from '../../functions/core/events.ts';
+import {
+  type Access,
+  ENV,
+  EVENT_TARGETS,
+  type FunctionEntry,
+  HTTP_ROUTES,
+  SCHEDULED,
+  WORKFLOW_TASKS,
+  WS_AUTHORIZER,
+  WS_ROUTES,
+} from '../../functions/handlers/catalog.ts';
+import { CallResiliencyStack } from '../../lib/call-resiliency-stack.ts';
+import { DEFAULT_ROUTING_CONFIG, type RoutingConfig, routingConfigFromContext } from '../../lib/config.ts';
+import { CATALOG_ENTRIES } from '../../lib/handler-function.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation template fragments are untyped JSON.
+type Json = any;
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CDK_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(`${ROOT}cdk.json`, 'utf8')).context;
+const ENVIRONMENT = { account: '000000000000', region: 'us-east-1' };
+
+/** Actions IAM authorizes on "*" only (no resource type), the one reason a statement may name "*". */
+const ACTIONS_AUTHORIZED_ON_STAR_ONLY = new Set([
+  // Task tokens identify the task; the callback API has no resource type.
+  'states:SendTaskSuccess',
+  'states:SendTaskFailure',
+  'states:SendTaskHeartbeat',
+  // X-Ray tracing of the functions and the state machine.
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  // CloudWatch Logs vended log delivery of the state machine.
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
+const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
+
+function synthesize(context: Record<string, unknown>, routing: RoutingConfig = DEFAULT_ROUTING_CONFIG) {
+  const outdir = mkdtempSync(join(tmpdir(), 'call-resiliency-cdk-'));
+  const app = new App({ outdir, context: { ...CDK_CONTEXT, ...context } });
+  const stack = new CallResiliencyStack(app, 'CallResiliency', { env: ENVIRONMENT, routing });
+  const assembly = app.synth();
+  const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
+  return { app, outdir, template };
+}
+
+/** Logical ids an intrinsic (Ref, Fn::GetAtt, inside Fn::Join...) refers to. */
+function referencedIds(value: Json): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencedIds);
+  if (value === null || typeof value !== 'object') return [];
+  if (typeof value.Ref === 'string') return [value.Ref];
+  if (Array.isArray(value['Fn::GetAtt'])) return [value['Fn::GetAtt'][0]];
+  return Object.values(value).flatMap(referencedIds);
+}
+
+/** An intrinsic as readable text: `https://<WebSocketApi1234>.execute-api.us-east-1.<AWS::URLSuffix>/live`. */
+function render(value: Json): string {
+  if (typeof value === 'string') return value;
+  if (typeof value.Ref === 'string') return `<${value.Ref}>`;
+  if (Array.isArray(value['Fn::GetAtt'])) return `<${value['Fn::GetAtt'].join('.')}>`;
+  if (Array.isArray(value['Fn::Join'])) return value['Fn::Join'][1].map(render).join(value['Fn::Join'][0]);
+  return JSON.stringify(value);
+}
+
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+describe('the CallResiliency stack', () => {
+  let outdir: string;
+  let app: App;
+  let template: Template;
+  /** Catalog handler → logical id of the function whose bundle was built from that handler file. */
+  const functionIdOf = new Map<string, string>();
+  const resources = (type: string): [string, Json][] => Object.entries(template.findResources(type));
+  const onlyResource = (type: string, props: Json = {}): [string, Json] => {
+    const found = Object.entries(template.findResources(type, { Properties: props }));
+    expect(found, `${type} ${JSON.stringify(props)}`).toHaveLength(1);
+    return found[0] as [string, Json];
+  };
+  const functionOf = (entry: FunctionEntry): Json => {
+    const id = functionIdOf.get(entry.handler);
+    if (!id) throw new Error(`no function built from ${entry.handler}`);
+    return template.toJSON().Resources[id];
+  };
+  const statementsOf = (entry: FunctionEntry): Json[] => {
+    const [roleId] = referencedIds(functionOf(entry).Properties.Role);
+    return resources('AWS::IAM::Policy')
+      .filter(([, policy]) => referencedIds(policy.Properties.Roles).includes(roleId as string))
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
+  };
+  const tableId = (key: keyof typeof TABLES): string =>
+    onlyResource('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: TABLES[key].partitionKey, KeyType: 'HASH' }],
+    })[0];
+  const webSocketApiId = () => onlyResource('AWS::ApiGatewayV2::Api', { ProtocolType: 'WEBSOCKET' })[0];
+  const httpApiId = () => onlyResource('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' })[0];
+
+  beforeAll(() => {
+    ({ app, outdir, template } = synthesize({}));
+    // The source map of each bundle lists the files esbuild read: exactly one catalog handler file.
+    for (const [id, fn] of resources('AWS::Lambda::Function')) {
+      const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+      const sourceMap = JSON.parse(readFileSync(join(outdir, `asset.${hash}`, 'index.mjs.map'), 'utf8'));
+      const sources: string[] = sourceMap.sources;
+      for (const entry of CATALOG_ENTRIES) {
+        if (!sources.some((source) => source.endsWith(`/functions/handlers/${entry.handler}.ts`))) continue;
+        expect(functionIdOf.has(entry.handler), `${entry.handler} bundled twice`).toBe(false);
+        functionIdOf.set(entry.handler, id);
+      }
+    }
+  }, 300_000);
+
+  afterAll(() => {
+    if (outdir) rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it('bundles each catalog entry into its own function, from its own handler file', () => {
+    expect([...functionIdOf.keys()].sort()).toEqual(CATALOG_ENTRIES.map((entry) => entry.handler).sort());
+    expect(new Set(functionIdOf.values()).size).toBe(CATALOG_ENTRIES.length);
+    expect(resources('AWS::Lambda::Function')).toHaveLength(CATALOG_ENTRIES.length);
+  });
+
+  it.each(CATALOG_ENTRIES)('runs $handler on Node.js 22, arm64, with source maps, tracing and its own logs', (entry) => {
+    const { Properties: props } = functionOf(entry);
+
+    expect(props).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 512,
+      Timeout: entry.timeoutSeconds ?? 10,
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+    });
+    expect(props.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    const [logGroupId] = referencedIds(props.LoggingConfig.LogGroup);
+    expect(template.toJSON().Resources[logGroupId as string].Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it.each(HTTP_ROUTES)('routes $method $path to the function built from $handler', (route) => {
+    const [, apiRoute] = onlyResource('AWS::ApiGatewayV2::Route', { RouteKey: `${route.method} ${route.path}` });
+    expect(referencedIds(apiRoute.Properties.ApiId)).toEqual([httpApiId()]);
+
+    const [integrationId] = referencedIds(apiRoute.Properties.Target);
+    const integration = template.toJSON().Resources[integrationId as string];
+    expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    expect(referencedIds(integration.Properties.IntegrationUri)).toContain(functionIdOf.get(route.handler));
+  });
+
+  it('writes access logs for the HTTP API', () => {
+    const [, stage] = onlyResource('AWS::ApiGatewayV2::Stage', { StageName: '$default' });
+
+    expect(referencedIds(stage.Properties.ApiId)).toEqual([httpApiId()]);
+    expect(stage.Properties.AccessLogSettings.DestinationArn).toBeDefined();
+  });
+
+  it.each(WS_ROUTES)('routes WebSocket $route to the function built from $handler', (route) => {
+    const [, apiRoute] = onlyResource('AWS::ApiGatewayV2::Route', { RouteKey: route.route });
+    expect(referencedIds(apiRoute.Properties.ApiId)).toEqual([webSocketApiId()]);
+
+    const [integrationId] = referencedIds(apiRoute.Properties.Target);
+    const integration = template.toJSON().Resources[integrationId as string];
+    expect(referencedIds(integration.Properties.IntegrationUri)).toContain(functionIdOf.get(route.handler));
+  });
+
+  it('authorizes $connect, and only $connect, with the token authorizer', () => {
+    const [authorizerId, authorizer] = onlyResource('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['route.request.querystring.token'],
+    });
+    expect(referencedIds(authorizer.Properties.AuthorizerUri)).toContain(functionIdOf.get(WS_AUTHORIZER.handler));
+
+    for (const [, route] of resources('AWS::ApiGatewayV2::Route')) {
+      const authorized = route.Properties.AuthorizationType === 'CUSTOM';
+      expect(authorized, route.Properties.RouteKey).toBe(route.Properties.RouteKey === '$connect');
+      if (authorized) expect(referencedIds(route.Properties.AuthorizerId)).toEqual([authorizerId]);
+    }
+  });
+
+  it('serves the WebSocket API on the auto-deployed stage live', () => {
+    const [, stage] = onlyResource('AWS::ApiGatewayV2::Stage', { StageName: 'live' });
+
+    expect(stage.Properties.AutoDeploy).toBe(true);
+    expect(referencedIds(stage.Properties.ApiId)).toEqual([webSocketApiId()]);
+  });
+
+  it('runs RouteCall as a STANDARD state machine whose every placeholder names a workflow task', () => {
+    const [, machine] = onlyResource('AWS::StepFunctions::StateMachine');
+    const { DefinitionString: definition, DefinitionSubstitutions: substitutions } = machine.Properties;
+
+    expect(machine.Properties.StateMachineType).toBe('STANDARD');
+    expect(typeof definition).toBe('string');
+    const substituted = Object.keys(substitutions).reduce(
+      (text: string, key) => text.replaceAll(`\${${key}}`, 'arn:aws:lambda:us-east-1:000000000000:function:x'),
+      definition,
+    );
+    expect(substituted).not.toContain('${');
+    for (const task of WORKFLOW_TASKS) {
+      expect(referencedIds(substitutions[`${task.state}FunctionArn`]), task.state).toEqual([
+        functionIdOf.get(task.handler),
+      ]);
+    }
+  });
+
+  it('lets the state machine invoke exactly the workflow task functions, and logs errors and traces', () => {
+    const [, machine] = onlyResource('AWS::StepFunctions::StateMachine');
+    const [roleId] = referencedIds(machine.Properties.RoleArn);
+    const invoked = resources('AWS::IAM::Policy')
+      .filter(([, policy]) => referencedIds(policy.Properties.Roles).includes(roleId as string))
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement: Json) => asList(statement.Action).includes('lambda:InvokeFunction'))
+      .flatMap((statement: Json) => referencedIds(statement.Resource));
+
+    expect(invoked.sort()).toEqual(WORKFLOW_TASKS.map((task) => functionIdOf.get(task.handler)).sort());
+    expect(machine.Properties.LoggingConfiguration.Level).toBe('ERROR');
+    expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+  });
+
+  it.each(Object.values(TABLES))(
+    'keeps the $id table on demand, retained, with point-in-time recovery and its indexes',
+    (table) => {
+      const [, resource] = onlyResource('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
+      });
+
+      expect(resource.DeletionPolicy).toBe('Retain');
+      expect(resource.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(resource.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(resource.Properties.AttributeDefinitions.every((a: Json) => a.AttributeType === 'S')).toBe(true);
+      expect(resource.Properties.GlobalSecondaryIndexes ?? []).toEqual(
+        table.indexes.map((index) => ({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      );
+    },
+  );
+
+  it.each(EVENT_TARGETS)(
+    'delivers $rule events from the call-resiliency bus to $handler, dead-lettering to an encrypted queue',
+    (target) => {
+      const [busId] = onlyResource('AWS::Events::EventBus', { Name: 'call-resiliency' });
+      const [, rule] = onlyResource('AWS::Events::Rule', { EventPattern: EVENT_RULES[target.rule].pattern });
+      expect(referencedIds(rule.Properties.EventBusName)).toEqual([busId]);
+      const [ruleTarget] = rule.Properties.Targets;
+      expect(referencedIds(ruleTarget.Arn)).toEqual([functionIdOf.get(target.handler)]);
+      expect(ruleTarget.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+      expect(ruleTarget.RetryPolicy.MaximumEventAgeInSeconds).toBeGreaterThan(0);
+
+      const [queueId] = referencedIds(ruleTarget.DeadLetterConfig.Arn);
+      const queue = template.toJSON().Resources[queueId as string];
+      expect(queue.Type).toBe('AWS::SQS::Queue');
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+      const [, queuePolicy] = onlyResource('AWS::SQS::QueuePolicy', { Queues: [{ Ref: queueId }] });
+      expect(queuePolicy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+      // Failures inside the handler, after a successful delivery, land in the same queue.
+      const [, invokeConfig] = onlyResource('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: functionIdOf.get(target.handler) },
+      });
+      expect(referencedIds(invokeConfig.Properties.DestinationConfig.OnFailure.Destination)).toEqual([queueId]);
+    },
+  );
+
+  it.each(SCHEDULED)('invokes $handler every $everyMinutes minute(s)', (scheduled) => {
+    const unit = scheduled.everyMinutes === 1 ? 'minute' : 'minutes';
+    const [, rule] = onlyResource('AWS::Events::Rule', {
+      ScheduleExpression: `rate(${scheduled.everyMinutes} ${unit})`,
+    });
+
+    expect(referencedIds(rule.Properties.Targets[0].Arn)).toEqual([functionIdOf.get(scheduled.handler)]);
+  });
+
+  it('grants no service-wide action and names Resource "*" only for actions IAM authorizes on "*" alone', () => {
+    const statements = [
+      ...resources('AWS::IAM::Policy').flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement),
+      ...resources('AWS::IAM::Role').flatMap(([, role]) =>
+        (role.Properties.Policies ?? []).flatMap((policy: Json) => policy.PolicyDocument.Statement),
+      ),
+    ].filter((statement: Json) => statement.Effect === 'Allow');
+
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      const actions: string[] = asList(statement.Action);
+      expect(actions.filter((action) => action === '*' || action.endsWith(':*'))).toEqual([]);
+      if (asList(statement.Resource).includes('*')) {
+        expect(actions.filter((action) => !ACTIONS_AUTHORIZED_ON_STAR_ONLY.has(action))).toEqual([]);
+      }
+    }
+    for (const [, role] of resources('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('gives http/get-call, which lacks interactions:write, no write grant on the Interactions table', () => {
+    const getCall = HTTP_ROUTES.find((route) => route.handler === 'http/get-call') as FunctionEntry;
+    const interactions = tableId('interactions');
+
+    const writes = statementsOf(getCall)
+      .filter((statement) => referencedIds(statement.Resource).includes(interactions))
+      .flatMap((statement) => asList(statement.Action))
+      .filter((action) => TABLE_WRITE_ACTIONS.includes(action));
+
+    expect(getCall.access).not.toContain('interactions:write');
+    expect(writes).toEqual([]);
+  });
+
+  it.each(CATALOG_ENTRIES)('grants $handler table reads and writes exactly as its access list says', (entry) => {
+    for (const key of Object.keys(TABLES) as (keyof typeof TABLES)[]) {
+      const actions = statementsOf(entry)
+        .filter((statement) => referencedIds(statement.Resource).includes(tableId(key)))
+        .flatMap((statement) => asList(statement.Action));
+      const mayWrite = entry.access.includes(`${key}:write` as Access);
+      const mayRead = mayWrite || entry.access.includes(`${key}:read` as Access);
+
+      expect(TABLE_WRITE_ACTIONS.some((action) => actions.includes(action)), `${key} write`).toBe(mayWrite);
+      expect(TABLE_READ_ACTIONS.every((action) => actions.includes(action)), `${key} read`).toBe(mayRead);
+    }
+  });
+
+  it.each(CATALOG_ENTRIES)('sets the environment of $handler from its access list', (entry) => {
+    const variables = functionOf(entry).Properties.Environment.Variables;
+    const has = (access: Access) => entry.access.includes(access);
+
+    expect(variables).toMatchObject({
+      OFFER_TIMEOUT_SECONDS: '20',
+      MAX_QUEUE_SECONDS: '300',
+      INTERACTION_MODE: 'resiliency',
+      POWERTOOLS_SERVICE_NAME: 'call-resiliency',
+    });
+    for (const [key, table] of Object.entries(TABLES)) {
+      const uses = has(`${key}:read` as Access) || has(`${key}:write` as Access);
+      expect(table.envVar in variables, table.envVar).toBe(uses);
+      if (uses) expect(referencedIds(variables[table.envVar])).toEqual([tableId(key as keyof typeof TABLES)]);
+    }
+    expect(ENV.stateMachineArn in variables, ENV.stateMachineArn).toBe(has('workflow:start'));
+    expect(ENV.eventBusName in variables, ENV.eventBusName).toBe(has('events:publish'));
+    expect(ENV.wsManagementEndpoint in variables, ENV.wsManagementEndpoint).toBe(has('sockets:push'));
+    expect('CCAAS_WEBHOOK_SECRET_ARN' in variables).toBe(has('webhook:verify'));
+    for (const name of [ENV.jwksUrl, ENV.jwtIssuer, ENV.jwtAudience]) {
+      expect(name in variables, name).toBe(has('jwt:verify'));
+    }
+  });
+
+  it('points pushing functions at the management endpoint of the live stage', () => {
+    const pusher = CATALOG_ENTRIES.find((entry) => entry.access.includes('sockets:push')) as FunctionEntry;
+
+    expect(render(functionOf(pusher).Properties.Environment.Variables[ENV.wsManagementEndpoint])).toBe(
+      `https://<${webSocketApiId()}>.execute-api.us-east-1.<AWS::URLSuffix>/live`,
+    );
+  });
+
+  it('lets the authorizer verify tokens of the agent user pool', () => {
+    const [poolId] = onlyResource('AWS::Cognito::UserPool');
+    const [clientId] = onlyResource('AWS::Cognito::UserPoolClient');
+    const variables = functionOf(WS_AUTHORIZER).Properties.Environment.Variables;
+    const issuer = `https://cognito-idp.us-east-1.<AWS::URLSuffix>/<${poolId}>`;
+
+    expect(render(variables[ENV.jwtIssuer])).toBe(issuer);
+    expect(render(variables[ENV.jwksUrl])).toBe(`${issuer}/.well-known/jwks.json`);
+    expect(referencedIds(variables[ENV.jwtAudience])).toEqual([clientId]);
+  });
+
+  it('lets functions with webhook:verify, and only them, read the generated CCaaS webhook secret', () => {
+    const [secretId, secret] = onlyResource('AWS::SecretsManager::Secret');
+    expect(secret.Properties.GenerateSecretString).toBeDefined();
+
+    for (const entry of CATALOG_ENTRIES) {
+      const reads = statementsOf(entry).some(
+        (statement) =>
+          referencedIds(statement.Resource).includes(secretId) &&
+          asList(statement.Action).includes('secretsmanager:GetSecretValue'),
+      );
+      expect(reads, entry.handler).toBe(entry.access.includes('webhook:verify'));
+    }
+  });
+
+  it('outputs the API URLs, the user pool and its client, and the state machine', () => {
+    const outputs = Object.keys(template.toJSON().Outputs);
+
+    expect(outputs).toEqual(
+      expect.arrayContaining(['HttpApiUrl', 'WebSocketUrl', 'UserPoolId', 'UserPoolClientId', 'StateMachineArn']),
+    );
+  });
+
+  it('leaves no cdk-nag AwsSolutions finding unacknowledged', () => {
+    const report = new AwsSolutionsChecks().validateScope(app);
+
+    expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+  });
+});
+
+describe('the routing settings of a deployment', () => {
+  it('reach every function from CDK context', () => {
+    // Bundling is skipped here: this synth only looks at environment variables.
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], offerTimeoutSeconds: '30' } });
+    const routing = routingConfigFromContext(app.node);
+    const { template, outdir } = synthesize({ 'aws:cdk:bundling-stacks': [] }, routing);
+    rmSync(outdir, { recursive: true, force: true });
+
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(CATALOG_ENTRIES.length);
+    for (const fn of functions) {
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        OFFER_TIMEOUT_SECONDS: '30',
+        MAX_QUEUE_SECONDS: '300',
+        INTERACTION_MODE: 'resiliency',
+      });
+    }
+  });
+
+  it('default to a 20 s offer, 300 s in queue and resiliency mode', () => {
+    expect(routingConfigFromContext(new App().node)).toEqual({
+      offerTimeoutSeconds: 20,
+      maxQueueSeconds: 300,
+      interactionMode: 'resiliency',
+    });
+  });
+
+  it.each([
+    { offerTimeoutSeconds: '0' },
+    { maxQueueSeconds: 'soon' },
+    { offerTimeoutSeconds: '1.5' },
+    { interactionMode: 'eventually' },
+  ])('refuse the invalid context %o', (context) => {
+    expect(() => routingConfigFromContext(new App({ context }).node)).toThrow(/must be/);
+  });
+});

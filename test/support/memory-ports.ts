@@ -1,0 +1,104 @@
+import { NotFoundError } from '../../functions/core/errors.ts';
+import type { DomainEvent } from '../../functions/core/events.ts';
+import type { ServerMessage } from '../../functions/core/messages.ts';
+import type { Agent, Call, Interaction, WorkItem } from '../../functions/core/model.ts';
+import type { Change } from '../../functions/core/ports.ts';
+import type { Deps } from '../../functions/core/use-cases/index.ts';
+
+/** A map with the store semantics the use cases rely on (conditional create, atomic update). */
+function table<T>(key: (t: T) => string) {
+  const items = new Map<string, T>();
+  return {
+    items,
+    async create(item: T) {
+      const existing = items.get(key(item));
+      if (existing) return { item: existing, created: false };
+      items.set(key(item), item);
+      return { item, created: true };
+    },
+    async get(id: string) {
+      return items.get(id);
+    },
+    async update(id: string, transition: (t: T) => T): Promise<Change<T>> {
+      const before = items.get(id);
+      if (!before) throw new NotFoundError(`${id} not found`);
+      const after = transition(before);
+      items.set(id, after);
+      return { before, after, changed: after !== before };
+    },
+  };
+}
+
+/** In-memory ports for unit tests of the use cases: no I/O, everything inspectable. */
+export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
+  const calls = table<Call>((c) => c.callId);
+  const agents = table<Agent>((a) => a.agentId);
+  const interactions = table<Interaction>((i) => i.interactionId);
+  const workItems = table<WorkItem>((w) => w.workItemId);
+  const published: DomainEvent[] = [];
+  const pushed: { connectionIds: readonly string[]; message: ServerMessage }[] = [];
+  const tokens = new Map<string, { state: 'waiting' | 'succeeded' | 'failed' | 'timed_out'; output?: unknown; error?: string }>();
+  const deps: Deps = {
+    calls: {
+      create: async (c) => {
+        const { item, created } = await calls.create(c);
+        return { call: item, created };
+      },
+      get: calls.get,
+      update: calls.update,
+      listWaiting: async (queue) => [...calls.items.values()].filter((c) => c.waiting && c.queue === queue),
+      listInteractionPending: async () => [...calls.items.values()].filter((c) => c.interaction.status === 'pending'),
+    },
+    agents: {
+      get: agents.get,
+      create: async (a) => {
+        const { item, created } = await agents.create(a);
+        return { agent: item, created };
+      },
+      update: agents.update,
+      listAvailable: async (queue) => [...agents.items.values()].filter((a) => a.status === 'available' && a.queues.includes(queue)),
+      list: async () => [...agents.items.values()],
+    },
+    interactions: {
+      create: async (i) => {
+        const { item, created } = await interactions.create(i);
+        return { interaction: item, created };
+      },
+      get: interactions.get,
+      update: interactions.update,
+      listByPhone: async (phone) => [...interactions.items.values()].filter((i) => i.phone === phone),
+    },
+    workItems: {
+      create: workItems.create,
+      list: async (status) => [...workItems.items.values()].filter((w) => w.status === status),
+    },
+    callbacks: {
+      async succeed(token, output) {
+        if (tokens.get(token)?.state !== 'waiting') return false;
+        tokens.set(token, { state: 'succeeded', output });
+        return true;
+      },
+      async fail(token, error) {
+        if (tokens.get(token)?.state !== 'waiting') return false;
+        tokens.set(token, { state: 'failed', error });
+        return true;
+      },
+    },
+    starter: { start: async () => undefined },
+    pusher: {
+      async push(connectionIds, message) {
+        pushed.push({ connectionIds, message });
+        return { gone: [] };
+      },
+    },
+    events: {
+      async publish(events) {
+        published.push(...events);
+      },
+    },
+    clock: { now },
+    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    settings: { offerTimeoutSeconds: 20, maxQueueSeconds: 300, interactionMode: 'resiliency', missedOfferStatus: 'not_responding' },
+  };
+  return { deps, calls, agents, interactions, workItems, published, pushed, tokens };
+}

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import {
+  acceptSeq,
+  applyControl,
+  callIdFor,
+  callIdOfOffer,
+  closeOffer,
+  durationSeconds,
+  endCall,
+  markInteractionCreated,
+  markInteractionPending,
+  newCall,
+  openOffer,
+  overflowCall,
+  startWaiting,
+  stopWaiting,
+} from '../../functions/core/call.ts';
+import { CallEndedError, InvalidTransitionError, OfferClosedError } from '../../functions/core/errors.ts';
+import type { Call } from '../../functions/core/model.ts';
+
+const t0 = new Date('2026-03-01T12:00:00Z');
+const later = (s: number) => new Date(t0.getTime() + s * 1000);
+const fresh = () => newCall({ ccaasCallId: 'cc-1', from: '+15550001', to: '+15550002', queue: 'support' }, 'resiliency', t0);
+const offered = (agentId = 'a1', call: Call = fresh()) =>
+  openOffer(call, { agentId, taskToken: 'tok', timeoutSeconds: 20, now: later(1) });
+
+describe('call transitions', () => {
+  it('derives the same call id from the same CCaaS call id, and different ids otherwise', () => {
+    expect(callIdFor('x')).toBe(callIdFor('x'));
+    expect(callIdFor('x')).not.toBe(callIdFor('y'));
+    expect(callIdFor('x')).toMatch(/^call_[0-9a-f]{26}$/);
+  });
+
+  it('names the call of an offer id and refuses ids that are not offer ids', () => {
+    const call = offered();
+    expect(callIdOfOffer(call.offers[0]?.offerId ?? '')).toBe(call.callId);
+    expect(callIdOfOffer('nodot')).toBeUndefined();
+    expect(callIdOfOffer('call_x.notanumber')).toBeUndefined();
+  });
+
+  it('opens an offer with its expiry and puts the call in offering', () => {
+    const call = offered();
+    expect(call.status).toBe('offering');
+    expect(call.offers).toEqual([
+      expect.objectContaining({ agentId: 'a1', status: 'pending', expiresAt: later(21).toISOString(), taskToken: 'tok' }),
+    ]);
+  });
+
+  it('refuses a second offer while one is pending', () => {
+    expect(() => offered('a2', offered())).toThrow(InvalidTransitionError);
+  });
+
+  it('connects the call on accept', () => {
+    const call = offered();
+    const accepted = closeOffer(call, call.offers[0]?.offerId ?? '', 'accepted', later(3));
+    expect(accepted).toMatchObject({ status: 'connected', agentId: 'a1', connectedAt: later(3).toISOString() });
+  });
+
+  it('ends each offer exactly once', () => {
+    const call = offered();
+    const offerId = call.offers[0]?.offerId ?? '';
+    const missed = closeOffer(call, offerId, 'missed', later(21));
+    expect(() => closeOffer(missed, offerId, 'accepted', later(21))).toThrow(OfferClosedError);
+    expect(() => closeOffer(missed, 'call_x.9', 'accepted', later(21))).toThrow(OfferClosedError);
+  });
+
+  it.each(['rejected', 'missed'] as const)('requeues the call and excludes the agent when the offer is %s', (outcome) => {
+    const call = offered();
+    const next = closeOffer(call, call.offers[0]?.offerId ?? '', outcome, later(2));
+    expect(next.status).toBe('queued');
+    expect(next.excludedAgents).toEqual(['a1']);
+  });
+
+  it('requeues without excluding the agent when the offer is revoked', () => {
+    const call = offered();
+    const next = closeOffer(call, call.offers[0]?.offerId ?? '', 'revoked', later(2), 'agent_unreachable');
+    expect(next).toMatchObject({ status: 'queued', excludedAgents: [] });
+    expect(next.offers[0]).toMatchObject({ status: 'revoked', reason: 'agent_unreachable' });
+  });
+
+  it('abandons a call that ends before it connected, revoking its pending offer', () => {
+    const ended = endCall(offered(), 'caller_hangup', later(5));
+    expect(ended).toMatchObject({ status: 'abandoned', endReason: 'caller_hangup' });
+    expect(ended.offers[0]).toMatchObject({ status: 'revoked', reason: 'caller_hangup' });
+  });
+
+  it('completes a connected call and measures its duration; ending twice changes nothing', () => {
+    const call = offered();
+    const connected = closeOffer(call, call.offers[0]?.offerId ?? '', 'accepted', later(3));
+    const ended = endCall(connected, 'ended', later(63));
+    expect(ended.status).toBe('completed');
+    expect(durationSeconds(ended)).toBe(60);
+    expect(endCall(ended, 'caller_hangup', later(99))).toBe(ended);
+  });
+
+  it('refuses an accept after the call ended', () => {
+    const call = offered();
+    const abandoned = { ...endCall(call, 'caller_hangup', later(2)), offers: call.offers };
+    expect(() => closeOffer(abandoned, call.offers[0]?.offerId ?? '', 'accepted', later(3))).toThrow(CallEndedError);
+  });
+
+  it('waits and is woken once', () => {
+    const waiting = startWaiting(fresh(), 'wt', later(1));
+    expect(waiting.waiting).toEqual({ since: later(1).toISOString(), taskToken: 'wt' });
+    const woken = stopWaiting(waiting, later(2));
+    expect(woken.waiting).toBeUndefined();
+    expect(() => stopWaiting(woken, later(3))).toThrow(InvalidTransitionError);
+  });
+
+  it('overflows an open call and refuses to overflow an ended one', () => {
+    expect(overflowCall(startWaiting(fresh(), 'wt', later(1)), 'max_queue_time', later(300))).toMatchObject({
+      status: 'overflowed',
+      endReason: 'max_queue_time',
+      waiting: undefined,
+    });
+    expect(() => overflowCall(endCall(fresh(), 'caller_hangup', later(1)), 'x', later(2))).toThrow(CallEndedError);
+  });
+
+  it('counts interaction attempts while pending, and keeps a created interaction', () => {
+    const once = markInteractionPending(fresh(), 'down', later(1));
+    const twice = markInteractionPending(once, 'down', later(2));
+    expect(twice.interaction).toMatchObject({ status: 'pending', attempts: 2, since: later(1).toISOString() });
+    const created = markInteractionCreated(twice, 'int_1', later(3));
+    expect(created.interaction).toEqual({ status: 'created', interactionId: 'int_1' });
+    expect(markInteractionPending(created, 'down', later(4))).toBe(created);
+  });
+
+  it('applies CCaaS events only with a higher seq', () => {
+    const call = acceptSeq(fresh(), 3) as Call;
+    expect(call.lastEventSeq).toBe(3);
+    expect(acceptSeq(call, 3)).toBeUndefined();
+    expect(acceptSeq(call, 2)).toBeUndefined();
+  });
+
+  it('mutes and holds only a connected call', () => {
+    const call = offered();
+    const connected = closeOffer(call, call.offers[0]?.offerId ?? '', 'accepted', later(3));
+    expect(applyControl(connected, 'muted', later(4), 'ccaas')).toMatchObject({ muted: true, held: false });
+    expect(applyControl(connected, 'held', later(4), 'ccaas')).toMatchObject({ muted: false, held: true });
+    expect(() => applyControl(call, 'muted', later(4), 'ccaas')).toThrow(InvalidTransitionError);
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { addConnection, newAgent } from '../../functions/core/agent.ts';
+import { OfferClosedError } from '../../functions/core/errors.ts';
+import { makeUseCases } from '../../functions/core/use-cases/index.ts';
+import { memoryPorts } from '../support/memory-ports.ts';
+
+async function setup() {
+  const ports = memoryPorts();
+  const app = makeUseCases(ports.deps);
+  const now = ports.deps.clock.now();
+  await ports.deps.agents.create({
+    ...addConnection(newAgent('a1', { name: 'A1', queues: ['support'], autoAccept: false }, now), 'c1'),
+    status: 'available',
+  });
+  const { callId } = await app.receiveCall({ ccaasCallId: 'cc', from: '+1555', to: '+1666', queue: 'support' });
+  ports.tokens.set('offer-token', { state: 'waiting' });
+  await app.offerToAgent(callId, 'offer-token');
+  const offerId = (await ports.deps.calls.get(callId))?.offers[0]?.offerId as string;
+  return { ...ports, app, callId, offerId };
+}
+
+describe('races around one offer', () => {
+  it('keeps the accept when it won the write but reached the workflow after the timeout', async () => {
+    const { app, callId, offerId, tokens, published, agents } = await setup();
+    tokens.set('offer-token', { state: 'timed_out' });
+    await app.acceptOffer('a1', offerId);
+    expect(await app.markOfferMissed(callId)).toEqual({ outcome: 'accepted' });
+    expect(published.map((e) => e.type)).not.toContain('OfferMissed');
+    expect((await agents.get('a1'))?.status).toBe('on_call');
+  });
+
+  it('refuses a late accept after the timeout won, and leaves the missed offer as it is', async () => {
+    const { app, callId, offerId, published, agents, calls } = await setup();
+    expect(await app.markOfferMissed(callId)).toEqual({ outcome: 'missed', offerId });
+    await expect(app.acceptOffer('a1', offerId)).rejects.toBeInstanceOf(OfferClosedError);
+    expect((await calls.get(callId))?.offers[0]?.status).toBe('missed');
+    expect((await agents.get('a1'))?.status).toBe('not_responding');
+    expect(published.filter((e) => e.type === 'OfferMissed')).toHaveLength(1);
+  });
+
+  it('re-offers instead of marking missed when a reject won just before the timeout', async () => {
+    const { app, callId, offerId, published } = await setup();
+    await app.rejectOffer('a1', offerId);
+    expect(await app.markOfferMissed(callId)).toEqual({ outcome: 'requeued' });
+    expect(published.map((e) => e.type)).not.toContain('OfferMissed');
+  });
+
+  it('ends the workflow task with CallEnded when the caller hangs up during the offer', async () => {
+    const { app, callId, tokens, pushed } = await setup();
+    await app.endCall(callId, 'caller_hangup');
+    expect(tokens.get('offer-token')).toEqual({ state: 'failed', error: 'CallEnded' });
+    expect(pushed.at(-1)?.message).toMatchObject({ type: 'offerRevoked', reason: 'caller_hangup' });
+    expect(await app.markOfferMissed(callId)).toEqual({ outcome: 'ended' });
+  });
+
+  it('revokes the offer at once when the agent’s last socket closes', async () => {
+    const { app, callId, tokens, agents, calls } = await setup();
+    await app.disconnectAgent('a1', 'c1');
+    expect(tokens.get('offer-token')).toEqual({ state: 'failed', error: 'OfferRevoked' });
+    expect((await calls.get(callId))?.offers[0]).toMatchObject({ status: 'revoked', reason: 'agent_unreachable' });
+    expect((await agents.get('a1'))?.status).toBe('offline');
+  });
+});
