@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../support/poll.ts';
+
+/** Runs `local/main.ts` the way `npm start` does, on a free port, and reads what it prints. */
+function start(env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+    env: { ...process.env, PORT: '0', POWERTOOLS_LOG_LEVEL: 'ERROR', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => out, errors: () => err };
+}
+
+describe('npm start', () => {
+  const running: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of running.splice(0)) child.kill('SIGKILL');
+  });
+
+  async function boot(env: Record<string, string> = {}) {
+    const proc = start(env);
+    running.push(proc.child);
+    const url = await eventually(() => /REST API\s+(http:\/\/\S+)\/v1/.exec(proc.output())?.[1], {
+      timeoutMs: 30_000,
+      what: `the start banner (stderr: ${proc.errors()})`,
+    });
+    return { ...proc, url };
+  }
+
+  it('prints its URLs and signing secret, serves the API, and stops cleanly on SIGTERM', async () => {
+    const proc = await boot({ CCAAS_WEBHOOK_SECRET: '' });
+    expect(proc.output()).toMatch(/CCaaS signing secret \(Standard Webhooks\): whsec_\S+/);
+    expect(proc.output()).toContain('/ws?token=');
+    expect((await fetch(`${proc.url}/v1/agents`)).status).toBe(200);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+  }, 60_000);
+
+  it('refuses a bad setting with a clear message', async () => {
+    const proc = start({ OFFER_TIMEOUT_SECONDS: 'soon' });
+    running.push(proc.child);
+    expect(await proc.exited).toBe(2);
+    expect(proc.errors()).toContain('OFFER_TIMEOUT_SECONDS must be a whole number');
+  }, 60_000);
+
+  it('keeps its data across a restart when DATA_DIR is set', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'call-resiliency-'));
+    try {
+      const first = await boot({ DATA_DIR: dir });
+      const put = await fetch(`${first.url}/v1/agents/kept`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Kept', queues: ['support'] }),
+      });
+      expect(put.status).toBe(201);
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+
+      const second = await boot({ DATA_DIR: dir });
+      const { agents } = (await (await fetch(`${second.url}/v1/agents`)).json()) as { agents: { agentId: string }[] };
+      expect(agents.map((a) => a.agentId)).toContain('kept');
+      second.child.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
