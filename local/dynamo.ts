@@ -15,8 +15,17 @@ export interface Faults {
  * The fault switch sits in front of it: it fails interaction-table requests the way DynamoDB answers
  * when it is unavailable, so the handlers' real error paths run.
  */
-export function createLocalDynamo(options: { dataDir?: string; faults: Faults; tableNames: Record<string, string> }) {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, ...(options.dataDir ? { path: options.dataDir } : {}) });
+export function createLocalDynamo(options: {
+  dataDir?: string;
+  faults: Faults;
+  tableNames: Record<string, string>;
+}) {
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.dataDir ? { path: options.dataDir } : {}),
+  });
   const listener = server.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
   const interactionsTable = options.tableNames[TABLES.interactions.id];
 
@@ -24,22 +33,38 @@ export function createLocalDynamo(options: { dataDir?: string; faults: Faults; t
     handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
       if (options.faults.interactionStore === 'down' && tableOf(body) === interactionsTable) {
         res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable', message: 'interaction store is down (fault switch)' }));
+        res.end(
+          JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable',
+            message: 'interaction store is down (fault switch)',
+          }),
+        );
         return;
       }
-      const replay = Object.assign(Readable.from([body]), { headers: req.headers, method: req.method, url: req.url });
+      const replay = Object.assign(Readable.from([body]), {
+        headers: req.headers,
+        method: req.method,
+        url: req.url,
+      });
       listener(replay as unknown as IncomingMessage, res);
     },
     /** Creates every table of TABLES (idempotent, so a disk-backed store can restart). */
     async createTables(endpoint: string): Promise<void> {
-      const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+      const client = new DynamoDBClient({
+        endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
       for (const table of Object.values(TABLES) as TableDefinition[]) {
         try {
           await client.send(
             new CreateTableCommand({
               TableName: options.tableNames[table.id],
               BillingMode: 'PAY_PER_REQUEST',
-              AttributeDefinitions: keyAttributes(table).map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+              AttributeDefinitions: keyAttributes(table).map((name) => ({
+                AttributeName: name,
+                AttributeType: 'S',
+              })),
               KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
               GlobalSecondaryIndexes: table.indexes.map((i) => ({
                 IndexName: i.indexName,

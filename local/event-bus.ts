@@ -63,10 +63,13 @@ export function createLocalEventBus(options: {
           deadLetters.push({ event, rule: target.rule, error: String(error), attempts: attempt });
           return;
         }
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          deliver(target, event, attempt + 1);
-        }, Math.min(30_000, baseDelayMs * 2 ** (attempt - 1)));
+        const timer = setTimeout(
+          () => {
+            timers.delete(timer);
+            deliver(target, event, attempt + 1);
+          },
+          Math.min(30_000, baseDelayMs * 2 ** (attempt - 1)),
+        );
         timers.add(timer);
       });
     inFlight.add(run);
@@ -78,7 +81,10 @@ export function createLocalEventBus(options: {
     deadLetters,
     async handle(operation: string, body: unknown): Promise<{ status: number; body: unknown }> {
       if (operation !== 'PutEvents') {
-        return { status: 400, body: { __type: 'UnknownOperationException', message: `${operation} is not emulated` } };
+        return {
+          status: 400,
+          body: { __type: 'UnknownOperationException', message: `${operation} is not emulated` },
+        };
       }
       const entries = ((body as { Entries?: PutEventsEntry[] }).Entries ?? []) as PutEventsEntry[];
       const results = entries.map((entry) => {

@@ -13,7 +13,12 @@ export interface GatewayRoutes {
 }
 
 /** An AWS JSON-protocol service (DynamoDB, Step Functions, EventBridge) reached by its X-Amz-Target. */
-export type AwsService = (req: IncomingMessage, res: ServerResponse, body: Buffer, operation: string) => void | Promise<void>;
+export type AwsService = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  operation: string,
+) => void | Promise<void>;
 
 export interface GatewayOptions {
   routes: GatewayRoutes;
@@ -26,7 +31,12 @@ export interface GatewayOptions {
 
 const MAX_FRAME_BYTES = 128 * 1024;
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
@@ -46,7 +56,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function headersOf(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
   return out;
 }
 
@@ -81,7 +92,13 @@ export function createGateway(options: GatewayOptions) {
           accountId: '000000000000',
           apiId: 'local',
           domainName: url.host,
-          http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '', userAgent: req.headers['user-agent'] ?? '' },
+          http: {
+            method,
+            path: url.pathname,
+            protocol: 'HTTP/1.1',
+            sourceIp: req.socket.remoteAddress ?? '',
+            userAgent: req.headers['user-agent'] ?? '',
+          },
           requestId,
           routeKey: `${route.method} ${route.path}`,
           stage: '$default',
@@ -90,7 +107,11 @@ export function createGateway(options: GatewayOptions) {
         },
       };
       try {
-        const out = (await invoke(event)) as { statusCode?: number; headers?: Record<string, string>; body?: string };
+        const out = (await invoke(event)) as {
+          statusCode?: number;
+          headers?: Record<string, string>;
+          body?: string;
+        };
         res.writeHead(out.statusCode ?? 200, { 'apigw-requestid': requestId, ...(out.headers ?? {}) });
         res.end(out.body ?? '');
       } catch (err) {
@@ -123,7 +144,10 @@ export function createGateway(options: GatewayOptions) {
         const [prefix, operation] = target.split('.');
         const service = prefix ? options.services[prefix] : undefined;
         if (service && operation) return await service(req, res, body, operation);
-        return sendJson(res, 400, { __type: 'UnknownOperationException', message: `unknown target ${target}` });
+        return sendJson(res, 400, {
+          __type: 'UnknownOperationException',
+          message: `unknown target ${target}`,
+        });
       }
       const conn = /^\/@connections\/([^/]+)$/.exec(url.pathname);
       if (conn?.[1]) return connections(req, res, body, decodeURIComponent(conn[1]));
@@ -140,13 +164,19 @@ export function createGateway(options: GatewayOptions) {
     socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
 
-  function wsEvent(connectionId: string, routeKey: string, authorizer: Record<string, unknown>, body?: string) {
+  function wsEvent(
+    connectionId: string,
+    routeKey: string,
+    authorizer: Record<string, unknown>,
+    body?: string,
+  ) {
     return {
       ...(body !== undefined ? { body, isBase64Encoded: false } : {}),
       requestContext: {
         connectionId,
         routeKey,
-        eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
+        eventType:
+          routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE',
         requestId: randomUUID(),
         apiId: 'local',
         stage: 'local',
@@ -158,7 +188,8 @@ export function createGateway(options: GatewayOptions) {
   function routeOf(text: string): string {
     try {
       const action = (JSON.parse(text) as { action?: unknown }).action;
-      if (typeof action === 'string' && options.routes.ws.has(action) && !action.startsWith('$')) return action;
+      if (typeof action === 'string' && options.routes.ws.has(action) && !action.startsWith('$'))
+        return action;
     } catch {
       // not JSON: API Gateway sends it to $default
     }
@@ -184,14 +215,20 @@ export function createGateway(options: GatewayOptions) {
           headers: headersOf(req),
           queryStringParameters: Object.fromEntries(url.searchParams.entries()),
           requestContext: { connectionId, routeKey: '$connect', eventType: 'CONNECT' },
-        })) as { principalId: string; policyDocument: { Statement: { Effect: string }[] }; context?: Record<string, unknown> };
-        if (policy.policyDocument.Statement.some((s) => s.Effect !== 'Allow')) return reject(socket, 403, 'Forbidden');
+        })) as {
+          principalId: string;
+          policyDocument: { Statement: { Effect: string }[] };
+          context?: Record<string, unknown>;
+        };
+        if (policy.policyDocument.Statement.some((s) => s.Effect !== 'Allow'))
+          return reject(socket, 403, 'Forbidden');
         authorizer = { principalId: policy.principalId, ...(policy.context ?? {}) };
       } catch {
         return reject(socket, 401, 'Unauthorized');
       }
       const connected = await invokeWs('$connect', wsEvent(connectionId, '$connect', authorizer));
-      if (connected?.statusCode && connected.statusCode >= 300) return reject(socket, connected.statusCode, 'Refused');
+      if (connected?.statusCode && connected.statusCode >= 300)
+        return reject(socket, connected.statusCode, 'Refused');
       wss.handleUpgrade(req, socket, head, (ws) => {
         sockets.set(connectionId, { socket: ws, authorizer });
         ws.on('message', (data, isBinary) => {

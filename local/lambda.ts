@@ -16,7 +16,12 @@ export class LambdaError extends Error {
  * Invokes a handler the way Lambda does: the event and the result cross a JSON boundary (so nothing that
  * would not survive serialization leaks through), and a thrown error keeps only its name and message.
  */
-export async function invokeLambda(handler: LambdaHandler, event: unknown, functionName: string, timeoutMs = 30_000) {
+export async function invokeLambda(
+  handler: LambdaHandler,
+  event: unknown,
+  functionName: string,
+  timeoutMs = 30_000,
+) {
   const deadline = Date.now() + timeoutMs;
   const context = {
     functionName,
@@ -46,6 +51,7 @@ export async function loadHandler(name: string): Promise<LambdaHandler> {
   const mod = (await import(new URL(`../functions/handlers/${name}.ts`, import.meta.url).href)) as {
     handler?: LambdaHandler;
   };
-  if (typeof mod.handler !== 'function') throw new Error(`functions/handlers/${name}.ts does not export handler`);
+  if (typeof mod.handler !== 'function')
+    throw new Error(`functions/handlers/${name}.ts does not export handler`);
   return mod.handler;
 }

@@ -3,7 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { TABLES } from '../functions/adapters/dynamo/tables.ts';
-import { ENV, EVENT_TARGETS, HTTP_ROUTES, SCHEDULED, WORKFLOW_TASKS, WS_AUTHORIZER, WS_ROUTES } from '../functions/handlers/catalog.ts';
+import {
+  ENV,
+  EVENT_TARGETS,
+  HTTP_ROUTES,
+  SCHEDULED,
+  WORKFLOW_TASKS,
+  WS_AUTHORIZER,
+  WS_ROUTES,
+} from '../functions/handlers/catalog.ts';
 import { resetApp } from '../functions/handlers/shared/container.ts';
 import { createLocalDynamo, type Faults } from './dynamo.ts';
 import { type BusEvent, createLocalEventBus } from './event-bus.ts';
@@ -51,10 +59,15 @@ export function generateWebhookSecret(): string {
  * SDK clients pointed at local stand-ins through AWS_ENDPOINT_URL_<SERVICE>.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const onError = options.onError ?? ((message, error) => process.stderr.write(`${message}: ${String(error)}\n`));
+  const onError =
+    options.onError ?? ((message, error) => process.stderr.write(`${message}: ${String(error)}\n`));
   const faults: Faults = { interactionStore: 'up' };
   const tableNames = Object.fromEntries(Object.values(TABLES).map((t) => [t.id, t.id]));
-  const dynamo = createLocalDynamo({ faults, tableNames, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const dynamo = createLocalDynamo({
+    faults,
+    tableNames,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
   const invokers = new Map<string, (event: unknown) => Promise<unknown>>();
   async function invoker(handler: string) {
     const loaded = await loadHandler(handler);
@@ -88,8 +101,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let identity: Awaited<ReturnType<typeof createDevIdentity>> | undefined;
   const gateway = createGateway({
     routes: {
-      http: await Promise.all(HTTP_ROUTES.map(async (route) => ({ route, invoke: await invoker(route.handler) }))),
-      ws: new Map(await Promise.all(WS_ROUTES.map(async (r) => [r.route, await invoker(r.handler)] as const))),
+      http: await Promise.all(
+        HTTP_ROUTES.map(async (route) => ({ route, invoke: await invoker(route.handler) })),
+      ),
+      ws: new Map(
+        await Promise.all(WS_ROUTES.map(async (r) => [r.route, await invoker(r.handler)] as const)),
+      ),
       authorizer: await invoker(WS_AUTHORIZER.handler),
     },
     services: {
@@ -107,7 +124,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (req.method === 'POST' && url.pathname === '/dev/token') {
         const agentId = (JSON.parse(body.toString('utf8') || '{}') as { agentId?: unknown }).agentId;
         if (typeof agentId !== 'string' || !agentId) {
-          sendJson(res, 422, { error: { code: 'VALIDATION_FAILED', message: 'agentId: a non-empty string is required' } });
+          sendJson(res, 422, {
+            error: { code: 'VALIDATION_FAILED', message: 'agentId: a non-empty string is required' },
+          });
           return true;
         }
         sendJson(res, 200, { token: await identity?.issue(agentId) });
@@ -119,9 +138,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       if (url.pathname === '/dev/faults' && (req.method === 'PUT' || req.method === 'GET')) {
         if (req.method === 'PUT') {
-          const wanted = (JSON.parse(body.toString('utf8') || '{}') as { interactionStore?: unknown }).interactionStore;
+          const wanted = (JSON.parse(body.toString('utf8') || '{}') as { interactionStore?: unknown })
+            .interactionStore;
           if (wanted !== 'up' && wanted !== 'down') {
-            sendJson(res, 422, { error: { code: 'VALIDATION_FAILED', message: 'interactionStore: "up" or "down"' } });
+            sendJson(res, 422, {
+              error: { code: 'VALIDATION_FAILED', message: 'interactionStore: "up" or "down"' },
+            });
             return true;
           }
           faults.interactionStore = wanted;
@@ -134,7 +156,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     onError,
   });
 
-  await new Promise<void>((resolve) => gateway.server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    gateway.server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', resolve),
+  );
   const { port } = gateway.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   identity = await createDevIdentity(`${url}/dev`);

@@ -16,7 +16,9 @@ describe('an agent accepts an offered call', () => {
     expect(offer).not.toHaveProperty('taskToken');
     const before = await getJson(`${ctx.stack.url}/v1/interactions?phone=${encodeURIComponent(phone)}`);
     expect(before.body.interactions).toEqual([]);
-    expect((await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body.interaction).toEqual({ status: 'none' });
+    expect((await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body.interaction).toEqual({
+      status: 'none',
+    });
 
     expect(await agent.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({ type: 'ack' });
     expect(await agent.next('callState')).toMatchObject({ callId, state: 'connected' });

@@ -10,7 +10,10 @@ describe('CCaaS callbacks at the HTTP edge', () => {
   const body = (ccaasCallId: string) =>
     JSON.stringify({ ccaasCallId, from: '+15550001000', to: '+15550002000', queue: 'edge' });
 
-  async function postSigned(payload: string, { secret = ctx.stack.webhookSecret, at = new Date(), contentType = 'application/json', tamper = '' } = {}) {
+  async function postSigned(
+    payload: string,
+    { secret = ctx.stack.webhookSecret, at = new Date(), contentType = 'application/json', tamper = '' } = {},
+  ) {
     const id = randomUUID();
     return fetch(`${ctx.stack.url}/v1/calls`, {
       method: 'POST',
@@ -30,11 +33,22 @@ describe('CCaaS callbacks at the HTTP edge', () => {
   };
 
   it.each([
-    ['unsigned', async (p: string) => fetch(`${ctx.stack.url}/v1/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: p })],
+    [
+      'unsigned',
+      async (p: string) =>
+        fetch(`${ctx.stack.url}/v1/calls`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: p,
+        }),
+    ],
     ['signed with another secret', (p: string) => postSigned(p, { secret: generateWebhookSecret() })],
     ['with a tampered body', (p: string) => postSigned(p, { tamper: ' ' })],
     ['signed six minutes ago', (p: string) => postSigned(p, { at: new Date(Date.now() - 6 * 60_000) })],
-    ['signed six minutes in the future', (p: string) => postSigned(p, { at: new Date(Date.now() + 6 * 60_000) })],
+    [
+      'signed six minutes in the future',
+      (p: string) => postSigned(p, { at: new Date(Date.now() + 6 * 60_000) }),
+    ],
   ])('refuses a callback %s with 401 and creates nothing', async (_name, send) => {
     const ccaasCallId = `edge-${randomUUID()}`;
     const res = await send(body(ccaasCallId));
@@ -60,12 +74,22 @@ describe('CCaaS callbacks at the HTTP edge', () => {
   });
 
   it('answers 413 for a body over 64 KB', async () => {
-    const big = JSON.stringify({ ccaasCallId: 'edge-big', from: '+1', to: '+2', queue: 'q', attributes: { a: 'x'.repeat(70_000) } });
+    const big = JSON.stringify({
+      ccaasCallId: 'edge-big',
+      from: '+1',
+      to: '+2',
+      queue: 'q',
+      attributes: { a: 'x'.repeat(70_000) },
+    });
     expect((await postSigned(big)).status).toBe(413);
   });
 
   it('answers 404 for an event about an unknown call and for an unknown route', async () => {
-    const res = await ctx.ccaas.post('/v1/calls/call_unknown/events', { seq: 1, type: 'ended', at: new Date().toISOString() });
+    const res = await ctx.ccaas.post('/v1/calls/call_unknown/events', {
+      seq: 1,
+      type: 'ended',
+      at: new Date().toISOString(),
+    });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('NOT_FOUND');
     expect((await fetch(`${ctx.stack.url}/v1/nothing-here`)).status).toBe(404);
@@ -84,9 +108,17 @@ describe('CCaaS callbacks at the HTTP edge', () => {
   it('answers unknown actions, bad JSON, wrong fields and oversized messages with an error and no change', async () => {
     const agent = await (await ctx.agent('edge-agent', { queues: ['edge-ws'] })).connect();
     expect(await agent.request({ action: 'dance' })).toMatchObject({ type: 'error', code: 'UNKNOWN_ACTION' });
-    expect(await agent.request({ action: 'setStatus', status: 'on_call' })).toMatchObject({ type: 'error', code: 'VALIDATION_FAILED' });
-    expect(await agent.request({ action: 'accept', offerId: 'call_x.1', extra: true })).toMatchObject({ type: 'error', code: 'VALIDATION_FAILED' });
-    expect(await agent.request({ action: 'setStatus', status: 'available', pad: 'x'.repeat(33 * 1024) })).toMatchObject({
+    expect(await agent.request({ action: 'setStatus', status: 'on_call' })).toMatchObject({
+      type: 'error',
+      code: 'VALIDATION_FAILED',
+    });
+    expect(await agent.request({ action: 'accept', offerId: 'call_x.1', extra: true })).toMatchObject({
+      type: 'error',
+      code: 'VALIDATION_FAILED',
+    });
+    expect(
+      await agent.request({ action: 'setStatus', status: 'available', pad: 'x'.repeat(33 * 1024) }),
+    ).toMatchObject({
       type: 'error',
       code: 'MESSAGE_TOO_LARGE',
     });

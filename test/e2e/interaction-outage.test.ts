@@ -17,46 +17,66 @@ describe('the interaction store (CRM) is down', () => {
 
   it('still offers and connects calls, and creates each interaction once after the store is back', async () => {
     const agents = await Promise.all(
-      Array.from({ length: 5 }, async (_, i) => (await ctx.agent(`outage-${i}`, { queues: ['outage'] })).online()),
+      Array.from({ length: 5 }, async (_, i) =>
+        (await ctx.agent(`outage-${i}`, { queues: ['outage'] })).online(),
+      ),
     );
     await setInteractionStore(ctx.stack.url, 'down');
     const callIds: string[] = [];
     for (let i = 0; i < agents.length; i++) {
       const callId = await ctx.ccaas.newCall({ queue: 'outage', from: `+1555000900${i}` });
       callIds.push(callId);
-      const offer = await eventually(() => agents.flatMap((a) => a.received('offer')).find((o) => o.callId === callId));
+      const offer = await eventually(() =>
+        agents.flatMap((a) => a.received('offer')).find((o) => o.callId === callId),
+      );
       const owner = agents.find((a) => a.received('offer').some((o) => o.offerId === offer.offerId));
-      expect(await owner?.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({ type: 'ack' });
-      expect(await owner?.waitFor((m) => m.type === 'callState' && m.callId === callId)).toMatchObject({ state: 'connected' });
+      expect(await owner?.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({
+        type: 'ack',
+      });
+      expect(await owner?.waitFor((m) => m.type === 'callState' && m.callId === callId)).toMatchObject({
+        state: 'connected',
+      });
     }
     // Every call is connected, none has its interaction yet, and each agent was told it is pending.
     for (const callId of callIds) {
-      const pending = await eventually(async () => {
-        const call = (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
-        return call.interaction.status === 'pending' ? call : undefined;
-      }, { timeoutMs: 15_000, what: `interaction of ${callId} to be pending` });
+      const pending = await eventually(
+        async () => {
+          const call = (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
+          return call.interaction.status === 'pending' ? call : undefined;
+        },
+        { timeoutMs: 15_000, what: `interaction of ${callId} to be pending` },
+      );
       expect(pending.status).toBe('connected');
-      await eventually(() => agents.flatMap((a) => a.received('interactionPending')).find((m) => m.callId === callId));
+      await eventually(() =>
+        agents.flatMap((a) => a.received('interactionPending')).find((m) => m.callId === callId),
+      );
     }
 
     await setInteractionStore(ctx.stack.url, 'up');
     const created = await Promise.all(
       callIds.map((callId) =>
-        eventually(async () => {
-          const call = (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
-          return call.interaction.status === 'created' ? call.interaction.interactionId : undefined;
-        }, { timeoutMs: 20_000, what: `interaction of ${callId} to be created` }),
+        eventually(
+          async () => {
+            const call = (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
+            return call.interaction.status === 'created' ? call.interaction.interactionId : undefined;
+          },
+          { timeoutMs: 20_000, what: `interaction of ${callId} to be created` },
+        ),
       ),
     );
     expect(new Set(created).size).toBe(callIds.length);
     for (const [i, callId] of callIds.entries()) {
-      const byPhone = (await getJson(`${ctx.stack.url}/v1/interactions?phone=${encodeURIComponent(`+1555000900${i}`)}`)).body;
+      const byPhone = (
+        await getJson(`${ctx.stack.url}/v1/interactions?phone=${encodeURIComponent(`+1555000900${i}`)}`)
+      ).body;
       expect(byPhone.interactions).toEqual([expect.objectContaining({ callId, interactionId: created[i] })]);
     }
     const notified = agents.flatMap((a) => a.received('interactionCreated')).map((m) => m.callId);
     expect(new Set(notified)).toEqual(new Set(callIds));
     expect(
-      ctx.stack.published.filter((e) => e['detail-type'] === 'interaction.created' && callIds.includes(String(e.detail.callId))),
+      ctx.stack.published.filter(
+        (e) => e['detail-type'] === 'interaction.created' && callIds.includes(String(e.detail.callId)),
+      ),
     ).toHaveLength(callIds.length);
   });
 });

@@ -69,7 +69,9 @@ describe('npm start', () => {
       expect(await first.exited).toBe(0);
 
       const second = await boot({ DATA_DIR: dir });
-      const { agents } = (await (await fetch(`${second.url}/v1/agents`)).json()) as { agents: { agentId: string }[] };
+      const { agents } = (await (await fetch(`${second.url}/v1/agents`)).json()) as {
+        agents: { agentId: string }[];
+      };
       expect(agents.map((a) => a.agentId)).toContain('kept');
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);

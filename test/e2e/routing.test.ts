@@ -8,8 +8,9 @@ describe('routing a call to agents', () => {
   const ctx = useLocalStack({ offerTimeoutSeconds: 15 });
   const call = async (callId: string) => (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
   const agentStatus = async (agentId: string) =>
-    (await getJson(`${ctx.stack.url}/v1/agents`)).body.agents.find((a: { agentId: string }) => a.agentId === agentId)
-      ?.status;
+    (await getJson(`${ctx.stack.url}/v1/agents`)).body.agents.find(
+      (a: { agentId: string }) => a.agentId === agentId,
+    )?.status;
 
   it('offers the call to the longest-idle agent first', async () => {
     const first = await (await ctx.agent('idle-1', { queues: ['idle'] })).online();
@@ -25,7 +26,9 @@ describe('routing a call to agents', () => {
     const callId = await ctx.ccaas.newCall({ queue: 'rej' });
 
     const offerA = await a.next('offer');
-    expect(await a.request({ action: 'reject', offerId: offerA.offerId, reason: 'busy' })).toMatchObject({ type: 'ack' });
+    expect(await a.request({ action: 'reject', offerId: offerA.offerId, reason: 'busy' })).toMatchObject({
+      type: 'ack',
+    });
     const offerB = await b.next('offer');
     expect(offerB).toMatchObject({ callId });
     expect(await a.request({ action: 'setStatus', status: 'available' })).toMatchObject({ type: 'ack' });
@@ -43,7 +46,11 @@ describe('routing a call to agents', () => {
       ['rej-b', 'rejected'],
       ['rej-c', 'pending'],
     ]);
-    expect(ctx.stack.published.filter((e) => e['detail-type'] === 'call.offer_rejected' && e.detail.callId === callId)).toHaveLength(2);
+    expect(
+      ctx.stack.published.filter(
+        (e) => e['detail-type'] === 'call.offer_rejected' && e.detail.callId === callId,
+      ),
+    ).toHaveLength(2);
   });
 
   it('waits while no agent is free and offers the call as soon as one becomes available', async () => {
@@ -64,12 +71,18 @@ describe('routing a call to agents', () => {
 
     const res = await ctx.ccaas.event(callId, 'caller_hangup');
     expect(res.status).toBe(200);
-    expect(await agent.next('offerRevoked')).toMatchObject({ offerId: offer.offerId, reason: 'caller_hangup' });
+    expect(await agent.next('offerRevoked')).toMatchObject({
+      offerId: offer.offerId,
+      reason: 'caller_hangup',
+    });
     const ended = await call(callId);
     expect(ended).toMatchObject({ status: 'abandoned', endReason: 'caller_hangup' });
     expect(ended.offers[0]).toMatchObject({ status: 'revoked', reason: 'caller_hangup' });
     expect(await agentStatus('hang-a')).toBe('available');
-    expect(await agent.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({ type: 'error', code: 'OFFER_CLOSED' });
+    expect(await agent.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({
+      type: 'error',
+      code: 'OFFER_CLOSED',
+    });
   });
 
   it('abandons a waiting call when the caller hangs up, and offers it to nobody afterwards', async () => {
@@ -100,8 +113,14 @@ describe('routing a call to agents', () => {
     const other = await (await ctx.agent('own-b', { queues: ['other'] })).online();
     const callId = await ctx.ccaas.newCall({ queue: 'own' });
     const offer = await owner.next('offer');
-    expect(await other.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
-    expect(await other.request({ action: 'reject', offerId: offer.offerId })).toMatchObject({ type: 'error', code: 'FORBIDDEN' });
+    expect(await other.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({
+      type: 'error',
+      code: 'FORBIDDEN',
+    });
+    expect(await other.request({ action: 'reject', offerId: offer.offerId })).toMatchObject({
+      type: 'error',
+      code: 'FORBIDDEN',
+    });
     expect((await call(callId)).offers[0].status).toBe('pending');
     expect(await owner.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({ type: 'ack' });
   });
@@ -138,9 +157,18 @@ describe('routing a call to agents', () => {
     await agent.next('callState');
     const at = new Date().toISOString();
     const path = `/v1/calls/${callId}/events`;
-    expect((await ctx.ccaas.post(path, { seq: 5, type: 'muted', at })).body).toMatchObject({ applied: true, call: { muted: true } });
-    expect((await ctx.ccaas.post(path, { seq: 4, type: 'unmuted', at })).body).toMatchObject({ applied: false, call: { muted: true } });
-    expect((await ctx.ccaas.post(path, { seq: 5, type: 'unmuted', at })).body).toMatchObject({ applied: false, call: { muted: true } });
+    expect((await ctx.ccaas.post(path, { seq: 5, type: 'muted', at })).body).toMatchObject({
+      applied: true,
+      call: { muted: true },
+    });
+    expect((await ctx.ccaas.post(path, { seq: 4, type: 'unmuted', at })).body).toMatchObject({
+      applied: false,
+      call: { muted: true },
+    });
+    expect((await ctx.ccaas.post(path, { seq: 5, type: 'unmuted', at })).body).toMatchObject({
+      applied: false,
+      call: { muted: true },
+    });
     expect((await call(callId)).muted).toBe(true);
   });
 });

@@ -12,10 +12,14 @@ describe('standard mode (interaction before the offer)', () => {
     const callId = await ctx.ccaas.newCall({ queue: 'std', from: phone });
     const offer = await agent.next('offer');
     expect(offer.callId).toBe(callId);
-    const interactions = (await getJson(`${ctx.stack.url}/v1/interactions?phone=${encodeURIComponent(phone)}`)).body.interactions;
+    const interactions = (
+      await getJson(`${ctx.stack.url}/v1/interactions?phone=${encodeURIComponent(phone)}`)
+    ).body.interactions;
     expect(interactions).toEqual([expect.objectContaining({ callId, source: 'standard_mode' })]);
     await agent.request({ action: 'accept', offerId: offer.offerId });
-    expect(await agent.next('interactionCreated')).toMatchObject({ interactionId: interactions[0].interactionId });
+    expect(await agent.next('interactionCreated')).toMatchObject({
+      interactionId: interactions[0].interactionId,
+    });
   });
 
   it('does not offer the call while the interaction cannot be created, and overflows it in the end', async () => {
@@ -27,10 +31,13 @@ describe('standard mode (interaction before the offer)', () => {
     });
     try {
       const callId = await ctx.ccaas.newCall({ queue: 'std-down' });
-      const ended = await eventually(async () => {
-        const call = (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
-        return call.status === 'overflowed' ? call : undefined;
-      }, { timeoutMs: 60_000, what: 'the call to overflow' });
+      const ended = await eventually(
+        async () => {
+          const call = (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
+          return call.status === 'overflowed' ? call : undefined;
+        },
+        { timeoutMs: 60_000, what: 'the call to overflow' },
+      );
       expect(ended.endReason).toBe('interaction_unavailable');
       expect(agent.received('offer')).toEqual([]);
     } finally {

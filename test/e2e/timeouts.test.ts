@@ -6,8 +6,10 @@ import { useLocalStack } from '../support/stack.ts';
 describe('offer timeouts and queue time', () => {
   const ctx = useLocalStack({ offerTimeoutSeconds: 1, maxQueueSeconds: 4 });
   const call = async (callId: string) => (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
-  const agents = async () => (await getJson(`${ctx.stack.url}/v1/agents`)).body.agents as { agentId: string; status: string }[];
-  const workItems = async () => (await getJson(`${ctx.stack.url}/v1/work-items?status=open`)).body.workItems as Record<string, any>[];
+  const agents = async () =>
+    (await getJson(`${ctx.stack.url}/v1/agents`)).body.agents as { agentId: string; status: string }[];
+  const workItems = async () =>
+    (await getJson(`${ctx.stack.url}/v1/work-items?status=open`)).body.workItems as Record<string, any>[];
 
   it('records a missed offer with an interaction and a work item, sets the agent not_responding, and offers the next agent', async () => {
     const sleepy = await (await ctx.agent('miss-a', { queues: ['miss'] })).online();
@@ -16,7 +18,10 @@ describe('offer timeouts and queue time', () => {
     const callId = await ctx.ccaas.newCall({ queue: 'miss', from: phone });
 
     const missed = await sleepy.next('offer');
-    expect(await sleepy.next('offerRevoked', 5000)).toMatchObject({ offerId: missed.offerId, reason: 'timeout' });
+    expect(await sleepy.next('offerRevoked', 5000)).toMatchObject({
+      offerId: missed.offerId,
+      reason: 'timeout',
+    });
     const offer = await next.next('offer', 5000);
     expect(offer).toMatchObject({ callId });
     // The next agent answers at once (the offers here time out after a second).
@@ -27,12 +32,20 @@ describe('offer timeouts and queue time', () => {
       what: 'the missed-offer work item',
     });
     expect(item).toMatchObject({ type: 'missed_offer', callId, agentId: 'miss-a', status: 'open' });
-    const interactions = (await getJson(`${ctx.stack.url}/v1/interactions?phone=${encodeURIComponent(phone)}`)).body.interactions;
+    const interactions = (
+      await getJson(`${ctx.stack.url}/v1/interactions?phone=${encodeURIComponent(phone)}`)
+    ).body.interactions;
     expect(interactions).toHaveLength(1);
-    expect(interactions[0]).toMatchObject({ interactionId: item.interactionId, callId, source: 'missed_offer' });
+    expect(interactions[0]).toMatchObject({
+      interactionId: item.interactionId,
+      callId,
+      source: 'missed_offer',
+    });
 
     // The same interaction is kept for the answered call, now with who answered.
-    expect(await next.waitFor((m) => m.type === 'interactionCreated')).toMatchObject({ interactionId: item.interactionId });
+    expect(await next.waitFor((m) => m.type === 'interactionCreated')).toMatchObject({
+      interactionId: item.interactionId,
+    });
     const after = (await getJson(`${ctx.stack.url}/v1/interactions/${item.interactionId}`)).body;
     expect(after).toMatchObject({ agentId: 'miss-b', phoneLog: { agentId: 'miss-b' } });
     // A missed agent is not offered calls until it sets itself available.
@@ -45,31 +58,44 @@ describe('offer timeouts and queue time', () => {
     const offer = await agent.next('offer');
     await agent.next('offerRevoked', 5000);
     const event = await eventually(() =>
-      ctx.stack.published.find((e) => e['detail-type'] === 'OfferMissed' && e.detail.offerId === offer.offerId),
+      ctx.stack.published.find(
+        (e) => e['detail-type'] === 'OfferMissed' && e.detail.offerId === offer.offerId,
+      ),
     );
     // Deliver the very same event again, as EventBridge may.
     const { handler } = await import('../../functions/handlers/events/missed-offer.ts');
     await Promise.all([handler(event as never, {} as never), handler(event as never, {} as never)]);
     await eventually(async () => (await workItems()).some((w) => w.offerId === offer.offerId));
-    expect((await workItems()).filter((w) => w.callId === callId && w.type === 'missed_offer')).toHaveLength(1);
+    expect((await workItems()).filter((w) => w.callId === callId && w.type === 'missed_offer')).toHaveLength(
+      1,
+    );
   });
 
   it('overflows a call after the maximum queue time, with one callback work item', async () => {
     const callId = await ctx.ccaas.newCall({ queue: 'nobody-home' });
-    const ended = await eventually(async () => {
-      const c = await call(callId);
-      return c.status === 'overflowed' ? c : undefined;
-    }, { timeoutMs: 15_000, what: 'the call to overflow' });
+    const ended = await eventually(
+      async () => {
+        const c = await call(callId);
+        return c.status === 'overflowed' ? c : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the call to overflow' },
+    );
     expect(ended.endReason).toBe('max_queue_time');
     const callbacks = (await workItems()).filter((w) => w.callId === callId);
-    expect(callbacks).toEqual([expect.objectContaining({ type: 'callback', phone: '+15551230000', queue: 'nobody-home' })]);
-    expect(ctx.stack.published.filter((e) => e['detail-type'] === 'call.overflowed' && e.detail.callId === callId)).toHaveLength(1);
+    expect(callbacks).toEqual([
+      expect.objectContaining({ type: 'callback', phone: '+15551230000', queue: 'nobody-home' }),
+    ]);
+    expect(
+      ctx.stack.published.filter((e) => e['detail-type'] === 'call.overflowed' && e.detail.callId === callId),
+    ).toHaveLength(1);
   });
 
   it('gives every offer exactly one outcome when accepts race the timeout', async () => {
     const n = 10;
     const racers = await Promise.all(
-      Array.from({ length: n }, async (_, i) => (await ctx.agent(`race-${i}`, { queues: [`race-${i}`] })).online()),
+      Array.from({ length: n }, async (_, i) =>
+        (await ctx.agent(`race-${i}`, { queues: [`race-${i}`] })).online(),
+      ),
     );
     const callIds = await Promise.all(racers.map((_, i) => ctx.ccaas.newCall({ queue: `race-${i}` })));
     // Each agent accepts at a different moment around its offer's expiry, some before and some after.

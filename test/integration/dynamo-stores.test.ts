@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeAgentStore, makeCallStore, makeInteractionStore, makeWorkItemStore } from '../../functions/adapters/dynamo/stores.ts';
+import {
+  makeAgentStore,
+  makeCallStore,
+  makeInteractionStore,
+  makeWorkItemStore,
+} from '../../functions/adapters/dynamo/stores.ts';
 import { newAgent, reserve } from '../../functions/core/agent.ts';
 import { closeOffer, newCall, openOffer, startWaiting } from '../../functions/core/call.ts';
 import { InteractionUnavailableError, NotFoundError, OfferClosedError } from '../../functions/core/errors.ts';
@@ -20,16 +25,27 @@ describe('DynamoDB stores against dynalite', () => {
   afterAll(() => db.close());
 
   const offered = async (ccaasCallId: string) => {
-    const { call } = await calls.create(newCall({ ccaasCallId, from: '+1', to: '+2', queue: 'q' }, 'resiliency', now));
-    const { after } = await calls.update(call.callId, (c) => openOffer(c, { agentId: 'a', taskToken: 't', timeoutSeconds: 20, now }));
+    const { call } = await calls.create(
+      newCall({ ccaasCallId, from: '+1', to: '+2', queue: 'q' }, 'resiliency', now),
+    );
+    const { after } = await calls.update(call.callId, (c) =>
+      openOffer(c, { agentId: 'a', taskToken: 't', timeoutSeconds: 20, now }),
+    );
     return after;
   };
 
   it('creates a call once: the second create returns the stored call', async () => {
-    const first = await calls.create(newCall({ ccaasCallId: 'dup', from: '+1', to: '+2', queue: 'q' }, 'resiliency', now));
-    const second = await calls.create(newCall({ ccaasCallId: 'dup', from: '+9', to: '+9', queue: 'other' }, 'resiliency', now));
+    const first = await calls.create(
+      newCall({ ccaasCallId: 'dup', from: '+1', to: '+2', queue: 'q' }, 'resiliency', now),
+    );
+    const second = await calls.create(
+      newCall({ ccaasCallId: 'dup', from: '+9', to: '+9', queue: 'other' }, 'resiliency', now),
+    );
     expect(first.created).toBe(true);
-    expect(second).toMatchObject({ created: false, call: { callId: first.call.callId, from: '+1', queue: 'q' } });
+    expect(second).toMatchObject({
+      created: false,
+      call: { callId: first.call.callId, from: '+1', queue: 'q' },
+    });
   });
 
   it('gives an offer exactly one outcome when many writers race to close it', async () => {
@@ -44,12 +60,17 @@ describe('DynamoDB stores against dynalite', () => {
       expect(won).toHaveLength(1);
       for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(OfferClosedError);
       const stored = await calls.get(call.callId);
-      expect(stored?.offers[0]?.status).toBe(won[0]?.status === 'fulfilled' ? won[0].value.after.offers[0]?.status : 'none');
+      expect(stored?.offers[0]?.status).toBe(
+        won[0]?.status === 'fulfilled' ? won[0].value.after.offers[0]?.status : 'none',
+      );
     }
   });
 
   it('lets only one of two calls reserve the same agent', async () => {
-    await agents.create({ ...newAgent('solo', { name: 'Solo', queues: ['q'], autoAccept: false }, now), status: 'available' });
+    await agents.create({
+      ...newAgent('solo', { name: 'Solo', queues: ['q'], autoAccept: false }, now),
+      status: 'available',
+    });
     const results = await Promise.allSettled([
       agents.update('solo', (a) => reserve(a, { offerId: 'c1.1', callId: 'c1' }, now)),
       agents.update('solo', (a) => reserve(a, { offerId: 'c2.1', callId: 'c2' }, now)),
@@ -73,12 +94,19 @@ describe('DynamoDB stores against dynalite', () => {
   });
 
   it('lists waiting calls of a queue, oldest first, and drops them once woken', async () => {
-    const a = (await calls.create(newCall({ ccaasCallId: 'w1', from: '+1', to: '+2', queue: 'wq' }, 'resiliency', now))).call;
-    const b = (await calls.create(newCall({ ccaasCallId: 'w2', from: '+1', to: '+2', queue: 'wq' }, 'resiliency', now))).call;
+    const a = (
+      await calls.create(newCall({ ccaasCallId: 'w1', from: '+1', to: '+2', queue: 'wq' }, 'resiliency', now))
+    ).call;
+    const b = (
+      await calls.create(newCall({ ccaasCallId: 'w2', from: '+1', to: '+2', queue: 'wq' }, 'resiliency', now))
+    ).call;
     await calls.update(b.callId, (c) => startWaiting(c, 'tb', new Date('2026-01-01T10:00:01Z')));
     await calls.update(a.callId, (c) => startWaiting(c, 'ta', new Date('2026-01-01T10:00:02Z')));
     expect((await calls.listWaiting('wq', 10)).map((c) => c.callId)).toEqual([b.callId, a.callId]);
-    expect((await calls.get(a.callId))?.waiting).toEqual({ since: '2026-01-01T10:00:02.000Z', taskToken: 'ta' });
+    expect((await calls.get(a.callId))?.waiting).toEqual({
+      since: '2026-01-01T10:00:02.000Z',
+      taskToken: 'ta',
+    });
   });
 
   it('reports a missing item as NotFoundError on update', async () => {
@@ -90,17 +118,30 @@ describe('DynamoDB stores against dynalite', () => {
     const call = newCall({ ccaasCallId: 'crm', from: '+1', to: '+2', queue: 'q' }, 'resiliency', now);
     db.faults.interactionStore = 'down';
     try {
-      await expect(interactions.create(newInteraction(call, 'accepted', now))).rejects.toBeInstanceOf(InteractionUnavailableError);
+      await expect(interactions.create(newInteraction(call, 'accepted', now))).rejects.toBeInstanceOf(
+        InteractionUnavailableError,
+      );
     } finally {
       db.faults.interactionStore = 'up';
     }
-    const made = await Promise.all([1, 2, 3].map(() => interactions.create(newInteraction(call, 'accepted', now))));
+    const made = await Promise.all(
+      [1, 2, 3].map(() => interactions.create(newInteraction(call, 'accepted', now))),
+    );
     expect(made.filter((m) => m.created)).toHaveLength(1);
   });
 
   it('creates a work item once per id and lists by status', async () => {
     const items = makeWorkItemStore(db.doc, () => 'WorkItems');
-    const item = { workItemId: 'wi_1', type: 'callback' as const, status: 'open' as const, callId: 'c', queue: 'q', phone: '+1', createdAt: now.toISOString(), reason: 'r' };
+    const item = {
+      workItemId: 'wi_1',
+      type: 'callback' as const,
+      status: 'open' as const,
+      callId: 'c',
+      queue: 'q',
+      phone: '+1',
+      createdAt: now.toISOString(),
+      reason: 'r',
+    };
     const results = await Promise.all([items.create(item), items.create(item), items.create(item)]);
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect((await items.list('open')).map((w) => w.workItemId)).toEqual(['wi_1']);

@@ -24,7 +24,11 @@ export class AgentClient {
     const res = await fetch(`${baseUrl}/v1/agents/${agentId}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: profile.name ?? agentId, queues: profile.queues ?? ['support'], autoAccept: profile.autoAccept ?? false }),
+      body: JSON.stringify({
+        name: profile.name ?? agentId,
+        queues: profile.queues ?? ['support'],
+        autoAccept: profile.autoAccept ?? false,
+      }),
     });
     if (res.status >= 300) throw new Error(`register ${agentId}: ${res.status} ${await res.text()}`);
     return new AgentClient(baseUrl, wsUrl, agentId);
@@ -44,7 +48,9 @@ export class AgentClient {
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
-      socket.once('unexpected-response', (_req, res) => reject(new Error(`socket refused: ${res.statusCode}`)));
+      socket.once('unexpected-response', (_req, res) =>
+        reject(new Error(`socket refused: ${res.statusCode}`)),
+      );
     });
     socket.on('message', (data) => this.messages.push(JSON.parse(data.toString()) as Message));
     this.socket = socket;
@@ -67,7 +73,10 @@ export class AgentClient {
   async request(message: Record<string, unknown>, timeoutMs = 5000): Promise<Message> {
     const requestId = `${message.action}-${Math.random().toString(36).slice(2)}`;
     this.send({ ...message, requestId });
-    return this.waitFor((m) => m.requestId === requestId && (m.type === 'ack' || m.type === 'error' || m.type === 'snapshot'), timeoutMs);
+    return this.waitFor(
+      (m) => m.requestId === requestId && (m.type === 'ack' || m.type === 'error' || m.type === 'snapshot'),
+      timeoutMs,
+    );
   }
 
   /** Waits for a message matching `match` (searching everything received, not only new messages). */

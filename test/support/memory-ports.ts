@@ -37,7 +37,10 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
   const workItems = table<WorkItem>((w) => w.workItemId);
   const published: DomainEvent[] = [];
   const pushed: { connectionIds: readonly string[]; message: ServerMessage }[] = [];
-  const tokens = new Map<string, { state: 'waiting' | 'succeeded' | 'failed' | 'timed_out'; output?: unknown; error?: string }>();
+  const tokens = new Map<
+    string,
+    { state: 'waiting' | 'succeeded' | 'failed' | 'timed_out'; output?: unknown; error?: string }
+  >();
   const deps: Deps = {
     calls: {
       create: async (c) => {
@@ -47,7 +50,8 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
       get: calls.get,
       update: calls.update,
       listWaiting: async (queue) => [...calls.items.values()].filter((c) => c.waiting && c.queue === queue),
-      listInteractionPending: async () => [...calls.items.values()].filter((c) => c.interaction.status === 'pending'),
+      listInteractionPending: async () =>
+        [...calls.items.values()].filter((c) => c.interaction.status === 'pending'),
     },
     agents: {
       get: agents.get,
@@ -56,7 +60,8 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
         return { agent: item, created };
       },
       update: agents.update,
-      listAvailable: async (queue) => [...agents.items.values()].filter((a) => a.status === 'available' && a.queues.includes(queue)),
+      listAvailable: async (queue) =>
+        [...agents.items.values()].filter((a) => a.status === 'available' && a.queues.includes(queue)),
       list: async () => [...agents.items.values()],
     },
     interactions: {
@@ -98,7 +103,12 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
     },
     clock: { now },
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    settings: { offerTimeoutSeconds: 20, maxQueueSeconds: 300, interactionMode: 'resiliency', missedOfferStatus: 'not_responding' },
+    settings: {
+      offerTimeoutSeconds: 20,
+      maxQueueSeconds: 300,
+      interactionMode: 'resiliency',
+      missedOfferStatus: 'not_responding',
+    },
   };
   return { deps, calls, agents, interactions, workItems, published, pushed, tokens };
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { addConnection, chooseStatus, finishCall, newAgent, releaseFromOffer, reserve } from '../../functions/core/agent.ts';
+import {
+  addConnection,
+  chooseStatus,
+  finishCall,
+  newAgent,
+  releaseFromOffer,
+  reserve,
+} from '../../functions/core/agent.ts';
 import { AgentNotAvailableError, InvalidTransitionError } from '../../functions/core/errors.ts';
 import type { Agent } from '../../functions/core/model.ts';
 import { oldestWaitingFor, rankCandidates } from '../../functions/core/routing.ts';
@@ -17,7 +24,10 @@ const call = { queue: 'support', excludedAgents: [] as string[] };
 
 describe('agent transitions', () => {
   it('starts offline with no connection', () => {
-    expect(newAgent('a', { name: 'A', queues: ['q'], autoAccept: false }, t0)).toMatchObject({ status: 'offline', connections: [] });
+    expect(newAgent('a', { name: 'A', queues: ['q'], autoAccept: false }, t0)).toMatchObject({
+      status: 'offline',
+      connections: [],
+    });
   });
 
   it('reserves an available agent once', () => {
@@ -36,14 +46,20 @@ describe('agent transitions', () => {
     ['setup_failed', undefined, 'available'],
   ] as const)('frees the agent after an offer %s (%s) as %s', (outcome, reason, status) => {
     const reserved = reserve(available('a', '2026-03-01T11:00:00.000Z'), { offerId: 'c.1', callId: 'c' }, t0);
-    expect(releaseFromOffer(reserved, 'c.1', outcome, new Date('2026-03-01T12:05:00Z'), settings, reason).status).toBe(status);
+    expect(
+      releaseFromOffer(reserved, 'c.1', outcome, new Date('2026-03-01T12:05:00Z'), settings, reason).status,
+    ).toBe(status);
   });
 
   it('keeps the idle place of an agent whose offer was revoked, and resets it after a reject', () => {
     const reserved = reserve(available('a', '2026-03-01T11:00:00.000Z'), { offerId: 'c.1', callId: 'c' }, t0);
     const later = new Date('2026-03-01T12:05:00Z');
-    expect(releaseFromOffer(reserved, 'c.1', 'revoked', later, settings, 'caller_hangup').idleSince).toBe('2026-03-01T11:00:00.000Z');
-    expect(releaseFromOffer(reserved, 'c.1', 'rejected', later, settings).idleSince).toBe(later.toISOString());
+    expect(releaseFromOffer(reserved, 'c.1', 'revoked', later, settings, 'caller_hangup').idleSince).toBe(
+      '2026-03-01T11:00:00.000Z',
+    );
+    expect(releaseFromOffer(reserved, 'c.1', 'rejected', later, settings).idleSince).toBe(
+      later.toISOString(),
+    );
   });
 
   it('ignores a release for another offer', () => {
@@ -52,7 +68,13 @@ describe('agent transitions', () => {
   });
 
   it('moves to wrap-up when its call ends, and from there to available', () => {
-    const onCall = releaseFromOffer(reserve(available('a', '1'), { offerId: 'c.1', callId: 'c' }, t0), 'c.1', 'accepted', t0, settings);
+    const onCall = releaseFromOffer(
+      reserve(available('a', '1'), { offerId: 'c.1', callId: 'c' }, t0),
+      'c.1',
+      'accepted',
+      t0,
+      settings,
+    );
     const wrapUp = finishCall(onCall, 'c', t0);
     expect(wrapUp.status).toBe('wrap_up');
     expect(chooseStatus(wrapUp, 'available', t0)).toMatchObject({ status: 'available', callId: undefined });
@@ -71,7 +93,10 @@ describe('routing policy', () => {
       { ...available('no-socket', '2026-03-01T07:00:00Z'), connections: [] },
     ];
     expect(rankCandidates(agents, call).map((a) => a.agentId)).toEqual(['oldest', 'middle', 'recent']);
-    expect(rankCandidates(agents, { ...call, excludedAgents: ['oldest'] }).map((a) => a.agentId)).toEqual(['middle', 'recent']);
+    expect(rankCandidates(agents, { ...call, excludedAgents: ['oldest'] }).map((a) => a.agentId)).toEqual([
+      'middle',
+      'recent',
+    ]);
   });
 
   it('picks the longest-waiting call an agent may take', () => {

@@ -20,7 +20,8 @@ import type { Call } from '../../functions/core/model.ts';
 
 const t0 = new Date('2026-03-01T12:00:00Z');
 const later = (s: number) => new Date(t0.getTime() + s * 1000);
-const fresh = () => newCall({ ccaasCallId: 'cc-1', from: '+15550001', to: '+15550002', queue: 'support' }, 'resiliency', t0);
+const fresh = () =>
+  newCall({ ccaasCallId: 'cc-1', from: '+15550001', to: '+15550002', queue: 'support' }, 'resiliency', t0);
 const offered = (agentId = 'a1', call: Call = fresh()) =>
   openOffer(call, { agentId, taskToken: 'tok', timeoutSeconds: 20, now: later(1) });
 
@@ -42,7 +43,12 @@ describe('call transitions', () => {
     const call = offered();
     expect(call.status).toBe('offering');
     expect(call.offers).toEqual([
-      expect.objectContaining({ agentId: 'a1', status: 'pending', expiresAt: later(21).toISOString(), taskToken: 'tok' }),
+      expect.objectContaining({
+        agentId: 'a1',
+        status: 'pending',
+        expiresAt: later(21).toISOString(),
+        taskToken: 'tok',
+      }),
     ]);
   });
 
@@ -53,7 +59,11 @@ describe('call transitions', () => {
   it('connects the call on accept', () => {
     const call = offered();
     const accepted = closeOffer(call, call.offers[0]?.offerId ?? '', 'accepted', later(3));
-    expect(accepted).toMatchObject({ status: 'connected', agentId: 'a1', connectedAt: later(3).toISOString() });
+    expect(accepted).toMatchObject({
+      status: 'connected',
+      agentId: 'a1',
+      connectedAt: later(3).toISOString(),
+    });
   });
 
   it('ends each offer exactly once', () => {
@@ -64,12 +74,15 @@ describe('call transitions', () => {
     expect(() => closeOffer(missed, 'call_x.9', 'accepted', later(21))).toThrow(OfferClosedError);
   });
 
-  it.each(['rejected', 'missed'] as const)('requeues the call and excludes the agent when the offer is %s', (outcome) => {
-    const call = offered();
-    const next = closeOffer(call, call.offers[0]?.offerId ?? '', outcome, later(2));
-    expect(next.status).toBe('queued');
-    expect(next.excludedAgents).toEqual(['a1']);
-  });
+  it.each(['rejected', 'missed'] as const)(
+    'requeues the call and excludes the agent when the offer is %s',
+    (outcome) => {
+      const call = offered();
+      const next = closeOffer(call, call.offers[0]?.offerId ?? '', outcome, later(2));
+      expect(next.status).toBe('queued');
+      expect(next.excludedAgents).toEqual(['a1']);
+    },
+  );
 
   it('requeues without excluding the agent when the offer is revoked', () => {
     const call = offered();
@@ -96,7 +109,9 @@ describe('call transitions', () => {
   it('refuses an accept after the call ended', () => {
     const call = offered();
     const abandoned = { ...endCall(call, 'caller_hangup', later(2)), offers: call.offers };
-    expect(() => closeOffer(abandoned, call.offers[0]?.offerId ?? '', 'accepted', later(3))).toThrow(CallEndedError);
+    expect(() => closeOffer(abandoned, call.offers[0]?.offerId ?? '', 'accepted', later(3))).toThrow(
+      CallEndedError,
+    );
   });
 
   it('waits and is woken once', () => {
@@ -113,13 +128,19 @@ describe('call transitions', () => {
       endReason: 'max_queue_time',
       waiting: undefined,
     });
-    expect(() => overflowCall(endCall(fresh(), 'caller_hangup', later(1)), 'x', later(2))).toThrow(CallEndedError);
+    expect(() => overflowCall(endCall(fresh(), 'caller_hangup', later(1)), 'x', later(2))).toThrow(
+      CallEndedError,
+    );
   });
 
   it('counts interaction attempts while pending, and keeps a created interaction', () => {
     const once = markInteractionPending(fresh(), 'down', later(1));
     const twice = markInteractionPending(once, 'down', later(2));
-    expect(twice.interaction).toMatchObject({ status: 'pending', attempts: 2, since: later(1).toISOString() });
+    expect(twice.interaction).toMatchObject({
+      status: 'pending',
+      attempts: 2,
+      since: later(1).toISOString(),
+    });
     const created = markInteractionCreated(twice, 'int_1', later(3));
     expect(created.interaction).toEqual({ status: 'created', interactionId: 'int_1' });
     expect(markInteractionPending(created, 'down', later(4))).toBe(created);

@@ -12,7 +12,12 @@ async function setup() {
     ...addConnection(newAgent('a1', { name: 'A1', queues: ['support'], autoAccept: false }, now), 'c1'),
     status: 'available',
   });
-  const { callId } = await app.receiveCall({ ccaasCallId: 'cc', from: '+1555', to: '+1666', queue: 'support' });
+  const { callId } = await app.receiveCall({
+    ccaasCallId: 'cc',
+    from: '+1555',
+    to: '+1666',
+    queue: 'support',
+  });
   ports.tokens.set('offer-token', { state: 'waiting' });
   await app.offerToAgent(callId, 'offer-token');
   const offerId = (await ports.deps.calls.get(callId))?.offers[0]?.offerId as string;
@@ -57,7 +62,10 @@ describe('races around one offer', () => {
     const { app, callId, tokens, agents, calls } = await setup();
     await app.disconnectAgent('a1', 'c1');
     expect(tokens.get('offer-token')).toEqual({ state: 'failed', error: 'OfferRevoked' });
-    expect((await calls.get(callId))?.offers[0]).toMatchObject({ status: 'revoked', reason: 'agent_unreachable' });
+    expect((await calls.get(callId))?.offers[0]).toMatchObject({
+      status: 'revoked',
+      reason: 'agent_unreachable',
+    });
     expect((await agents.get('a1'))?.status).toBe('offline');
   });
 });
