@@ -43,14 +43,15 @@ function accessGrants(targets: AccessTargets): Record<Access, Grant> {
 
   const table =
     (key: TableKey, mode: 'read' | 'write'): Grant =>
-    ({ function: fn }) => {
+    (target) => {
+      const fn = target.function;
       const resource = targets.tables[key];
       fn.addEnvironment(TABLES[key].envVar, resource.tableName);
       if (mode === 'write') resource.grantReadWriteData(fn);
       else resource.grantReadData(fn);
       if (TABLES[key].indexes.length > 0) {
         acknowledgeWildcardResource(
-          fn,
+          target,
           `${resource.tableArn}/index/*`,
           `Queries the secondary indexes of the ${TABLES[key].id} table; the wildcard covers those indexes only.`,
         );
@@ -91,12 +92,13 @@ function accessGrants(targets: AccessTargets): Record<Access, Grant> {
       fn.addEnvironment(ENV.eventBusName, targets.eventBus.eventBusName);
       targets.eventBus.grantPutEventsTo(fn);
     },
-    'sockets:push': ({ function: fn }) => {
+    'sockets:push': (target) => {
+      const fn = target.function;
       const stage = targets.webSocketStage;
       fn.addEnvironment(ENV.wsManagementEndpoint, stage.callbackUrl);
       stage.grantManagementApiAccess(fn);
       acknowledgeWildcardResource(
-        fn,
+        target,
         `${stack.formatArn({ service: 'execute-api', resource: stage.api.apiId })}/${stage.stageName}/*/@connections/*`,
         'Posts to, reads and closes any connection of the live stage; connection ids are only known at run time.',
       );

@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EVENT_RULES, type EventRule } from '../functions/core/events.ts';
 import {
+  ENV,
   EVENT_TARGETS,
   type FunctionEntry,
   HTTP_ROUTES,
@@ -22,13 +23,13 @@ import {
 } from '../functions/handlers/catalog.ts';
 import { grantAccess } from './access.ts';
 import type { RoutingConfig } from './config.ts';
-import { constructIdOf, HandlerFunction } from './handler-function.ts';
+import { CATALOG_ENTRIES, constructIdOf, HandlerFunction } from './handler-function.ts';
 import { RouteCallWorkflow } from './route-call-workflow.ts';
 import { Tables } from './tables.ts';
 
-export const SERVICE_NAME = 'call-resiliency';
-export const EVENT_BUS_NAME = 'call-resiliency';
-export const WEB_SOCKET_STAGE = 'live';
+const SERVICE_NAME = 'call-resiliency';
+const EVENT_BUS_NAME = 'call-resiliency';
+const WEB_SOCKET_STAGE = 'live';
 
 export interface CallResiliencyStackProps extends StackProps {
   routing: RoutingConfig;
@@ -48,25 +49,17 @@ export class CallResiliencyStack extends Stack {
     super(scope, id, props);
     const { routing } = props;
 
-    const entries: FunctionEntry[] = [
-      ...HTTP_ROUTES,
-      ...WS_ROUTES,
-      WS_AUTHORIZER,
-      ...WORKFLOW_TASKS,
-      ...EVENT_TARGETS,
-      ...SCHEDULED,
-    ];
     const functions = new Map<string, HandlerFunction>();
-    for (const entry of entries) {
+    for (const entry of CATALOG_ENTRIES) {
       if (functions.has(entry.handler)) throw new Error(`${entry.handler} appears twice in the catalog`);
       functions.set(
         entry.handler,
         new HandlerFunction(this, constructIdOf(entry), {
           entry,
           environment: {
-            OFFER_TIMEOUT_SECONDS: String(routing.offerTimeoutSeconds),
-            MAX_QUEUE_SECONDS: String(routing.maxQueueSeconds),
-            INTERACTION_MODE: routing.interactionMode,
+            [ENV.offerTimeoutSeconds]: String(routing.offerTimeoutSeconds),
+            [ENV.maxQueueSeconds]: String(routing.maxQueueSeconds),
+            [ENV.interactionMode]: routing.interactionMode,
             POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
           },
         }),
@@ -85,7 +78,10 @@ export class CallResiliencyStack extends Stack {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const httpApi = new apigwv2.HttpApi(this, 'HttpApi', { apiName: SERVICE_NAME, createDefaultStage: false });
+    const httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: SERVICE_NAME,
+      createDefaultStage: false,
+    });
     const httpStage = httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
@@ -100,18 +96,11 @@ export class CallResiliencyStack extends Stack {
         }),
       });
     }
-    Validations.of(httpApi).acknowledge(
-      {
-        id: 'AwsSolutions-APIG4',
-        reason:
-          'CCaaS callbacks are authenticated in the handler by their Standard Webhooks HMAC signature; contract v1 (DESIGN.md §5) defines no authentication for the admin routes yet.',
-      },
-      {
-        id: 'AwsSolutions-COG4',
-        reason:
-          'The callers are the CCaaS (webhook signatures) and admin tools, not Cognito users; agents use the WebSocket API.',
-      },
-    );
+    Validations.of(httpApi).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'CCaaS callbacks are authenticated in the handler by their Standard Webhooks HMAC signature; contract v1 (DESIGN.md §5) defines no authentication for the admin routes yet.',
+    });
 
     // --- Agents' WebSocket API
     const agentPool = new cognito.UserPool(this, 'AgentPool', {
@@ -134,12 +123,14 @@ export class CallResiliencyStack extends Stack {
       preventUserExistenceErrors: true,
     });
     Validations.of(agentPool).acknowledge({
-      id: 'AwsSolutions-COG3',
+      id: 'AwsSolutions-COG8',
       reason:
-        'Threat protection needs the Plus feature plan, a per-user cost to decide per deployment; agents are created by admins and need TOTP MFA.',
+        'The Plus feature plan (threat protection) is a per-user cost to decide per deployment; agents are created by admins and sign in with TOTP MFA.',
     });
 
-    const webSocketApi = new apigwv2.WebSocketApi(this, 'WebSocketApi', { apiName: `${SERVICE_NAME}-agents` });
+    const webSocketApi = new apigwv2.WebSocketApi(this, 'WebSocketApi', {
+      apiName: `${SERVICE_NAME}-agents`,
+    });
     const authorizer = new WebSocketLambdaAuthorizer('AgentTokenAuthorizer', fn(WS_AUTHORIZER), {
       identitySource: ['route.request.querystring.token'],
     });
@@ -227,7 +218,8 @@ export class CallResiliencyStack extends Stack {
 
     // --- CCaaS webhook signing secret
     const webhookSecret = new secretsmanager.Secret(this, 'CcaasWebhookSecret', {
-      description: 'Standard Webhooks signing secret shared with the CCaaS (base64, without the whsec_ prefix)',
+      description:
+        'Standard Webhooks signing secret shared with the CCaaS (base64, without the whsec_ prefix)',
       // 48 characters from [A-Za-z0-9] are valid base64 for a 36-byte HMAC key.
       generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
     });
@@ -249,11 +241,6 @@ export class CallResiliencyStack extends Stack {
       });
     }
 
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'The product targets Node.js 22 (DESIGN.md), the runtime its code and tests run on.',
-    });
-
     new CfnOutput(this, 'HttpApiUrl', { value: httpStage.url });
     new CfnOutput(this, 'WebSocketUrl', { value: webSocketStage.url });
     new CfnOutput(this, 'UserPoolId', { value: agentPool.userPoolId });
@@ -267,6 +254,8 @@ export class CallResiliencyStack extends Stack {
 function toEventPattern(pattern: EventRule['pattern']): events.EventPattern {
   return {
     source: [...pattern.source],
-    detailType: pattern['detail-type'].map((p) => (typeof p === 'string' ? p : events.Match.prefix(p.prefix))),
+    detailType: events.Match.anyOf(
+      ...pattern['detail-type'].map((p) => (typeof p === 'string' ? p : events.Match.prefix(p.prefix))),
+    ),
   };
 }

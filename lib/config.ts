@@ -23,7 +23,8 @@ export function routingConfigFromContext(node: Node): RoutingConfig {
     const raw: unknown = node.tryGetContext(key);
     if (raw === undefined) return DEFAULT_ROUTING_CONFIG[key];
     const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`context ${key} must be a whole number ≥ 1, got "${raw}"`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`context ${key} must be a whole number ≥ 1, got "${raw}"`);
     return value;
   };
   const mode: unknown = node.tryGetContext('interactionMode') ?? DEFAULT_ROUTING_CONFIG.interactionMode;

@@ -16,8 +16,14 @@ describe('the handler files of the catalog', () => {
     vi.stubEnv(ENV.eventBusName, 'call-resiliency');
     vi.stubEnv(ENV.wsManagementEndpoint, 'https://example.execute-api.us-east-1.amazonaws.com/live');
     vi.stubEnv(ENV.webhookSecret, 'dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQ=');
-    vi.stubEnv('CCAAS_WEBHOOK_SECRET_ARN', 'arn:aws:secretsmanager:us-east-1:000000000000:secret:CcaasWebhookSecret');
-    vi.stubEnv(ENV.jwksUrl, 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test/.well-known/jwks.json');
+    vi.stubEnv(
+      'CCAAS_WEBHOOK_SECRET_ARN',
+      'arn:aws:secretsmanager:us-east-1:000000000000:secret:CcaasWebhookSecret',
+    );
+    vi.stubEnv(
+      ENV.jwksUrl,
+      'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test/.well-known/jwks.json',
+    );
     vi.stubEnv(ENV.jwtIssuer, 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test');
     vi.stubEnv(ENV.jwtAudience, 'test-client');
   });

@@ -23,7 +23,7 @@ import { CallResiliencyStack } from '../../lib/call-resiliency-stack.ts';
 import { DEFAULT_ROUTING_CONFIG, type RoutingConfig, routingConfigFromContext } from '../../lib/config.ts';
 import { CATALOG_ENTRIES } from '../../lib/handler-function.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: CloudFormation template fragments are untyped JSON.
+/** CloudFormation template fragments: untyped JSON. */
 type Json = any;
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -51,7 +51,12 @@ const ACTIONS_AUTHORIZED_ON_STAR_ONLY = new Set([
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
 ]);
-const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
 const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
 
 function synthesize(context: Record<string, unknown>, routing: RoutingConfig = DEFAULT_ROUTING_CONFIG) {
@@ -138,29 +143,37 @@ describe('the CallResiliency stack', () => {
     expect(resources('AWS::Lambda::Function')).toHaveLength(CATALOG_ENTRIES.length);
   });
 
-  it.each(CATALOG_ENTRIES)('runs $handler on Node.js 22, arm64, with source maps, tracing and its own logs', (entry) => {
-    const { Properties: props } = functionOf(entry);
+  it.each(CATALOG_ENTRIES)(
+    'runs $handler on Node.js 22, arm64, with source maps, tracing and its own logs',
+    (entry) => {
+      const { Properties: props } = functionOf(entry);
 
-    expect(props).toMatchObject({
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      MemorySize: 512,
-      Timeout: entry.timeoutSeconds ?? 10,
-      Handler: 'index.handler',
-      TracingConfig: { Mode: 'Active' },
-    });
-    expect(props.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
-    const [logGroupId] = referencedIds(props.LoggingConfig.LogGroup);
-    expect(template.toJSON().Resources[logGroupId as string].Properties.RetentionInDays).toBeGreaterThan(0);
-  });
+      expect(props).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: 512,
+        Timeout: entry.timeoutSeconds ?? 10,
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+      });
+      expect(props.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      const [logGroupId] = referencedIds(props.LoggingConfig.LogGroup);
+      expect(template.toJSON().Resources[logGroupId as string].Properties.RetentionInDays).toBeGreaterThan(0);
+    },
+  );
 
   it.each(HTTP_ROUTES)('routes $method $path to the function built from $handler', (route) => {
-    const [, apiRoute] = onlyResource('AWS::ApiGatewayV2::Route', { RouteKey: `${route.method} ${route.path}` });
+    const [, apiRoute] = onlyResource('AWS::ApiGatewayV2::Route', {
+      RouteKey: `${route.method} ${route.path}`,
+    });
     expect(referencedIds(apiRoute.Properties.ApiId)).toEqual([httpApiId()]);
 
     const [integrationId] = referencedIds(apiRoute.Properties.Target);
     const integration = template.toJSON().Resources[integrationId as string];
-    expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    expect(integration.Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      PayloadFormatVersion: '2.0',
+    });
     expect(referencedIds(integration.Properties.IntegrationUri)).toContain(functionIdOf.get(route.handler));
   });
 
@@ -186,7 +199,9 @@ describe('the CallResiliency stack', () => {
       AuthorizerType: 'REQUEST',
       IdentitySource: ['route.request.querystring.token'],
     });
-    expect(referencedIds(authorizer.Properties.AuthorizerUri)).toContain(functionIdOf.get(WS_AUTHORIZER.handler));
+    expect(referencedIds(authorizer.Properties.AuthorizerUri)).toContain(
+      functionIdOf.get(WS_AUTHORIZER.handler),
+    );
 
     for (const [, route] of resources('AWS::ApiGatewayV2::Route')) {
       const authorized = route.Properties.AuthorizationType === 'CUSTOM';
@@ -209,7 +224,8 @@ describe('the CallResiliency stack', () => {
     expect(machine.Properties.StateMachineType).toBe('STANDARD');
     expect(typeof definition).toBe('string');
     const substituted = Object.keys(substitutions).reduce(
-      (text: string, key) => text.replaceAll(`\${${key}}`, 'arn:aws:lambda:us-east-1:000000000000:function:x'),
+      (text: string, key) =>
+        text.replaceAll(`\${${key}}`, 'arn:aws:lambda:us-east-1:000000000000:function:x'),
       definition,
     );
     expect(substituted).not.toContain('${');
@@ -243,7 +259,9 @@ describe('the CallResiliency stack', () => {
 
       expect(resource.DeletionPolicy).toBe('Retain');
       expect(resource.Properties.BillingMode).toBe('PAY_PER_REQUEST');
-      expect(resource.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(resource.Properties.PointInTimeRecoverySpecification).toEqual({
+        PointInTimeRecoveryEnabled: true,
+      });
       expect(resource.Properties.AttributeDefinitions.every((a: Json) => a.AttributeType === 'S')).toBe(true);
       expect(resource.Properties.GlobalSecondaryIndexes ?? []).toEqual(
         table.indexes.map((index) => ({
@@ -281,7 +299,9 @@ describe('the CallResiliency stack', () => {
       const [, invokeConfig] = onlyResource('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: functionIdOf.get(target.handler) },
       });
-      expect(referencedIds(invokeConfig.Properties.DestinationConfig.OnFailure.Destination)).toEqual([queueId]);
+      expect(referencedIds(invokeConfig.Properties.DestinationConfig.OnFailure.Destination)).toEqual([
+        queueId,
+      ]);
     },
   );
 
@@ -310,7 +330,8 @@ describe('the CallResiliency stack', () => {
         expect(actions.filter((action) => !ACTIONS_AUTHORIZED_ON_STAR_ONLY.has(action))).toEqual([]);
       }
     }
-    for (const [, role] of resources('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    for (const [, role] of resources('AWS::IAM::Role'))
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   it('gives http/get-call, which lacks interactions:write, no write grant on the Interactions table', () => {
@@ -326,18 +347,27 @@ describe('the CallResiliency stack', () => {
     expect(writes).toEqual([]);
   });
 
-  it.each(CATALOG_ENTRIES)('grants $handler table reads and writes exactly as its access list says', (entry) => {
-    for (const key of Object.keys(TABLES) as (keyof typeof TABLES)[]) {
-      const actions = statementsOf(entry)
-        .filter((statement) => referencedIds(statement.Resource).includes(tableId(key)))
-        .flatMap((statement) => asList(statement.Action));
-      const mayWrite = entry.access.includes(`${key}:write` as Access);
-      const mayRead = mayWrite || entry.access.includes(`${key}:read` as Access);
+  it.each(CATALOG_ENTRIES)(
+    'grants $handler table reads and writes exactly as its access list says',
+    (entry) => {
+      for (const key of Object.keys(TABLES) as (keyof typeof TABLES)[]) {
+        const actions = statementsOf(entry)
+          .filter((statement) => referencedIds(statement.Resource).includes(tableId(key)))
+          .flatMap((statement) => asList(statement.Action));
+        const mayWrite = entry.access.includes(`${key}:write` as Access);
+        const mayRead = mayWrite || entry.access.includes(`${key}:read` as Access);
 
-      expect(TABLE_WRITE_ACTIONS.some((action) => actions.includes(action)), `${key} write`).toBe(mayWrite);
-      expect(TABLE_READ_ACTIONS.every((action) => actions.includes(action)), `${key} read`).toBe(mayRead);
-    }
-  });
+        expect(
+          TABLE_WRITE_ACTIONS.some((action) => actions.includes(action)),
+          `${key} write`,
+        ).toBe(mayWrite);
+        expect(
+          TABLE_READ_ACTIONS.every((action) => actions.includes(action)),
+          `${key} read`,
+        ).toBe(mayRead);
+      }
+    },
+  );
 
   it.each(CATALOG_ENTRIES)('sets the environment of $handler from its access list', (entry) => {
     const variables = functionOf(entry).Properties.Environment.Variables;
@@ -400,7 +430,13 @@ describe('the CallResiliency stack', () => {
     const outputs = Object.keys(template.toJSON().Outputs);
 
     expect(outputs).toEqual(
-      expect.arrayContaining(['HttpApiUrl', 'WebSocketUrl', 'UserPoolId', 'UserPoolClientId', 'StateMachineArn']),
+      expect.arrayContaining([
+        'HttpApiUrl',
+        'WebSocketUrl',
+        'UserPoolId',
+        'UserPoolClientId',
+        'StateMachineArn',
+      ]),
     );
   });
 
@@ -413,9 +449,9 @@ describe('the CallResiliency stack', () => {
 
 describe('the routing settings of a deployment', () => {
   it('reach every function from CDK context', () => {
-    // Bundling is skipped here: this synth only looks at environment variables.
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [], offerTimeoutSeconds: '30' } });
-    const routing = routingConfigFromContext(app.node);
+    const routing = routingConfigFromContext(new App({ context: { offerTimeoutSeconds: '30' } }).node);
+
+    // Bundling is skipped: this synth only looks at environment variables.
     const { template, outdir } = synthesize({ 'aws:cdk:bundling-stacks': [] }, routing);
     rmSync(outdir, { recursive: true, force: true });
 
