@@ -12,9 +12,6 @@ import type { HandlerFunction } from './handler-function.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 import type { TableKey } from './tables.ts';
 
-/** Not in `ENV`: on AWS the secret is fetched from Secrets Manager, locally `ENV.webhookSecret` holds it. */
-export const WEBHOOK_SECRET_ARN_ENV = 'CCAAS_WEBHOOK_SECRET_ARN';
-
 /** The resources behind the `Access` values, as the stack built them. */
 export interface AccessTargets {
   tables: Record<TableKey, dynamodb.ITable>;
@@ -104,7 +101,7 @@ function accessGrants(targets: AccessTargets): Record<Access, Grant> {
       );
     },
     'webhook:verify': ({ function: fn }) => {
-      fn.addEnvironment(WEBHOOK_SECRET_ARN_ENV, targets.webhookSecret.secretArn);
+      fn.addEnvironment(ENV.webhookSecretArn, targets.webhookSecret.secretArn);
       targets.webhookSecret.grantRead(fn);
     },
     'jwt:verify': ({ function: fn }) => {

@@ -151,7 +151,9 @@ export const ENV = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   eventBusName: 'EVENT_BUS_NAME',
   wsManagementEndpoint: 'WS_MANAGEMENT_ENDPOINT',
+  /** Locally (and in tests) the secrets themselves; on AWS the stack sets webhookSecretArn instead. */
   webhookSecret: 'CCAAS_WEBHOOK_SECRET',
+  webhookSecretArn: 'CCAAS_WEBHOOK_SECRET_ARN',
   jwksUrl: 'JWKS_URL',
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',

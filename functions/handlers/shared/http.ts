@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { Webhook } from 'standardwebhooks';
 import type { z } from 'zod';
 import { makeWebhookSecrets } from '../../adapters/webhook-secrets.ts';
+import { ENV } from '../catalog.ts';
 import { mapError, RequestError } from './errors.ts';
 import { logger } from './logger.ts';
 import { parseJson } from './validation.ts';
@@ -65,7 +66,10 @@ export function readJson<S extends z.ZodType>(event: HttpEvent, schema: S): z.in
   return parseJson(schema, body);
 }
 
-const secrets = makeWebhookSecrets();
+const secrets = makeWebhookSecrets(() => ({
+  inline: process.env[ENV.webhookSecret],
+  arn: process.env[ENV.webhookSecretArn],
+}));
 
 /**
  * Verifies a CCaaS callback per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature;
