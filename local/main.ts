@@ -1,3 +1,4 @@
+import { readSettings } from '../functions/handlers/shared/config.ts';
 import { startLocalStack } from './stack.ts';
 
 /**
@@ -15,19 +16,21 @@ function numberFrom(name: string): number | undefined {
   return value;
 }
 
-const mode = process.env.INTERACTION_MODE || 'resiliency';
-if (mode !== 'resiliency' && mode !== 'standard') {
-  process.stderr.write(`INTERACTION_MODE must be resiliency or standard, got "${mode}"\n`);
+// The same validation the functions run at cold start, so a bad setting fails here, clearly, at once.
+let settings: ReturnType<typeof readSettings>;
+try {
+  settings = readSettings();
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
   process.exit(2);
 }
+const mode = settings.interactionMode;
 
 const stack = await startLocalStack({
+  ...settings,
   port: numberFrom('PORT') ?? 3000,
   host: process.env.HOST || '127.0.0.1',
-  offerTimeoutSeconds: numberFrom('OFFER_TIMEOUT_SECONDS') ?? 20,
-  maxQueueSeconds: numberFrom('MAX_QUEUE_SECONDS') ?? 300,
   sweepIntervalSeconds: numberFrom('SWEEP_INTERVAL_SECONDS') ?? 10,
-  interactionMode: mode,
   ...(process.env.CCAAS_WEBHOOK_SECRET ? { webhookSecret: process.env.CCAAS_WEBHOOK_SECRET } : {}),
   ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
 });

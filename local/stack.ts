@@ -26,6 +26,12 @@ export interface LocalStackOptions {
   offerTimeoutSeconds?: number;
   maxQueueSeconds?: number;
   interactionMode?: 'resiliency' | 'standard';
+  /** Status of an agent who let an offer time out (default not_responding). */
+  missedOfferStatus?: 'not_responding' | 'away' | 'available';
+  /** Wrap-up ends by itself after this long (default 60). */
+  wrapUpSeconds?: number;
+  /** An agent with no socket goes offline after this long (default 30). */
+  agentOfflineGraceSeconds?: number;
   /** One or more space-separated Standard Webhooks secrets (`whsec_...`); generated when absent. */
   webhookSecret?: string;
   /** Keep DynamoDB data on disk here; in memory when absent. */
@@ -182,6 +188,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     [ENV.offerTimeoutSeconds]: String(options.offerTimeoutSeconds ?? 20),
     [ENV.maxQueueSeconds]: String(options.maxQueueSeconds ?? 300),
     [ENV.interactionMode]: options.interactionMode ?? 'resiliency',
+    [ENV.missedOfferStatus]: options.missedOfferStatus ?? 'not_responding',
+    [ENV.wrapUpSeconds]: String(options.wrapUpSeconds ?? 60),
+    [ENV.agentOfflineGraceSeconds]: String(options.agentOfflineGraceSeconds ?? 30),
   });
   resetApp();
   await dynamo.createTables(url);

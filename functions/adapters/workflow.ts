@@ -50,7 +50,7 @@ export function makeWorkflowStarter(client: SFNClient, stateMachineArn: () => st
         await client.send(
           new StartExecutionCommand({
             stateMachineArn: stateMachineArn(),
-            name: input.callId,
+            name: input.route ? `${input.callId}-r${input.route}` : input.callId,
             input: JSON.stringify(input),
           }),
         );

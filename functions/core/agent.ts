@@ -116,10 +116,41 @@ export function chooseStatus(agent: Agent, status: SelectableAgentStatus, now: D
 
 export function addConnection(agent: Agent, connectionId: string): Agent {
   if (agent.connections.includes(connectionId)) return agent;
-  return { ...agent, connections: [...agent.connections, connectionId] };
+  return { ...agent, connections: [...agent.connections, connectionId], disconnectedAt: undefined };
 }
 
-export function removeConnections(agent: Agent, connectionIds: readonly string[]): Agent {
+export function removeConnections(agent: Agent, connectionIds: readonly string[], now: Date): Agent {
   const connections = agent.connections.filter((c) => !connectionIds.includes(c));
-  return connections.length === agent.connections.length ? agent : { ...agent, connections };
+  if (connections.length === agent.connections.length) return agent;
+  return {
+    ...agent,
+    connections,
+    ...(connections.length === 0 ? { disconnectedAt: now.toISOString() } : {}),
+  };
+}
+
+export interface PresenceSettings {
+  wrapUpSeconds: number;
+  agentOfflineGraceSeconds: number;
+}
+
+/**
+ * Time-driven presence, applied by the sweeper: a wrap-up that ran its time makes the agent available;
+ * an agent with no socket for longer than the grace period goes offline (a live call is left alone: the
+ * audio does not go through the socket).
+ */
+export function expirePresence(agent: Agent, now: Date, settings: PresenceSettings): Agent {
+  const elapsed = (since: string | undefined) => (since ? (now.getTime() - Date.parse(since)) / 1000 : 0);
+  if (agent.status === 'wrap_up' && elapsed(agent.statusSince) >= settings.wrapUpSeconds) {
+    return withStatus(agent, 'available', now, { idleSince: now.toISOString(), callId: undefined });
+  }
+  const idle = agent.status === 'available' || agent.status === 'not_responding' || agent.status === 'away';
+  if (
+    idle &&
+    agent.connections.length === 0 &&
+    elapsed(agent.disconnectedAt) >= settings.agentOfflineGraceSeconds
+  ) {
+    return withStatus(agent, 'offline', now);
+  }
+  return agent;
 }

@@ -1,8 +1,15 @@
 import { createHash } from 'node:crypto';
-import { CallEndedError, InvalidTransitionError, OfferClosedError } from './errors.ts';
+import {
+  CallEndedError,
+  InteractionRequiredError,
+  InvalidTransitionError,
+  OfferClosedError,
+} from './errors.ts';
 import {
   type Call,
   type CallStatus,
+  type ConversationEntry,
+  type EndedBy,
   type InteractionMode,
   type Offer,
   type OfferOutcome,
@@ -61,7 +68,10 @@ export function newCall(input: NewCallInput, mode: InteractionMode, now: Date): 
     updatedAt: at,
     offers: [],
     excludedAgents: [],
+    route: 0,
+    routedAt: at,
     interaction: { status: 'none' },
+    conversation: [],
     muted: false,
     held: false,
     lastEventSeq: 0,
@@ -137,10 +147,13 @@ export function closeOffer(
     ...(reason ? { reason } : {}),
   };
   const offers = call.offers.map((o) => (o.offerId === offerId ? closed : o));
-  const changes: Partial<Call> = { offers };
+  // A transfer to one agent ends with that agent's answer: accepted, or back to the queue.
+  const changes: Partial<Call> = { offers, targetAgentId: undefined };
   if (outcome === 'accepted') {
     assertOpen(call);
-    Object.assign(changes, { status: 'connected', agentId: offer.agentId, connectedAt: now.toISOString() });
+    // The call's first answer is when it connected: a transferred call keeps its original time.
+    const connectedAt = call.connectedAt ?? now.toISOString();
+    Object.assign(changes, { status: 'connected', agentId: offer.agentId, connectedAt });
   } else if (!isTerminal(call.status)) {
     changes.status = 'queued';
   }
@@ -176,7 +189,7 @@ export type EndReason = 'caller_hangup' | 'agent_hangup' | 'ccaas_ended' | strin
  * Ends the call. Before it was connected this is an abandon (its pending offer is revoked); after, a
  * completion. Ending an ended call is a no-op: CCaaS callbacks are retried.
  */
-export function endCall(call: Call, reason: EndReason, now: Date): Call {
+export function endCall(call: Call, reason: EndReason, endedBy: EndedBy, now: Date): Call {
   if (isTerminal(call.status)) return call;
   const at = now.toISOString();
   const offers = call.offers.map((o) =>
@@ -187,7 +200,7 @@ export function endCall(call: Call, reason: EndReason, now: Date): Call {
     call,
     now,
     { type: status, detail: reason },
-    { status, offers, waiting: undefined, endedAt: at, endReason: reason },
+    { status, offers, waiting: undefined, endedAt: at, endReason: reason, endedBy },
   );
 }
 
@@ -202,7 +215,7 @@ export function overflowCall(call: Call, reason: string, now: Date): Call {
     call,
     now,
     { type: 'overflowed', detail: reason },
-    { status: 'overflowed', offers, waiting: undefined, endedAt: at, endReason: reason },
+    { status: 'overflowed', offers, waiting: undefined, endedAt: at, endReason: reason, endedBy: 'system' },
   );
 }
 
@@ -228,6 +241,64 @@ export function markInteractionPending(call: Call, error: string, now: Date): Ca
 }
 
 export type CallControl = 'muted' | 'unmuted' | 'held' | 'resumed';
+
+export interface TransferInput {
+  byAgentId: string;
+  queue?: string;
+  agentId?: string;
+  now: Date;
+}
+
+/**
+ * A connected call is routed again: to a queue, or to one agent (then back to the queue if that agent
+ * rejects or misses it). Only a call with an interaction can be transferred: the interaction is what
+ * travels with it. The transferring agent is excluded from this call from now on.
+ */
+export function transferCall(call: Call, input: TransferInput): Call {
+  assertOpen(call);
+  if (call.status !== 'connected' || call.agentId !== input.byAgentId) {
+    throw new InvalidTransitionError(`call ${call.callId} is not connected to ${input.byAgentId}`);
+  }
+  if (call.interaction.status !== 'created') {
+    throw new InteractionRequiredError(`call ${call.callId} has no interaction yet; open one first`);
+  }
+  const excluded = call.excludedAgents.includes(input.byAgentId)
+    ? call.excludedAgents
+    : [...call.excludedAgents, input.byAgentId];
+  return touch(
+    call,
+    input.now,
+    {
+      type: 'transferred',
+      agentId: input.byAgentId,
+      detail: input.agentId ? `to agent ${input.agentId}` : `to queue ${input.queue ?? call.queue}`,
+    },
+    {
+      status: 'queued',
+      queue: input.queue ?? call.queue,
+      targetAgentId: input.agentId,
+      excludedAgents: excluded,
+      agentId: undefined,
+      muted: false,
+      held: false,
+      route: call.route + 1,
+      routedAt: input.now.toISOString(),
+    },
+  );
+}
+
+/** Drops a transfer target that cannot take the call, so it goes to the queue instead. */
+export function clearTarget(call: Call): Call {
+  return call.targetAgentId ? { ...call, targetAgentId: undefined } : call;
+}
+
+export function addConversation(call: Call, entry: ConversationEntry): Call {
+  return { ...call, conversation: [...call.conversation, entry], updatedAt: entry.at };
+}
+
+export function recordDisposition(call: Call, agentId: string, disposition: string, now: Date): Call {
+  return touch(call, now, { type: 'wrapped_up', agentId, detail: disposition }, { disposition });
+}
 
 /** Applies a call-control fact reported by the CCaaS or requested by the agent. */
 export function applyControl(call: Call, control: CallControl, now: Date, by: string): Call {

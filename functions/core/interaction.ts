@@ -25,6 +25,7 @@ export function newInteraction(call: Call, source: InteractionSource, now: Date)
       queue: call.queue,
       receivedAt: call.createdAt,
     },
+    conversation: [],
   };
   // Created late (after an outage), it still records everything the call has done so far.
   return { ...syncWithCall(base, call, now), updatedAt: at };
@@ -40,9 +41,19 @@ export function syncWithCall(interaction: Interaction, call: Call, now: Date): I
   };
   const duration = durationSeconds(call);
   if (duration !== undefined) phoneLog.durationSeconds = duration;
+  if (call.endReason) phoneLog.endReason = call.endReason;
+  if (call.endedBy) phoneLog.endedBy = call.endedBy;
   const status = call.endedAt ? 'closed' : interaction.status;
   const agentId = call.agentId ?? interaction.agentId;
-  const next: Interaction = { ...interaction, status, phoneLog, ...(agentId ? { agentId } : {}) };
+  const next: Interaction = {
+    ...interaction,
+    status,
+    phoneLog,
+    // The call holds the whole conversation; the interaction gets a copy each time it is synced.
+    conversation: call.conversation,
+    ...(agentId ? { agentId } : {}),
+    ...(call.disposition ? { disposition: call.disposition } : {}),
+  };
   if (JSON.stringify(next) === JSON.stringify(interaction)) return interaction;
   return { ...next, updatedAt: now.toISOString() };
 }

@@ -37,6 +37,18 @@ export interface TimelineEntry {
   detail?: string;
 }
 
+/** A line of the conversation: an agent's note or a transcript segment from the CCaaS. */
+export interface ConversationEntry {
+  at: string;
+  kind: 'note' | 'transcript';
+  /** The agent id, or 'ccaas'. */
+  by: string;
+  text: string;
+}
+
+/** Who ended a call. */
+export type EndedBy = 'caller' | 'agent' | 'ccaas' | 'system';
+
 export interface Call {
   callId: string;
   ccaasCallId: string;
@@ -49,8 +61,14 @@ export interface Call {
   createdAt: string;
   updatedAt: string;
   offers: Offer[];
-  /** Agents that rejected or missed this call: never offered it again. */
+  /** Agents that rejected or missed this call (or transferred it away): never offered it again. */
   excludedAgents: string[];
+  /** A transfer to one agent: only that agent is offered the call until it rejects or misses it. */
+  targetAgentId?: string;
+  /** Routing round: 0 for the first routing, +1 for each transfer (names the workflow execution). */
+  route: number;
+  /** When the current routing round began; the maximum queue time counts from here. */
+  routedAt: string;
   /** Present while the call waits in its queue for an agent (WaitForAgent state). */
   waiting?: { since: string; taskToken: string };
   agentId?: string;
@@ -58,6 +76,11 @@ export interface Call {
   endedAt?: string;
   /** Why the call reached its terminal status (caller_hangup, agent_hangup, max_queue_time...). */
   endReason?: string;
+  endedBy?: EndedBy;
+  /** The outcome the agent recorded at wrap-up. */
+  disposition?: string;
+  /** Notes and transcript, kept on the call and copied to the interaction whenever it is in sync. */
+  conversation: ConversationEntry[];
   interaction: InteractionState;
   muted: boolean;
   held: boolean;
@@ -92,6 +115,8 @@ export interface Agent {
   /** The call the agent is on (status on_call or wrap_up). */
   callId?: string;
   connections: string[];
+  /** When the agent's last socket closed; it goes offline after a grace period unless it comes back. */
+  disconnectedAt?: string;
 }
 
 export type InteractionSource = 'accepted' | 'missed_offer' | 'standard_mode' | 'on_demand' | 'retry';
@@ -105,6 +130,8 @@ export interface PhoneLog {
   connectedAt?: string;
   endedAt?: string;
   durationSeconds?: number;
+  endReason?: string;
+  endedBy?: EndedBy;
 }
 
 export interface Interaction {
@@ -118,6 +145,8 @@ export interface Interaction {
   createdAt: string;
   updatedAt: string;
   phoneLog: PhoneLog;
+  conversation: ConversationEntry[];
+  disposition?: string;
 }
 
 export type WorkItemType = 'missed_offer' | 'callback';
@@ -135,11 +164,4 @@ export interface WorkItem {
   offerId?: string;
   agentId?: string;
   interactionId?: string;
-}
-
-/** Settings the use cases need, read once per handler at cold start. */
-export interface RoutingSettings {
-  offerTimeoutSeconds: number;
-  maxQueueSeconds: number;
-  interactionMode: InteractionMode;
 }

@@ -64,6 +64,8 @@ export interface WorkflowCallbacks {
 
 export interface WorkflowInput {
   callId: string;
+  /** Routing round (0 or absent for the first; one more per transfer): each round is its own execution. */
+  route?: number;
   offerTimeoutSeconds: number;
   maxQueueSeconds: number;
 }

@@ -99,6 +99,32 @@ export const WS_ROUTES: WsRoute[] = [
   { route: 'accept', handler: 'ws/accept', access: CALL_FLOW },
   { route: 'reject', handler: 'ws/reject', access: CALL_FLOW },
   { route: 'sync', handler: 'ws/sync', access: ['calls:read', 'agents:read', 'sockets:push'] },
+  ...(['mute', 'unmute', 'hold', 'resume'] as const).map((route) => ({
+    route,
+    handler: `ws/${route}`,
+    access: CALL_FLOW,
+  })),
+  {
+    route: 'hangup',
+    handler: 'ws/hangup',
+    access: [...CALL_FLOW, 'interactions:read', 'interactions:write'],
+  },
+  {
+    route: 'openInteraction',
+    handler: 'ws/open-interaction',
+    access: [...CALL_FLOW, 'interactions:read', 'interactions:write'],
+  },
+  {
+    route: 'transfer',
+    handler: 'ws/transfer',
+    access: [...CALL_FLOW, 'interactions:read', 'interactions:write', 'workflow:start'],
+  },
+  { route: 'note', handler: 'ws/note', access: [...CALL_FLOW, 'interactions:read', 'interactions:write'] },
+  {
+    route: 'wrapUp',
+    handler: 'ws/wrap-up',
+    access: [...CALL_FLOW, 'interactions:read', 'interactions:write'],
+  },
 ];
 
 export const WORKFLOW_TASKS: WorkflowTask[] = [
@@ -148,6 +174,9 @@ export const ENV = {
   offerTimeoutSeconds: 'OFFER_TIMEOUT_SECONDS',
   maxQueueSeconds: 'MAX_QUEUE_SECONDS',
   interactionMode: 'INTERACTION_MODE',
+  missedOfferStatus: 'MISSED_OFFER_STATUS',
+  wrapUpSeconds: 'WRAP_UP_SECONDS',
+  agentOfflineGraceSeconds: 'AGENT_OFFLINE_GRACE_SECONDS',
   stateMachineArn: 'STATE_MACHINE_ARN',
   eventBusName: 'EVENT_BUS_NAME',
   wsManagementEndpoint: 'WS_MANAGEMENT_ENDPOINT',

@@ -108,6 +108,8 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
       maxQueueSeconds: 300,
       interactionMode: 'resiliency',
       missedOfferStatus: 'not_responding',
+      wrapUpSeconds: 60,
+      agentOfflineGraceSeconds: 30,
     },
   };
   return { deps, calls, agents, interactions, workItems, published, pushed, tokens };

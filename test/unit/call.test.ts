@@ -92,7 +92,7 @@ describe('call transitions', () => {
   });
 
   it('abandons a call that ends before it connected, revoking its pending offer', () => {
-    const ended = endCall(offered(), 'caller_hangup', later(5));
+    const ended = endCall(offered(), 'caller_hangup', 'caller', later(5));
     expect(ended).toMatchObject({ status: 'abandoned', endReason: 'caller_hangup' });
     expect(ended.offers[0]).toMatchObject({ status: 'revoked', reason: 'caller_hangup' });
   });
@@ -100,15 +100,15 @@ describe('call transitions', () => {
   it('completes a connected call and measures its duration; ending twice changes nothing', () => {
     const call = offered();
     const connected = closeOffer(call, call.offers[0]?.offerId ?? '', 'accepted', later(3));
-    const ended = endCall(connected, 'ended', later(63));
+    const ended = endCall(connected, 'ended', 'caller', later(63));
     expect(ended.status).toBe('completed');
     expect(durationSeconds(ended)).toBe(60);
-    expect(endCall(ended, 'caller_hangup', later(99))).toBe(ended);
+    expect(endCall(ended, 'caller_hangup', 'caller', later(99))).toBe(ended);
   });
 
   it('refuses an accept after the call ended', () => {
     const call = offered();
-    const abandoned = { ...endCall(call, 'caller_hangup', later(2)), offers: call.offers };
+    const abandoned = { ...endCall(call, 'caller_hangup', 'caller', later(2)), offers: call.offers };
     expect(() => closeOffer(abandoned, call.offers[0]?.offerId ?? '', 'accepted', later(3))).toThrow(
       CallEndedError,
     );
@@ -128,7 +128,7 @@ describe('call transitions', () => {
       endReason: 'max_queue_time',
       waiting: undefined,
     });
-    expect(() => overflowCall(endCall(fresh(), 'caller_hangup', later(1)), 'x', later(2))).toThrow(
+    expect(() => overflowCall(endCall(fresh(), 'caller_hangup', 'caller', later(1)), 'x', later(2))).toThrow(
       CallEndedError,
     );
   });

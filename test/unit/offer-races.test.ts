@@ -52,7 +52,7 @@ describe('races around one offer', () => {
 
   it('ends the workflow task with CallEnded when the caller hangs up during the offer', async () => {
     const { app, callId, tokens, pushed } = await setup();
-    await app.endCall(callId, 'caller_hangup');
+    await app.endCall(callId, 'caller_hangup', 'caller');
     expect(tokens.get('offer-token')).toEqual({ state: 'failed', error: 'CallEnded' });
     expect(pushed.at(-1)?.message).toMatchObject({ type: 'offerRevoked', reason: 'caller_hangup' });
     expect(await app.markOfferMissed(callId)).toEqual({ outcome: 'ended' });

@@ -42,12 +42,14 @@ export function makeConnectAgent({ agents }: Pick<Deps, 'agents'>) {
  * offer is revoked as agent_unreachable and the call goes to the next agent without waiting for the timeout.
  * A live call is not touched: the audio goes through the CCaaS, not the socket.
  */
-export function makeDisconnectAgent(deps: Pick<Deps, 'agents'> & { revokeAgentOffer: RevokeAgentOffer }) {
-  const { agents, revokeAgentOffer } = deps;
+export function makeDisconnectAgent(
+  deps: Pick<Deps, 'agents' | 'clock'> & { revokeAgentOffer: RevokeAgentOffer },
+) {
+  const { agents, clock, revokeAgentOffer } = deps;
   return async function disconnectAgent(agentId: string, connectionId: string): Promise<void> {
     const agent = await agents.get(agentId);
     if (!agent) return;
-    const { after } = await agents.update(agentId, (a) => removeConnections(a, [connectionId]));
+    const { after } = await agents.update(agentId, (a) => removeConnections(a, [connectionId], clock.now()));
     if (after.connections.length === 0 && after.status === 'reserved') {
       await revokeAgentOffer(after, 'agent_unreachable');
     }

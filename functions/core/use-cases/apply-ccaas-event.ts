@@ -1,8 +1,9 @@
-import { acceptSeq, appendTimeline, applyControl, type CallControl } from '../call.ts';
+import { acceptSeq, addConversation, appendTimeline, applyControl, type CallControl } from '../call.ts';
 import { NotFoundError } from '../errors.ts';
 import { callStateView } from '../messages.ts';
 import type { Call } from '../model.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
+import type { SyncInteraction } from './create-interaction.ts';
 import type { Deps } from './deps.ts';
 import type { EndCallFlow } from './end-call.ts';
 
@@ -32,9 +33,13 @@ const CONTROLS: readonly string[] = ['held', 'resumed', 'muted', 'unmuted'];
  * flow; mute/hold facts update the call and reach the agent as `callState`; the rest go on the timeline.
  */
 export function makeApplyCcaasEvent(
-  deps: Pick<Deps, 'calls' | 'clock'> & { send: AgentMessenger; endCall: EndCallFlow },
+  deps: Pick<Deps, 'calls' | 'clock'> & {
+    send: AgentMessenger;
+    endCall: EndCallFlow;
+    syncInteraction: SyncInteraction;
+  },
 ) {
-  const { calls, clock, send, endCall } = deps;
+  const { calls, clock, send, endCall, syncInteraction } = deps;
   return async function applyCcaasEvent(
     callId: string,
     event: CcaasEvent,
@@ -44,8 +49,9 @@ export function makeApplyCcaasEvent(
     if (event.seq <= current.lastEventSeq) return { call: current, applied: false };
 
     if (event.type === 'caller_hangup' || event.type === 'ended') {
-      const reason = event.type === 'caller_hangup' ? 'caller_hangup' : (event.reason ?? 'ended');
-      const { call, changed } = await endCall(callId, reason, event.seq);
+      const hangup = event.type === 'caller_hangup';
+      const reason = hangup ? 'caller_hangup' : (event.reason ?? 'ended');
+      const { call, changed } = await endCall(callId, reason, hangup ? 'caller' : 'ccaas', event.seq);
       return { call, applied: changed };
     }
     const now = clock.now();
@@ -55,11 +61,20 @@ export function makeApplyCcaasEvent(
       if (CONTROLS.includes(event.type) && sequenced.status === 'connected') {
         return applyControl(sequenced, event.type as CallControl, now, 'ccaas');
       }
+      if (event.type === 'transcript' && event.text) {
+        return addConversation(sequenced, {
+          at: event.at,
+          kind: 'transcript',
+          by: 'ccaas',
+          text: event.text,
+        });
+      }
       return appendTimeline(sequenced, now, {
         type: event.type,
         ...(event.text ? { detail: event.text } : {}),
       });
     });
+    if (changed && event.type === 'transcript') await syncInteraction(after);
     if (changed && after.agentId && after.status === 'connected') {
       await send(after.agentId, { type: 'callState', ...callStateView(after) });
     }

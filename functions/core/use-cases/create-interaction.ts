@@ -1,7 +1,7 @@
 import { markInteractionCreated, markInteractionPending } from '../call.ts';
 import { NotFoundError } from '../errors.ts';
 import { newInteraction, syncWithCall } from '../interaction.ts';
-import type { Interaction, InteractionSource } from '../model.ts';
+import type { Call, Interaction, InteractionSource } from '../model.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
 import type { Deps } from './deps.ts';
 
@@ -74,6 +74,35 @@ export function makeDeferInteraction(
         callId,
         reason: 'interaction_store_unavailable',
       });
+    }
+  };
+}
+
+export type SyncInteraction = ReturnType<typeof makeSyncInteraction>;
+
+/**
+ * Copies what the call now knows (agent, times, end, conversation, disposition) to its interaction, if it
+ * has one. Best effort: the call keeps everything, so a failed sync loses nothing and the next one (end of
+ * call, wrap-up, a note) catches up.
+ */
+export function makeSyncInteraction({
+  interactions,
+  clock,
+  logger,
+}: Pick<Deps, 'interactions' | 'clock' | 'logger'>) {
+  return async function syncInteraction(call: Call): Promise<boolean> {
+    if (call.interaction.status !== 'created') return false;
+    const { interactionId } = call.interaction;
+    try {
+      await interactions.update(interactionId, (i) => syncWithCall(i, call, clock.now()));
+      return true;
+    } catch (err) {
+      logger.warn('interaction not synced; the call keeps the data', {
+        callId: call.callId,
+        interactionId,
+        error: String(err),
+      });
+      return false;
     }
   };
 }

@@ -17,7 +17,10 @@ export interface Settings {
   offerTimeoutSeconds: number;
   maxQueueSeconds: number;
   interactionMode: InteractionMode;
-  missedOfferStatus: AgentStatus;
+  /** Status of an agent who let an offer time out. */
+  missedOfferStatus: Extract<AgentStatus, 'not_responding' | 'away' | 'available'>;
+  wrapUpSeconds: number;
+  agentOfflineGraceSeconds: number;
 }
 
 /** Every port a use case may take. Each factory declares the subset it needs with `Pick`. */

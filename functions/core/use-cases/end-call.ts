@@ -1,10 +1,10 @@
 import { finishCall, releaseFromOffer } from '../agent.ts';
 import { acceptSeq, endCall, pendingOffer } from '../call.ts';
 import { WorkflowErrors } from '../errors.ts';
-import { syncWithCall } from '../interaction.ts';
 import { callStateView } from '../messages.ts';
-import type { Call } from '../model.ts';
+import type { Call, EndedBy } from '../model.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
+import type { SyncInteraction } from './create-interaction.ts';
 import type { Deps } from './deps.ts';
 import type { WakeWaitingCall } from './wait-for-agent.ts';
 
@@ -15,28 +15,27 @@ export type EndCallFlow = ReturnType<typeof makeEndCall>;
  * Main course: one conditional write ends the call (abandoned before it connected, completed after).
  * Then: a pending offer is revoked (the agent's card disappears, the agent is free again, the workflow's
  * task fails with CallEnded); a waiting call's workflow is ended the same way; a connected agent moves to
- * wrap-up; the interaction, if any, gets duration and end time. Ending an ended call changes nothing.
+ * wrap-up; the interaction, if any, gets duration, end reason and who ended it. Ending an ended call
+ * changes nothing.
  */
 export function makeEndCall(
-  deps: Pick<
-    Deps,
-    'calls' | 'agents' | 'interactions' | 'callbacks' | 'events' | 'clock' | 'settings' | 'logger'
-  > & {
+  deps: Pick<Deps, 'calls' | 'agents' | 'callbacks' | 'events' | 'clock' | 'settings'> & {
     send: AgentMessenger;
     wakeWaitingCall: WakeWaitingCall;
+    syncInteraction: SyncInteraction;
   },
 ) {
-  const { calls, agents, interactions, callbacks, events, clock, settings, logger, send, wakeWaitingCall } =
-    deps;
+  const { calls, agents, callbacks, events, clock, settings, send, wakeWaitingCall, syncInteraction } = deps;
   return async function end(
     callId: string,
     reason: string,
+    endedBy: EndedBy,
     seq?: number,
   ): Promise<{ call: Call; changed: boolean }> {
     const now = clock.now();
     const { before, after, changed } = await calls.update(callId, (c) => {
       const sequenced = seq === undefined ? c : acceptSeq(c, seq);
-      return sequenced ? endCall(sequenced, reason, now) : c;
+      return sequenced ? endCall(sequenced, reason, endedBy, now) : c;
     });
     if (!changed || before.status === after.status) return { call: after, changed };
 
@@ -55,21 +54,14 @@ export function makeEndCall(
       await agents.update(agentId, (a) => finishCall(a, callId, now));
       await send(agentId, { type: 'callState', ...callStateView(after) });
     }
-    if (after.interaction.status === 'created') {
-      const { interactionId } = after.interaction;
-      try {
-        await interactions.update(interactionId, (i) => syncWithCall(i, after, now));
-      } catch (err) {
-        logger.error('interaction not updated at end of call', { callId, interactionId, error: String(err) });
-      }
-    }
+    await syncInteraction(after);
     await events.publish([
       {
         type: 'call.ended',
         id: `call.ended:${callId}`,
         at: after.endedAt ?? now.toISOString(),
         callId,
-        detail: { status: after.status, reason, ccaasCallId: after.ccaasCallId },
+        detail: { status: after.status, reason, endedBy, ccaasCallId: after.ccaasCallId },
       },
     ]);
     return { call: after, changed };

@@ -1,5 +1,6 @@
 import { makeAcceptOffer } from './accept-offer.ts';
 import { makeAdmin } from './admin.ts';
+import { makeAgentCallActions } from './agent-call-actions.ts';
 import { makeAgentMessenger } from './agent-messenger.ts';
 import {
   makeAgentSnapshot,
@@ -9,7 +10,7 @@ import {
 } from './agent-presence.ts';
 import { makeApplyCcaasEvent } from './apply-ccaas-event.ts';
 import { makeCloseOffer } from './close-offer.ts';
-import { makeDeferInteraction, makeEnsureInteraction } from './create-interaction.ts';
+import { makeDeferInteraction, makeEnsureInteraction, makeSyncInteraction } from './create-interaction.ts';
 import type { Deps } from './deps.ts';
 import { makeEndCall } from './end-call.ts';
 import { makeMarkOfferMissed } from './mark-offer-missed.ts';
@@ -32,7 +33,8 @@ export function makeUseCases(deps: Deps) {
   const acceptOffer = makeAcceptOffer({ ...deps, send, closeOffer });
   const ensureInteraction = makeEnsureInteraction({ ...deps, send });
   const revokeAgentOffer = makeRevokeAgentOffer({ ...deps, send, closeOffer });
-  const endCall = makeEndCall({ ...deps, send, wakeWaitingCall });
+  const syncInteraction = makeSyncInteraction(deps);
+  const endCall = makeEndCall({ ...deps, send, wakeWaitingCall, syncInteraction });
   return {
     receiveCall: makeReceiveCall(deps),
     offerToAgent: makeOfferToAgent({ ...deps, send, closeOffer, acceptOffer, ensureInteraction }),
@@ -45,12 +47,20 @@ export function makeUseCases(deps: Deps) {
     overflowCall: makeOverflowCall(deps),
     recordMissedOffer: makeRecordMissedOffer({ ...deps, ensureInteraction }),
     endCall,
-    applyCcaasEvent: makeApplyCcaasEvent({ ...deps, send, endCall }),
+    applyCcaasEvent: makeApplyCcaasEvent({ ...deps, send, endCall, syncInteraction }),
+    agentCall: makeAgentCallActions({
+      ...deps,
+      send,
+      endCall,
+      ensureInteraction,
+      syncInteraction,
+      wakeWaitingCall,
+    }),
     setAgentStatus: makeSetAgentStatus({ ...deps, revokeAgentOffer, wakeWaitingCall }),
     connectAgent: makeConnectAgent(deps),
     disconnectAgent: makeDisconnectAgent({ ...deps, revokeAgentOffer }),
     agentSnapshot: makeAgentSnapshot(deps),
-    sweep: makeSweep({ ...deps, ensureInteraction }),
+    sweep: makeSweep({ ...deps, ensureInteraction, wakeWaitingCall }),
     admin: makeAdmin(deps),
     send,
   };

@@ -1,5 +1,5 @@
-import { releaseFromOffer, reserve } from '../agent.ts';
-import { isTerminal, lastOffer, offerIdFor, openOffer, pendingOffer } from '../call.ts';
+import { canTake, releaseFromOffer, reserve } from '../agent.ts';
+import { clearTarget, isTerminal, lastOffer, offerIdFor, openOffer, pendingOffer } from '../call.ts';
 import { AgentNotAvailableError, CallEndedError, WorkflowErrors, WorkflowSignal } from '../errors.ts';
 import { offerView } from '../messages.ts';
 import type { Agent, Call } from '../model.ts';
@@ -95,12 +95,21 @@ export function makeOfferToAgent(
         throw new WorkflowSignal(WorkflowErrors.InteractionUnavailable, (err as Error).message);
       }
     }
-    const candidates = rankCandidates(await agents.listAvailable(call.queue), call);
-    for (const agent of candidates) {
+    const attempt = async (agent: Agent): Promise<boolean> => {
       const current = await calls.get(callId);
-      if (!current || isTerminal(current.status))
+      if (!current || isTerminal(current.status)) {
         throw new WorkflowSignal(WorkflowErrors.CallEnded, `call ${callId} ended`);
-      if ((await tryAgent(current, agent, taskToken)) === 'offered') return;
+      }
+      return (await tryAgent(current, agent, taskToken)) === 'offered';
+    };
+    if (call.targetAgentId) {
+      // A transfer to one agent: only that agent, and if it cannot take the call now, the queue.
+      const target = await agents.get(call.targetAgentId);
+      if (target && canTake(target, call) && (await attempt(target))) return;
+      ({ after: call } = await calls.update(callId, clearTarget));
+    }
+    for (const agent of rankCandidates(await agents.listAvailable(call.queue), call)) {
+      if (await attempt(agent)) return;
     }
     throw new WorkflowSignal(WorkflowErrors.NoAgentAvailable, `no agent available in queue ${call.queue}`);
   };

@@ -1,7 +1,8 @@
-import { releaseFromOffer } from '../agent.ts';
+import { expirePresence, releaseFromOffer } from '../agent.ts';
 import { markInteractionPending } from '../call.ts';
 import type { EnsureInteraction } from './create-interaction.ts';
 import type { Deps } from './deps.ts';
+import type { WakeWaitingCall } from './wait-for-agent.ts';
 
 const RESERVATION_GRACE_MS = 30_000;
 
@@ -12,22 +13,25 @@ export function retryDelaySeconds(attempts: number): number {
 
 /**
  * The scheduled repair pass. (1) Answered calls whose interaction is pending get it created, with backoff,
- * so after a CRM outage every answered call gets its interaction without anyone clicking. (2) An agent
- * left reserved for an offer that is no longer pending (a crash between the two writes that end an
- * offer) is freed.
+ * so after a CRM outage every answered call gets its interaction without anyone clicking. (2) Time-driven
+ * presence: wrap-ups that ran WRAP_UP_SECONDS end, agents without a socket for the grace period go
+ * offline. (3) An agent left reserved for an offer that is no longer pending (a crash between the two
+ * writes that end an offer) is freed.
  */
 export function makeSweep(
   deps: Pick<Deps, 'calls' | 'agents' | 'clock' | 'settings' | 'logger'> & {
     ensureInteraction: EnsureInteraction;
+    wakeWaitingCall: WakeWaitingCall;
   },
 ) {
-  const { calls, agents, clock, settings, logger, ensureInteraction } = deps;
+  const { calls, agents, clock, settings, logger, ensureInteraction, wakeWaitingCall } = deps;
   return async function sweep(): Promise<{
     interactionsCreated: number;
     interactionsFailed: number;
     agentsFreed: number;
+    presenceChanged: number;
   }> {
-    const result = { interactionsCreated: 0, interactionsFailed: 0, agentsFreed: 0 };
+    const result = { interactionsCreated: 0, interactionsFailed: 0, agentsFreed: 0, presenceChanged: 0 };
     for (const call of await calls.listInteractionPending(50)) {
       if (call.interaction.status !== 'pending') continue;
       const due = Date.parse(call.updatedAt) + retryDelaySeconds(call.interaction.attempts) * 1000;
@@ -41,6 +45,11 @@ export function makeSweep(
       }
     }
     for (const agent of await agents.list()) {
+      const presence = await agents.update(agent.agentId, (a) => expirePresence(a, clock.now(), settings));
+      if (presence.changed) {
+        result.presenceChanged++;
+        await wakeWaitingCall(presence.after);
+      }
       if (agent.status !== 'reserved' || !agent.offer) continue;
       // A young reservation may simply not have its offer written yet.
       if (clock.now().getTime() - Date.parse(agent.statusSince) < RESERVATION_GRACE_MS) continue;

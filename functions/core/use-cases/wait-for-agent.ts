@@ -18,7 +18,7 @@ export function makeWaitForAgent(deps: Pick<Deps, 'calls' | 'agents' | 'callback
     const call = await calls.get(callId);
     if (!call || isTerminal(call.status))
       throw new WorkflowSignal(WorkflowErrors.CallEnded, `call ${callId} ended`);
-    const waitedMs = clock.now().getTime() - Date.parse(call.createdAt);
+    const waitedMs = clock.now().getTime() - Date.parse(call.routedAt);
     if (waitedMs >= settings.maxQueueSeconds * 1000) {
       throw new WorkflowSignal(
         WorkflowErrors.QueueTimeExceeded,

@@ -11,25 +11,36 @@ export function requireEnv(name: string): string {
 /** A variable read lazily: a function that never uses a resource needs no configuration for it. */
 export const lazyEnv = (name: string) => () => requireEnv(name);
 
-function seconds(name: string, fallback: number): number {
+function seconds(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a whole number of seconds ≥ 1, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be a whole number of seconds ≥ ${min}, got "${raw}"`);
+  }
   return value;
 }
 
-/** Routing settings, validated once at cold start. */
-export function readSettings(): Settings {
-  const mode = process.env[ENV.interactionMode] || 'resiliency';
-  if (mode !== 'resiliency' && mode !== 'standard') {
-    throw new Error(`${ENV.interactionMode} must be resiliency or standard, got "${mode}"`);
+function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  const raw = process.env[name] || fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
   }
+  return raw as T;
+}
+
+/** Routing and presence settings, validated once at cold start. */
+export function readSettings(): Settings {
   return {
     offerTimeoutSeconds: seconds(ENV.offerTimeoutSeconds, 20),
     maxQueueSeconds: seconds(ENV.maxQueueSeconds, 300),
-    interactionMode: mode,
-    missedOfferStatus: 'not_responding',
+    interactionMode: oneOf(ENV.interactionMode, ['resiliency', 'standard'], 'resiliency'),
+    missedOfferStatus: oneOf(
+      ENV.missedOfferStatus,
+      ['not_responding', 'away', 'available'],
+      'not_responding',
+    ),
+    wrapUpSeconds: seconds(ENV.wrapUpSeconds, 60, 0),
+    agentOfflineGraceSeconds: seconds(ENV.agentOfflineGraceSeconds, 30, 0),
   };
 }

@@ -1,0 +1,15 @@
+import { actionMessage, Id } from '../schemas.ts';
+import { app } from '../shared/container.ts';
+import { wsAction } from '../shared/ws.ts';
+
+export const OpenInteractionMessage = actionMessage('openInteraction', { callId: Id });
+
+/** openInteraction: answers interactionCreated (the same one if it exists) or interactionPending. */
+export const handler = wsAction(
+  'openInteraction',
+  OpenInteractionMessage,
+  async ({ agentId, requestId }, { callId }) => ({
+    ...(await app().agentCall.openInteraction(agentId, callId)),
+    ...(requestId !== undefined ? { requestId: String(requestId) } : {}),
+  }),
+);
