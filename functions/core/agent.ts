@@ -33,13 +33,20 @@ function withStatus(agent: Agent, status: AgentStatus, now: Date, changes: Parti
   return { ...agent, ...changes, status, statusSince };
 }
 
-/** Whether the agent may be offered this call now. */
-export function canTake(agent: Agent, call: Pick<Call, 'queue' | 'excludedAgents'>): boolean {
+/**
+ * Whether the agent may be offered this call now. A direct transfer names the agent, so its queues do
+ * not matter then.
+ */
+export function canTake(
+  agent: Agent,
+  call: Pick<Call, 'queue' | 'excludedAgents'>,
+  { direct = false }: { direct?: boolean } = {},
+): boolean {
   return (
     agent.status === 'available' &&
     !agent.offer &&
     agent.connections.length > 0 &&
-    agent.queues.includes(call.queue) &&
+    (direct || agent.queues.includes(call.queue)) &&
     !call.excludedAgents.includes(agent.agentId)
   );
 }

@@ -26,7 +26,8 @@ export interface OfferView {
   expiresAt: string;
 }
 
-export type ServerMessage =
+/** Every answer to a request carries its `requestId` (added by the socket edge). */
+export type ServerMessage = (
   | ({ type: 'offer' } & OfferView)
   | { type: 'offerRevoked'; offerId: string; callId: string; reason: string }
   | ({ type: 'callState' } & CallStateView)
@@ -39,7 +40,8 @@ export type ServerMessage =
       offer?: OfferView & { secondsLeft: number };
     }
   | { type: 'ack'; requestId?: string; action: string }
-  | { type: 'error'; requestId?: string; code: string; message: string };
+  | { type: 'error'; requestId?: string; code: string; message: string }
+) & { requestId?: string };
 
 export function callStateView(call: Call): CallStateView {
   return {

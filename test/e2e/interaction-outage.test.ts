@@ -15,16 +15,19 @@ async function setInteractionStore(url: string, state: 'up' | 'down') {
 describe('the interaction store (CRM) is down', () => {
   const ctx = useLocalStack({ offerTimeoutSeconds: 10 });
 
-  it('still offers and connects calls, and creates each interaction once after the store is back', async () => {
+  it('still offers and connects 10 calls, and creates each interaction once after the store is back', async () => {
     const agents = await Promise.all(
-      Array.from({ length: 5 }, async (_, i) =>
+      Array.from({ length: 10 }, async (_, i) =>
         (await ctx.agent(`outage-${i}`, { queues: ['outage'] })).online(),
       ),
     );
     await setInteractionStore(ctx.stack.url, 'down');
     const callIds: string[] = [];
     for (let i = 0; i < agents.length; i++) {
-      const callId = await ctx.ccaas.newCall({ queue: 'outage', from: `+1555000900${i}` });
+      const callId = await ctx.ccaas.newCall({
+        queue: 'outage',
+        from: `+155500090${String(i).padStart(2, '0')}`,
+      });
       callIds.push(callId);
       const offer = await eventually(() =>
         agents.flatMap((a) => a.received('offer')).find((o) => o.callId === callId),
@@ -67,7 +70,9 @@ describe('the interaction store (CRM) is down', () => {
     expect(new Set(created).size).toBe(callIds.length);
     for (const [i, callId] of callIds.entries()) {
       const byPhone = (
-        await getJson(`${ctx.stack.url}/v1/interactions?phone=${encodeURIComponent(`+1555000900${i}`)}`)
+        await getJson(
+          `${ctx.stack.url}/v1/interactions?phone=${encodeURIComponent(`+155500090${String(i).padStart(2, '0')}`)}`,
+        )
       ).body;
       expect(byPhone.interactions).toEqual([expect.objectContaining({ callId, interactionId: created[i] })]);
     }

@@ -73,10 +73,7 @@ export class AgentClient {
   async request(message: Record<string, unknown>, timeoutMs = 5000): Promise<Message> {
     const requestId = `${message.action}-${Math.random().toString(36).slice(2)}`;
     this.send({ ...message, requestId });
-    return this.waitFor(
-      (m) => m.requestId === requestId && (m.type === 'ack' || m.type === 'error' || m.type === 'snapshot'),
-      timeoutMs,
-    );
+    return this.waitFor((m) => m.requestId === requestId, timeoutMs);
   }
 
   /** Waits for a message matching `match` (searching everything received, not only new messages). */

@@ -105,7 +105,7 @@ export function makeOfferToAgent(
     if (call.targetAgentId) {
       // A transfer to one agent: only that agent, and if it cannot take the call now, the queue.
       const target = await agents.get(call.targetAgentId);
-      if (target && canTake(target, call) && (await attempt(target))) return;
+      if (target && canTake(target, call, { direct: true }) && (await attempt(target))) return;
       ({ after: call } = await calls.update(callId, clearTarget));
     }
     for (const agent of rankCandidates(await agents.listAvailable(call.queue), call)) {

@@ -105,14 +105,9 @@ export function wsAction<S extends z.ZodType>(
         ...(requestId !== undefined ? { requestId } : {}),
       };
       const answer = await fn(ctx, message);
-      await reply(
-        ctx.connectionId,
-        answer ?? {
-          type: 'ack',
-          action,
-          ...(requestId !== undefined ? { requestId: String(requestId) } : {}),
-        },
-      );
+      // The answer (or a plain ack) carries the request id, so the client can match it to its request.
+      const tag = requestId !== undefined ? { requestId: String(requestId) } : {};
+      await reply(ctx.connectionId, { ...(answer ?? { type: 'ack', action }), ...tag } as ServerMessage);
       return { statusCode: 200 };
     });
 }

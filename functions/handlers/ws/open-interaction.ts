@@ -5,11 +5,6 @@ import { wsAction } from '../shared/ws.ts';
 export const OpenInteractionMessage = actionMessage('openInteraction', { callId: Id });
 
 /** openInteraction: answers interactionCreated (the same one if it exists) or interactionPending. */
-export const handler = wsAction(
-  'openInteraction',
-  OpenInteractionMessage,
-  async ({ agentId, requestId }, { callId }) => ({
-    ...(await app().agentCall.openInteraction(agentId, callId)),
-    ...(requestId !== undefined ? { requestId: String(requestId) } : {}),
-  }),
+export const handler = wsAction('openInteraction', OpenInteractionMessage, ({ agentId }, { callId }) =>
+  app().agentCall.openInteraction(agentId, callId),
 );
