@@ -69,3 +69,31 @@ describe('races around one offer', () => {
     expect((await agents.get('a1'))?.status).toBe('offline');
   });
 });
+
+describe('sockets that are gone', () => {
+  it('forgets a connection the gateway reports gone, and revokes an offer nobody can see', async () => {
+    const ports = memoryPorts();
+    ports.deps.pusher = { push: async (connectionIds) => ({ gone: [...connectionIds] }) };
+    const app = makeUseCases(ports.deps);
+    const now = ports.deps.clock.now();
+    for (const agentId of ['ghost', 'alive']) {
+      await ports.deps.agents.create({
+        ...addConnection(
+          newAgent(agentId, { name: agentId, queues: ['support'], autoAccept: false }, now),
+          `c-${agentId}`,
+        ),
+        status: 'available',
+        idleSince: agentId === 'ghost' ? '2026-01-01T00:00:00Z' : '2026-02-01T00:00:00Z',
+      });
+    }
+    const { callId } = await app.receiveCall({ ccaasCallId: 'gone', from: '+1', to: '+2', queue: 'support' });
+    ports.tokens.set('t', { state: 'waiting' });
+    await expect(app.offerToAgent(callId, 't')).rejects.toMatchObject({ name: 'NoAgentAvailable' });
+    const call = await ports.deps.calls.get(callId);
+    expect(call?.offers.map((o) => [o.agentId, o.status, o.reason])).toEqual([
+      ['ghost', 'revoked', 'agent_unreachable'],
+      ['alive', 'revoked', 'agent_unreachable'],
+    ]);
+    expect(await ports.deps.agents.get('ghost')).toMatchObject({ connections: [], status: 'offline' });
+  });
+});
