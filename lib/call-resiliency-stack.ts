@@ -12,7 +12,6 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { EVENT_RULES, type EventRule } from '../functions/core/events.ts';
 import {
-  ENV,
   EVENT_TARGETS,
   type FunctionEntry,
   HTTP_ROUTES,
@@ -21,6 +20,7 @@ import {
   WS_AUTHORIZER,
   WS_ROUTES,
 } from '../functions/handlers/catalog.ts';
+import { settingsEnvironment } from '../functions/handlers/shared/config.ts';
 import { grantAccess } from './access.ts';
 import type { RoutingConfig } from './config.ts';
 import { CATALOG_ENTRIES, constructIdOf, HandlerFunction } from './handler-function.ts';
@@ -57,9 +57,7 @@ export class CallResiliencyStack extends Stack {
         new HandlerFunction(this, constructIdOf(entry), {
           entry,
           environment: {
-            [ENV.offerTimeoutSeconds]: String(routing.offerTimeoutSeconds),
-            [ENV.maxQueueSeconds]: String(routing.maxQueueSeconds),
-            [ENV.interactionMode]: routing.interactionMode,
+            ...settingsEnvironment(routing),
             POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
           },
         }),

@@ -1,39 +1,19 @@
 /**
- * Routing settings of a deployment, from CDK context: `npx cdk deploy -c offerTimeoutSeconds=30
- * -c maxQueueSeconds=600 -c interactionMode=standard`. Every function gets them as environment variables.
+ * Routing and presence settings of a deployment, from CDK context: `npx cdk deploy -c offerTimeoutSeconds=30
+ * -c maxQueueSeconds=600 -c interactionMode=standard -c wrapUpSeconds=90`. Every function gets them as
+ * environment variables. Validated by the same code the functions run, so a bad value fails the synth.
  */
 import type { Node } from 'constructs';
-import type { InteractionMode } from '../functions/core/model.ts';
+import type { Settings } from '../functions/core/use-cases/index.ts';
+import { DEFAULT_SETTINGS, parseSettings } from '../functions/handlers/shared/config.ts';
 
-export interface RoutingConfig {
-  offerTimeoutSeconds: number;
-  maxQueueSeconds: number;
-  interactionMode: InteractionMode;
-}
+export type RoutingConfig = Settings;
 
-export const DEFAULT_ROUTING_CONFIG: RoutingConfig = {
-  offerTimeoutSeconds: 20,
-  maxQueueSeconds: 300,
-  interactionMode: 'resiliency',
-};
+export const DEFAULT_ROUTING_CONFIG: RoutingConfig = DEFAULT_SETTINGS;
 
-/** Reads the settings from context, where `-c` gives strings and cdk.json numbers; invalid ones fail the synth. */
 export function routingConfigFromContext(node: Node): RoutingConfig {
-  const seconds = (key: 'offerTimeoutSeconds' | 'maxQueueSeconds'): number => {
-    const raw: unknown = node.tryGetContext(key);
-    if (raw === undefined) return DEFAULT_ROUTING_CONFIG[key];
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1)
-      throw new Error(`context ${key} must be a whole number ≥ 1, got "${raw}"`);
-    return value;
-  };
-  const mode: unknown = node.tryGetContext('interactionMode') ?? DEFAULT_ROUTING_CONFIG.interactionMode;
-  if (mode !== 'resiliency' && mode !== 'standard') {
-    throw new Error(`context interactionMode must be resiliency or standard, got "${mode}"`);
-  }
-  return {
-    offerTimeoutSeconds: seconds('offerTimeoutSeconds'),
-    maxQueueSeconds: seconds('maxQueueSeconds'),
-    interactionMode: mode,
-  };
+  return parseSettings(
+    (key) => node.tryGetContext(key),
+    (key) => `context ${key}`,
+  );
 }

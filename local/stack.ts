@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { TABLES } from '../functions/adapters/dynamo/tables.ts';
+import type { Settings } from '../functions/core/use-cases/index.ts';
 import {
   ENV,
   EVENT_TARGETS,
@@ -12,6 +13,7 @@ import {
   WS_AUTHORIZER,
   WS_ROUTES,
 } from '../functions/handlers/catalog.ts';
+import { DEFAULT_SETTINGS, settingsEnvironment } from '../functions/handlers/shared/config.ts';
 import { resetApp } from '../functions/handlers/shared/container.ts';
 import { createLocalDynamo, type Faults } from './dynamo.ts';
 import { type BusEvent, createLocalEventBus } from './event-bus.ts';
@@ -20,18 +22,10 @@ import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
 import { invokeLambda, loadHandler } from './lambda.ts';
 import { createLocalStepFunctions } from './stepfunctions.ts';
 
-export interface LocalStackOptions {
+/** Settings default as in DEFAULT_SETTINGS (offer 20 s, queue 300 s, resiliency, wrap-up 60 s, grace 30 s...). */
+export interface LocalStackOptions extends Partial<Settings> {
   port?: number;
   host?: string;
-  offerTimeoutSeconds?: number;
-  maxQueueSeconds?: number;
-  interactionMode?: 'resiliency' | 'standard';
-  /** Status of an agent who let an offer time out (default not_responding). */
-  missedOfferStatus?: 'not_responding' | 'away' | 'available';
-  /** Wrap-up ends by itself after this long (default 60). */
-  wrapUpSeconds?: number;
-  /** An agent with no socket goes offline after this long (default 30). */
-  agentOfflineGraceSeconds?: number;
   /** One or more space-separated Standard Webhooks secrets (`whsec_...`); generated when absent. */
   webhookSecret?: string;
   /** Keep DynamoDB data on disk here; in memory when absent. */
@@ -185,12 +179,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     [ENV.jwksUrl]: `${url}/dev/jwks`,
     [ENV.jwtIssuer]: identity.issuer,
     [ENV.jwtAudience]: LOCAL_AUDIENCE,
-    [ENV.offerTimeoutSeconds]: String(options.offerTimeoutSeconds ?? 20),
-    [ENV.maxQueueSeconds]: String(options.maxQueueSeconds ?? 300),
-    [ENV.interactionMode]: options.interactionMode ?? 'resiliency',
-    [ENV.missedOfferStatus]: options.missedOfferStatus ?? 'not_responding',
-    [ENV.wrapUpSeconds]: String(options.wrapUpSeconds ?? 60),
-    [ENV.agentOfflineGraceSeconds]: String(options.agentOfflineGraceSeconds ?? 30),
+    ...settingsEnvironment({ ...DEFAULT_SETTINGS, ...definedOnly(options) }),
   });
   resetApp();
   await dynamo.createTables(url);
@@ -230,4 +219,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await dynamo.close();
     },
   };
+}
+
+/** The setting keys of the options that were given (an explicit undefined keeps the default). */
+function definedOnly(options: LocalStackOptions): Partial<Settings> {
+  const keys = Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[];
+  return Object.fromEntries(keys.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
 }

@@ -462,15 +462,21 @@ describe('the routing settings of a deployment', () => {
         OFFER_TIMEOUT_SECONDS: '30',
         MAX_QUEUE_SECONDS: '300',
         INTERACTION_MODE: 'resiliency',
+        MISSED_OFFER_STATUS: 'not_responding',
+        WRAP_UP_SECONDS: '60',
+        AGENT_OFFLINE_GRACE_SECONDS: '30',
       });
     }
   });
 
-  it('default to a 20 s offer, 300 s in queue and resiliency mode', () => {
+  it('default to a 20 s offer, 300 s in queue, resiliency mode, not_responding after a miss, 60 s wrap-up and 30 s grace', () => {
     expect(routingConfigFromContext(new App().node)).toEqual({
       offerTimeoutSeconds: 20,
       maxQueueSeconds: 300,
       interactionMode: 'resiliency',
+      missedOfferStatus: 'not_responding',
+      wrapUpSeconds: 60,
+      agentOfflineGraceSeconds: 30,
     });
   });
 
@@ -479,6 +485,8 @@ describe('the routing settings of a deployment', () => {
     { maxQueueSeconds: 'soon' },
     { offerTimeoutSeconds: '1.5' },
     { interactionMode: 'eventually' },
+    { missedOfferStatus: 'asleep' },
+    { wrapUpSeconds: '-1' },
   ])('refuse the invalid context %o', (context) => {
     expect(() => routingConfigFromContext(new App({ context }).node)).toThrow(/must be/);
   });

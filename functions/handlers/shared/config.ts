@@ -11,36 +11,67 @@ export function requireEnv(name: string): string {
 /** A variable read lazily: a function that never uses a resource needs no configuration for it. */
 export const lazyEnv = (name: string) => () => requireEnv(name);
 
-function seconds(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${name} must be a whole number of seconds ≥ ${min}, got "${raw}"`);
-  }
-  return value;
-}
+export type SettingKey = keyof Settings & keyof typeof ENV;
 
-function oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-  const raw = process.env[name] || fallback;
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
-  }
-  return raw as T;
-}
+/** The defaults of every setting (README's configuration table). */
+export const DEFAULT_SETTINGS: Settings = {
+  offerTimeoutSeconds: 20,
+  maxQueueSeconds: 300,
+  interactionMode: 'resiliency',
+  missedOfferStatus: 'not_responding',
+  wrapUpSeconds: 60,
+  agentOfflineGraceSeconds: 30,
+};
 
-/** Routing and presence settings, validated once at cold start. */
-export function readSettings(): Settings {
-  return {
-    offerTimeoutSeconds: seconds(ENV.offerTimeoutSeconds, 20),
-    maxQueueSeconds: seconds(ENV.maxQueueSeconds, 300),
-    interactionMode: oneOf(ENV.interactionMode, ['resiliency', 'standard'], 'resiliency'),
-    missedOfferStatus: oneOf(
-      ENV.missedOfferStatus,
-      ['not_responding', 'away', 'available'],
-      'not_responding',
-    ),
-    wrapUpSeconds: seconds(ENV.wrapUpSeconds, 60, 0),
-    agentOfflineGraceSeconds: seconds(ENV.agentOfflineGraceSeconds, 30, 0),
+/**
+ * Validates the settings from any source: environment variables in the functions and `npm start`,
+ * CDK context in the app. `describe` names a setting in error messages the way its source spells it.
+ */
+export function parseSettings(
+  get: (key: SettingKey) => unknown,
+  describe: (key: SettingKey) => string = (key) => ENV[key],
+): Settings {
+  const raw = (key: SettingKey): string | undefined => {
+    const value = get(key);
+    return value === undefined || value === null || value === '' ? undefined : String(value);
   };
+  const seconds = (key: SettingKey & `${string}Seconds`, min = 1): number => {
+    const value = raw(key);
+    if (value === undefined) return DEFAULT_SETTINGS[key];
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) {
+      throw new Error(`${describe(key)} must be a whole number of seconds ≥ ${min}, got "${value}"`);
+    }
+    return n;
+  };
+  const oneOf = <K extends 'interactionMode' | 'missedOfferStatus'>(
+    key: K,
+    allowed: readonly Settings[K][],
+  ) => {
+    const value = raw(key) ?? DEFAULT_SETTINGS[key];
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new Error(`${describe(key)} must be one of ${allowed.join(', ')}, got "${value}"`);
+    }
+    return value as Settings[K];
+  };
+  return {
+    offerTimeoutSeconds: seconds('offerTimeoutSeconds'),
+    maxQueueSeconds: seconds('maxQueueSeconds'),
+    interactionMode: oneOf('interactionMode', ['resiliency', 'standard']),
+    missedOfferStatus: oneOf('missedOfferStatus', ['not_responding', 'away', 'available']),
+    wrapUpSeconds: seconds('wrapUpSeconds', 0),
+    agentOfflineGraceSeconds: seconds('agentOfflineGraceSeconds', 0),
+  };
+}
+
+/** Settings as the functions' environment variables. */
+export function settingsEnvironment(settings: Settings): Record<string, string> {
+  return Object.fromEntries(
+    (Object.keys(DEFAULT_SETTINGS) as SettingKey[]).map((key) => [ENV[key], String(settings[key])]),
+  );
+}
+
+/** The settings of this function, validated once at cold start. */
+export function readSettings(): Settings {
+  return parseSettings((key) => process.env[ENV[key]]);
 }
