@@ -97,6 +97,12 @@ export function releaseFromOffer(
   }
 }
 
+/** The audio of the agent's call never connected (bridge failed): the agent is free at once. */
+export function dropUnbridgedCall(agent: Agent, callId: string, now: Date): Agent {
+  if (agent.callId !== callId || agent.status !== 'on_call') return agent;
+  return withStatus(agent, 'available', now, { callId: undefined });
+}
+
 /** The agent's call ended: it moves to wrap-up until it sets itself available. */
 export function finishCall(agent: Agent, callId: string, now: Date): Agent {
   if (agent.callId !== callId || agent.status !== 'on_call') return agent;

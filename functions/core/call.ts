@@ -287,6 +287,42 @@ export function transferCall(call: Call, input: TransferInput): Call {
   );
 }
 
+/**
+ * The CCaaS could not connect the audio after an accept. The accept was provisional until the bridge, so
+ * this is the one outcome that replaces another: the accepted offer ends `setup_failed`, the agent is
+ * excluded from this call, and the call is routed again with a fresh queue time.
+ */
+export function bridgeFailed(call: Call, now: Date, reason = 'bridge_failed'): Call {
+  assertOpen(call);
+  const offer = lastOffer(call);
+  if (call.status !== 'connected' || offer?.status !== 'accepted') {
+    throw new InvalidTransitionError(`call ${call.callId} has no accepted offer to fail`);
+  }
+  const at = now.toISOString();
+  const offers = call.offers.map((o) =>
+    o.offerId === offer.offerId ? { ...o, status: 'setup_failed' as const, closedAt: at, reason } : o,
+  );
+  const answeredBefore = call.offers.some((o) => o.status === 'accepted' && o.offerId !== offer.offerId);
+  return touch(
+    call,
+    now,
+    { type: 'offer_setup_failed', agentId: offer.agentId, offerId: offer.offerId, detail: reason },
+    {
+      status: 'queued',
+      offers,
+      agentId: undefined,
+      ...(answeredBefore ? {} : { connectedAt: undefined }),
+      excludedAgents: call.excludedAgents.includes(offer.agentId)
+        ? call.excludedAgents
+        : [...call.excludedAgents, offer.agentId],
+      muted: false,
+      held: false,
+      route: call.route + 1,
+      routedAt: at,
+    },
+  );
+}
+
 /** Drops a transfer target that cannot take the call, so it goes to the queue instead. */
 export function clearTarget(call: Call): Call {
   return call.targetAgentId ? { ...call, targetAgentId: undefined } : call;

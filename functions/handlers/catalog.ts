@@ -64,7 +64,7 @@ export const HTTP_ROUTES: HttpRoute[] = [
     method: 'POST',
     path: '/v1/calls/{callId}/events',
     handler: 'http/post-call-event',
-    access: [...CALL_FLOW, 'interactions:read', 'interactions:write', 'webhook:verify'],
+    access: [...CALL_FLOW, 'interactions:read', 'interactions:write', 'workflow:start', 'webhook:verify'],
   },
   { method: 'GET', path: '/v1/calls/{callId}', handler: 'http/get-call', access: ['calls:read'] },
   {

@@ -277,3 +277,45 @@ describe('the agent protocol over the socket', () => {
     });
   });
 });
+
+describe('the CCaaS reports the bridge', () => {
+  const ctx = useLocalStack({ offerTimeoutSeconds: 15 });
+  const call = async (callId: string) => (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
+
+  it('offers the call to the next agent when the bridge fails after an accept', async () => {
+    const first = await (await ctx.agent('bridge-a', { queues: ['bridge'] })).online();
+    const second = await (await ctx.agent('bridge-b', { queues: ['bridge'] })).online();
+    const callId = await ctx.ccaas.newCall({ queue: 'bridge' });
+    const offer = await first.next('offer');
+    await first.request({ action: 'accept', offerId: offer.offerId });
+    await first.waitFor((m) => m.type === 'callState' && m.state === 'connected');
+    await first.waitFor((m) => m.type === 'interactionCreated');
+
+    expect(
+      (await ctx.ccaas.event(callId, 'bridge_failed', { reason: 'agent phone unreachable' })).status,
+    ).toBe(200);
+    expect(await first.waitFor((m) => m.type === 'callState' && m.state === 'queued')).toMatchObject({
+      callId,
+    });
+    const next = await second.next('offer');
+    expect(next).toMatchObject({ callId });
+    await second.request({ action: 'accept', offerId: next.offerId });
+    expect(await second.waitFor((m) => m.type === 'interactionCreated')).toBeTruthy();
+    const after = await call(callId);
+    expect(after.offers.map((o: { agentId: string; status: string }) => [o.agentId, o.status])).toEqual([
+      ['bridge-a', 'setup_failed'],
+      ['bridge-b', 'accepted'],
+    ]);
+    expect(after).toMatchObject({ status: 'connected', agentId: 'bridge-b' });
+    const agents = (await getJson(`${ctx.stack.url}/v1/agents`)).body.agents;
+    expect(agents.find((a: { agentId: string }) => a.agentId === 'bridge-a').status).toBe('available');
+  });
+
+  it('records a bridged call on its timeline', async () => {
+    const agent = await (await ctx.agent('bridged-a', { queues: ['bridged'] })).online();
+    const callId = await ctx.ccaas.newCall({ queue: 'bridged' });
+    await agent.request({ action: 'accept', offerId: (await agent.next('offer')).offerId });
+    expect((await ctx.ccaas.event(callId, 'bridged')).body).toMatchObject({ applied: true });
+    expect((await call(callId)).timeline.map((t: { type: string }) => t.type)).toContain('bridged');
+  });
+});

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   addConnection,
   chooseStatus,
+  expirePresence,
   finishCall,
   newAgent,
   releaseFromOffer,
+  removeConnections,
   reserve,
 } from '../../functions/core/agent.ts';
 import { AgentNotAvailableError, InvalidTransitionError } from '../../functions/core/errors.ts';
@@ -122,5 +124,43 @@ describe('routing policy', () => {
 
   it('backs off interaction retries exponentially up to five minutes', () => {
     expect([1, 2, 3, 8, 9, 20].map(retryDelaySeconds)).toEqual([2, 4, 8, 256, 300, 300]);
+  });
+});
+
+describe('time-driven presence', () => {
+  const presence = { wrapUpSeconds: 60, agentOfflineGraceSeconds: 30 };
+  const at = (s: number) => new Date(t0.getTime() + s * 1000);
+
+  it('ends a wrap-up after WRAP_UP_SECONDS, not before', () => {
+    const wrapUp: Agent = {
+      ...available('w', '1'),
+      status: 'wrap_up',
+      statusSince: t0.toISOString(),
+      callId: 'c',
+    };
+    expect(expirePresence(wrapUp, at(59), presence)).toBe(wrapUp);
+    expect(expirePresence(wrapUp, at(60), presence)).toMatchObject({
+      status: 'available',
+      callId: undefined,
+    });
+  });
+
+  it('sets an idle agent with no socket offline after the grace period, and leaves a connected one alone', () => {
+    const gone = removeConnections(available('g', '1'), ['conn-g'], t0);
+    expect(gone.disconnectedAt).toBe(t0.toISOString());
+    expect(expirePresence(gone, at(29), presence)).toBe(gone);
+    expect(expirePresence(gone, at(30), presence).status).toBe('offline');
+    const back = addConnection(gone, 'conn-g2');
+    expect(back.disconnectedAt).toBeUndefined();
+    expect(expirePresence(back, at(300), presence)).toBe(back);
+  });
+
+  it('never sets an agent on a call offline for a lost socket', () => {
+    const onCall: Agent = {
+      ...removeConnections(available('o', '1'), ['conn-o'], t0),
+      status: 'on_call',
+      callId: 'c',
+    };
+    expect(expirePresence(onCall, at(3600), presence)).toBe(onCall);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   acceptSeq,
   applyControl,
+  bridgeFailed,
   callIdFor,
   callIdOfOffer,
   closeOffer,
@@ -14,8 +15,14 @@ import {
   overflowCall,
   startWaiting,
   stopWaiting,
+  transferCall,
 } from '../../functions/core/call.ts';
-import { CallEndedError, InvalidTransitionError, OfferClosedError } from '../../functions/core/errors.ts';
+import {
+  CallEndedError,
+  InteractionRequiredError,
+  InvalidTransitionError,
+  OfferClosedError,
+} from '../../functions/core/errors.ts';
 import type { Call } from '../../functions/core/model.ts';
 
 const t0 = new Date('2026-03-01T12:00:00Z');
@@ -159,5 +166,68 @@ describe('call transitions', () => {
     expect(applyControl(connected, 'muted', later(4), 'ccaas')).toMatchObject({ muted: true, held: false });
     expect(applyControl(connected, 'held', later(4), 'ccaas')).toMatchObject({ muted: false, held: true });
     expect(() => applyControl(call, 'muted', later(4), 'ccaas')).toThrow(InvalidTransitionError);
+  });
+});
+
+describe('routing a connected call again', () => {
+  const connected = () => {
+    const call = offered();
+    return markInteractionCreated(
+      closeOffer(call, call.offers[0]?.offerId ?? '', 'accepted', later(3)),
+      'int_1',
+      later(4),
+    );
+  };
+
+  it('transfers to a queue: requeued in a new round, the transferring agent excluded, first answer time kept', () => {
+    const moved = transferCall(connected(), { byAgentId: 'a1', queue: 'billing', now: later(60) });
+    expect(moved).toMatchObject({
+      status: 'queued',
+      queue: 'billing',
+      route: 1,
+      routedAt: later(60).toISOString(),
+      excludedAgents: ['a1'],
+      agentId: undefined,
+      connectedAt: later(3).toISOString(),
+    });
+  });
+
+  it('refuses a transfer without an interaction, or by someone else', () => {
+    const call = offered();
+    const noInteraction = closeOffer(call, call.offers[0]?.offerId ?? '', 'accepted', later(3));
+    expect(() => transferCall(noInteraction, { byAgentId: 'a1', queue: 'q', now: later(9) })).toThrow(
+      InteractionRequiredError,
+    );
+    expect(() => transferCall(connected(), { byAgentId: 'a2', queue: 'q', now: later(9) })).toThrow(
+      InvalidTransitionError,
+    );
+  });
+
+  it('sends a call targeted at one agent back to the queue when that agent rejects it', () => {
+    const targeted = transferCall(connected(), { byAgentId: 'a1', agentId: 'a2', now: later(60) });
+    expect(targeted.targetAgentId).toBe('a2');
+    const offeredToTarget = openOffer(targeted, {
+      agentId: 'a2',
+      taskToken: 't2',
+      timeoutSeconds: 20,
+      now: later(61),
+    });
+    const rejected = closeOffer(
+      offeredToTarget,
+      offeredToTarget.offers[1]?.offerId ?? '',
+      'rejected',
+      later(62),
+    );
+    expect(rejected).toMatchObject({ status: 'queued', targetAgentId: undefined });
+  });
+
+  it('fails the accepted offer when the bridge fails, and routes the call again', () => {
+    const call = offered();
+    const accepted = closeOffer(call, call.offers[0]?.offerId ?? '', 'accepted', later(3));
+    const failed = bridgeFailed(accepted, later(4), 'no audio');
+    expect(failed).toMatchObject({ status: 'queued', agentId: undefined, connectedAt: undefined, route: 1 });
+    expect(failed.offers[0]).toMatchObject({ status: 'setup_failed', reason: 'no audio' });
+    expect(failed.excludedAgents).toEqual(['a1']);
+    expect(() => bridgeFailed(failed, later(5))).toThrow(InvalidTransitionError);
   });
 });

@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors.ts';
 import { callStateView } from '../messages.ts';
 import type { Call } from '../model.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
+import type { BridgeFailedFlow } from './bridge-failed.ts';
 import type { SyncInteraction } from './create-interaction.ts';
 import type { Deps } from './deps.ts';
 import type { EndCallFlow } from './end-call.ts';
@@ -15,7 +16,9 @@ export type CcaasEventType =
   | 'muted'
   | 'unmuted'
   | 'transferred'
-  | 'transcript';
+  | 'transcript'
+  | 'bridged'
+  | 'bridge_failed';
 
 export interface CcaasEvent {
   seq: number;
@@ -36,10 +39,11 @@ export function makeApplyCcaasEvent(
   deps: Pick<Deps, 'calls' | 'clock'> & {
     send: AgentMessenger;
     endCall: EndCallFlow;
+    bridgeFailed: BridgeFailedFlow;
     syncInteraction: SyncInteraction;
   },
 ) {
-  const { calls, clock, send, endCall, syncInteraction } = deps;
+  const { calls, clock, send, endCall, bridgeFailed, syncInteraction } = deps;
   return async function applyCcaasEvent(
     callId: string,
     event: CcaasEvent,
@@ -52,6 +56,10 @@ export function makeApplyCcaasEvent(
       const hangup = event.type === 'caller_hangup';
       const reason = hangup ? 'caller_hangup' : (event.reason ?? 'ended');
       const { call, changed } = await endCall(callId, reason, hangup ? 'caller' : 'ccaas', event.seq);
+      return { call, applied: changed };
+    }
+    if (event.type === 'bridge_failed') {
+      const { call, changed } = await bridgeFailed(callId, event.seq, event.reason);
       return { call, applied: changed };
     }
     const now = clock.now();

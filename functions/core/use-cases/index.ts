@@ -9,6 +9,7 @@ import {
   makeSetAgentStatus,
 } from './agent-presence.ts';
 import { makeApplyCcaasEvent } from './apply-ccaas-event.ts';
+import { makeBridgeFailed } from './bridge-failed.ts';
 import { makeCloseOffer } from './close-offer.ts';
 import { makeDeferInteraction, makeEnsureInteraction, makeSyncInteraction } from './create-interaction.ts';
 import type { Deps } from './deps.ts';
@@ -47,7 +48,13 @@ export function makeUseCases(deps: Deps) {
     overflowCall: makeOverflowCall(deps),
     recordMissedOffer: makeRecordMissedOffer({ ...deps, ensureInteraction }),
     endCall,
-    applyCcaasEvent: makeApplyCcaasEvent({ ...deps, send, endCall, syncInteraction }),
+    applyCcaasEvent: makeApplyCcaasEvent({
+      ...deps,
+      send,
+      endCall,
+      syncInteraction,
+      bridgeFailed: makeBridgeFailed({ ...deps, send, wakeWaitingCall }),
+    }),
     agentCall: makeAgentCallActions({
       ...deps,
       send,

@@ -15,6 +15,8 @@ export const CallEventBody = z.strictObject({
     'unmuted',
     'transferred',
     'transcript',
+    'bridged',
+    'bridge_failed',
   ]),
   at: z.iso.datetime({ offset: true }),
   reason: z.string().max(256).optional(),
