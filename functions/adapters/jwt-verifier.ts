@@ -12,11 +12,11 @@ export interface JwtVerifierOptions {
  * once and cached by jose (refetched on an unknown key id, so key rotation just works).
  */
 export function makeJwtVerifier(options: () => JwtVerifierOptions) {
-  let jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
+  let jwks: { url: string; keys: ReturnType<typeof createRemoteJWKSet> } | undefined;
   return async function verify(token: string): Promise<{ agentId: string }> {
     const { jwksUrl, issuer, audience } = options();
-    jwks ??= createRemoteJWKSet(new URL(jwksUrl));
-    const { payload } = await jwtVerify(token, jwks, { issuer, algorithms: ['RS256'] });
+    if (jwks?.url !== jwksUrl) jwks = { url: jwksUrl, keys: createRemoteJWKSet(new URL(jwksUrl)) };
+    const { payload } = await jwtVerify(token, jwks.keys, { issuer, algorithms: ['RS256'] });
     if (audience && payload.aud !== audience && payload.client_id !== audience) {
       if (!(Array.isArray(payload.aud) && payload.aud.includes(audience)))
         throw new Error('token audience mismatch');

@@ -276,11 +276,6 @@ describe('the agent protocol over the socket', () => {
       code: 'INVALID_STATE',
     });
   });
-});
-
-describe('the CCaaS reports the bridge', () => {
-  const ctx = useLocalStack({ offerTimeoutSeconds: 15 });
-  const call = async (callId: string) => (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
 
   it('offers the call to the next agent when the bridge fails after an accept', async () => {
     const first = await (await ctx.agent('bridge-a', { queues: ['bridge'] })).online();
