@@ -6,21 +6,6 @@ import { useLocalStack } from '../support/stack.ts';
 
 describe('the agent protocol over the socket', () => {
   const ctx = useLocalStack({ offerTimeoutSeconds: 15 });
-  const call = async (callId: string) => (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
-  const agentStatus = async (agentId: string) =>
-    (await getJson(`${ctx.stack.url}/v1/agents`)).body.agents.find(
-      (a: { agentId: string }) => a.agentId === agentId,
-    )?.status;
-  const setStore = (state: 'up' | 'down') =>
-    fetch(`${ctx.stack.url}/dev/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ interactionStore: state }),
-    });
-  const published = (callId: string, type: string) =>
-    ctx.stack.published
-      .filter((e) => e['detail-type'] === type && e.detail.callId === callId)
-      .map((e) => e.detail);
 
   /** An agent of its own queue with a connected call. */
   async function connectedCall(agentId: string, queue: string) {
@@ -33,10 +18,10 @@ describe('the agent protocol over the socket', () => {
   }
 
   it('runs mute, hold and hang-up on a call that has no interaction', async () => {
-    await setStore('down');
+    await ctx.setInteractionStore('down');
     try {
       const { agent, callId } = await connectedCall('ctl-a', 'ctl');
-      await eventually(async () => (await call(callId)).interaction.status === 'pending', {
+      await eventually(async () => (await ctx.call(callId)).interaction.status === 'pending', {
         timeoutMs: 15_000,
       });
 
@@ -51,8 +36,8 @@ describe('the agent protocol over the socket', () => {
       });
       await agent.request({ action: 'unmute', callId });
       await agent.request({ action: 'resume', callId });
-      expect(await call(callId)).toMatchObject({ muted: false, held: false, status: 'connected' });
-      expect(published(callId, 'call.control').map((d) => d.control)).toEqual([
+      expect(await ctx.call(callId)).toMatchObject({ muted: false, held: false, status: 'connected' });
+      expect(ctx.published(callId, 'call.control').map((d) => d.control)).toEqual([
         'mute',
         'hold',
         'unmute',
@@ -63,26 +48,29 @@ describe('the agent protocol over the socket', () => {
       expect(await agent.waitFor((m) => m.type === 'callState' && m.state === 'completed')).toMatchObject({
         callId,
       });
-      expect(await call(callId)).toMatchObject({
+      expect(await ctx.call(callId)).toMatchObject({
         status: 'completed',
         endReason: 'agent_hangup',
         endedBy: 'agent',
       });
-      expect(await agentStatus('ctl-a')).toBe('wrap_up');
-      expect(published(callId, 'call.control').at(-1)).toMatchObject({ control: 'hangup', agentId: 'ctl-a' });
-      expect(published(callId, 'call.ended')).toEqual([
+      expect(await ctx.agentStatus('ctl-a')).toBe('wrap_up');
+      expect(ctx.published(callId, 'call.control').at(-1)).toMatchObject({
+        control: 'hangup',
+        agentId: 'ctl-a',
+      });
+      expect(ctx.published(callId, 'call.ended')).toEqual([
         expect.objectContaining({ status: 'completed', endedBy: 'agent' }),
       ]);
     } finally {
-      await setStore('up');
+      await ctx.setInteractionStore('up');
     }
   });
 
   it('refuses a transfer without an interaction, then allows it after openInteraction', async () => {
-    await setStore('down');
+    await ctx.setInteractionStore('down');
     const { agent, callId } = await connectedCall('xfer-a', 'xfer');
     const target = await (await ctx.agent('xfer-b', { queues: ['xfer-2'] })).online();
-    await eventually(async () => (await call(callId)).interaction.status === 'pending', {
+    await eventually(async () => (await ctx.call(callId)).interaction.status === 'pending', {
       timeoutMs: 15_000,
     });
 
@@ -94,7 +82,7 @@ describe('the agent protocol over the socket', () => {
       type: 'interactionPending',
       callId,
     });
-    await setStore('up');
+    await ctx.setInteractionStore('up');
     const opened = await agent.request({ action: 'openInteraction', callId });
     expect(opened).toMatchObject({ type: 'interactionCreated', callId });
     expect(await agent.request({ action: 'openInteraction', callId })).toMatchObject({
@@ -105,19 +93,22 @@ describe('the agent protocol over the socket', () => {
     expect(await agent.request({ action: 'transfer', callId, queue: 'xfer-2' })).toMatchObject({
       type: 'ack',
     });
-    expect(await agentStatus('xfer-a')).toBe('wrap_up');
+    expect(await ctx.agentStatus('xfer-a')).toBe('wrap_up');
     const offer = await target.next('offer');
     expect(offer).toMatchObject({ callId, queue: 'xfer-2' });
     await target.request({ action: 'accept', offerId: offer.offerId });
     expect(await target.waitFor((m) => m.type === 'interactionCreated')).toMatchObject({
       interactionId: opened.interactionId,
     });
-    const after = await call(callId);
+    const after = await ctx.call(callId);
     expect(after).toMatchObject({ status: 'connected', agentId: 'xfer-b', queue: 'xfer-2' });
     expect(after.timeline.map((t: { type: string }) => t.type)).toContain('transferred');
     const interaction = (await getJson(`${ctx.stack.url}/v1/interactions/${opened.interactionId}`)).body;
     expect(interaction).toMatchObject({ agentId: 'xfer-b', callId });
-    expect(published(callId, 'call.control').at(-1)).toMatchObject({ control: 'transfer', queue: 'xfer-2' });
+    expect(ctx.published(callId, 'call.control').at(-1)).toMatchObject({
+      control: 'transfer',
+      queue: 'xfer-2',
+    });
   });
 
   it('transfers to one agent, and back to the queue when that agent rejects', async () => {
@@ -150,7 +141,7 @@ describe('the agent protocol over the socket', () => {
       type: 'error',
       code: 'VALIDATION_FAILED',
     });
-    expect(await call(callId)).toMatchObject({ status: 'connected', agentId: 'busy-a' });
+    expect(await ctx.call(callId)).toMatchObject({ status: 'connected', agentId: 'busy-a' });
   });
 
   it('decides an offer once when two tabs of one agent accept it at the same time', async () => {
@@ -171,7 +162,7 @@ describe('the agent protocol over the socket', () => {
         state: 'connected',
       });
     }
-    expect((await call(callId)).offers).toHaveLength(1);
+    expect((await ctx.call(callId)).offers).toHaveLength(1);
   });
 
   it('offers the next agent at once when the offered agent’s socket drops', async () => {
@@ -183,7 +174,7 @@ describe('the agent protocol over the socket', () => {
     await flaky.close();
     expect(await steady.next('offer', 5000)).toMatchObject({ callId });
     expect(Date.now() - dropped).toBeLessThan(5000);
-    expect((await call(callId)).offers[0]).toMatchObject({
+    expect((await ctx.call(callId)).offers[0]).toMatchObject({
       agentId: 'drop-a',
       status: 'revoked',
       reason: 'agent_unreachable',
@@ -193,7 +184,7 @@ describe('the agent protocol over the socket', () => {
   it('keeps a live call through a reconnect and gives the snapshot with it', async () => {
     const { agent, callId } = await connectedCall('re-a', 're');
     await agent.close();
-    expect(await call(callId)).toMatchObject({ status: 'connected' });
+    expect(await ctx.call(callId)).toMatchObject({ status: 'connected' });
     const again = await new AgentClient(ctx.stack.url, ctx.stack.wsUrl, 're-a').connect();
     ctx.agents.push(again);
     const snapshot = await again.request({ action: 'sync' });
@@ -230,7 +221,7 @@ describe('the agent protocol over the socket', () => {
     expect(await intruder.request({ action: 'wrapUp', callId, disposition: 'x' })).toMatchObject({
       code: 'FORBIDDEN',
     });
-    expect(await call(callId)).toMatchObject({
+    expect(await ctx.call(callId)).toMatchObject({
       status: 'connected',
       muted: false,
       held: false,
@@ -239,22 +230,22 @@ describe('the agent protocol over the socket', () => {
   });
 
   it('keeps notes taken before the interaction exists and attaches them, with transcript and disposition', async () => {
-    await setStore('down');
+    await ctx.setInteractionStore('down');
     const { agent, callId } = await connectedCall('notes-a', 'notes');
-    await eventually(async () => (await call(callId)).interaction.status === 'pending', {
+    await eventually(async () => (await ctx.call(callId)).interaction.status === 'pending', {
       timeoutMs: 15_000,
     });
     expect(await agent.request({ action: 'note', callId, text: 'caller wants a refund' })).toMatchObject({
       type: 'ack',
     });
     expect((await ctx.ccaas.event(callId, 'transcript', { text: 'hello, I need help' })).status).toBe(200);
-    await setStore('up');
+    await ctx.setInteractionStore('up');
     const { interactionId } = await agent.waitFor((m) => m.type === 'interactionCreated', 15_000);
     expect(await agent.request({ action: 'hangup', callId })).toMatchObject({ type: 'ack' });
     expect(await agent.request({ action: 'wrapUp', callId, disposition: 'refund issued' })).toMatchObject({
       type: 'ack',
     });
-    expect(await agentStatus('notes-a')).toBe('available');
+    expect(await ctx.agentStatus('notes-a')).toBe('available');
 
     const interaction = (await getJson(`${ctx.stack.url}/v1/interactions/${interactionId}`)).body;
     expect(interaction.conversation).toEqual([
@@ -296,7 +287,7 @@ describe('the agent protocol over the socket', () => {
     expect(next).toMatchObject({ callId });
     await second.request({ action: 'accept', offerId: next.offerId });
     expect(await second.waitFor((m) => m.type === 'interactionCreated')).toBeTruthy();
-    const after = await call(callId);
+    const after = await ctx.call(callId);
     expect(after.offers.map((o: { agentId: string; status: string }) => [o.agentId, o.status])).toEqual([
       ['bridge-a', 'setup_failed'],
       ['bridge-b', 'accepted'],
@@ -311,6 +302,6 @@ describe('the agent protocol over the socket', () => {
     const callId = await ctx.ccaas.newCall({ queue: 'bridged' });
     await agent.request({ action: 'accept', offerId: (await agent.next('offer')).offerId });
     expect((await ctx.ccaas.event(callId, 'bridged')).body).toMatchObject({ applied: true });
-    expect((await call(callId)).timeline.map((t: { type: string }) => t.type)).toContain('bridged');
+    expect((await ctx.call(callId)).timeline.map((t: { type: string }) => t.type)).toContain('bridged');
   });
 });

@@ -3,15 +3,6 @@ import { getJson } from '../support/ccaas.ts';
 import { eventually } from '../support/poll.ts';
 import { useLocalStack } from '../support/stack.ts';
 
-async function setInteractionStore(url: string, state: 'up' | 'down') {
-  const res = await fetch(`${url}/dev/faults`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ interactionStore: state }),
-  });
-  expect(res.status).toBe(200);
-}
-
 describe('the interaction store (CRM) is down', () => {
   const ctx = useLocalStack({ offerTimeoutSeconds: 10 });
 
@@ -21,7 +12,7 @@ describe('the interaction store (CRM) is down', () => {
         (await ctx.agent(`outage-${i}`, { queues: ['outage'] })).online(),
       ),
     );
-    await setInteractionStore(ctx.stack.url, 'down');
+    await ctx.setInteractionStore('down');
     const callIds: string[] = [];
     for (let i = 0; i < agents.length; i++) {
       const callId = await ctx.ccaas.newCall({
@@ -44,7 +35,7 @@ describe('the interaction store (CRM) is down', () => {
     for (const callId of callIds) {
       const pending = await eventually(
         async () => {
-          const call = (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
+          const call = await ctx.call(callId);
           return call.interaction.status === 'pending' ? call : undefined;
         },
         { timeoutMs: 15_000, what: `interaction of ${callId} to be pending` },
@@ -55,12 +46,12 @@ describe('the interaction store (CRM) is down', () => {
       );
     }
 
-    await setInteractionStore(ctx.stack.url, 'up');
+    await ctx.setInteractionStore('up');
     const created = await Promise.all(
       callIds.map((callId) =>
         eventually(
           async () => {
-            const call = (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
+            const call = await ctx.call(callId);
             return call.interaction.status === 'created' ? call.interaction.interactionId : undefined;
           },
           { timeoutMs: 20_000, what: `interaction of ${callId} to be created` },

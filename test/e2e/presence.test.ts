@@ -11,12 +11,8 @@ describe('agent presence', () => {
     wrapUpSeconds: 2,
     agentOfflineGraceSeconds: 2,
   });
-  const agentView = async (agentId: string) =>
-    (await getJson(`${ctx.stack.url}/v1/agents`)).body.agents.find(
-      (a: { agentId: string }) => a.agentId === agentId,
-    );
   const statusBecomes = (agentId: string, status: string) =>
-    eventually(async () => (await agentView(agentId))?.status === status, {
+    eventually(async () => (await ctx.agentView(agentId))?.status === status, {
       timeoutMs: 10_000,
       what: `${agentId} to be ${status}`,
     });
@@ -24,7 +20,7 @@ describe('agent presence', () => {
   it('shows each agent’s status and since when', async () => {
     const before = Date.now();
     await (await ctx.agent('since-a', { queues: ['since'] })).online();
-    const view = await agentView('since-a');
+    const view = await ctx.agentView('since-a');
     expect(view).toMatchObject({ status: 'available', connected: true });
     expect(Date.parse(view.statusSince)).toBeGreaterThanOrEqual(before - 1000);
   });
@@ -51,7 +47,7 @@ describe('agent presence', () => {
       reason: 'agent_away',
     });
     expect(await staying.next('offer', 1500)).toMatchObject({ callId });
-    expect((await agentView('away-a')).status).toBe('away');
+    expect((await ctx.agentView('away-a')).status).toBe('away');
   });
 
   it('ends the wrap-up by itself after WRAP_UP_SECONDS', async () => {
@@ -71,7 +67,7 @@ describe('agent presence', () => {
     const again = await new AgentClient(ctx.stack.url, ctx.stack.wsUrl, 'grace-back').connect();
     ctx.agents.push(again);
     await statusBecomes('grace-gone', 'offline');
-    expect((await agentView('grace-back')).status).toBe('available');
+    expect((await ctx.agentView('grace-back')).status).toBe('available');
   });
 
   it('does not set an agent on a live call offline when its socket drops', async () => {
@@ -80,7 +76,7 @@ describe('agent presence', () => {
     await agent.request({ action: 'accept', offerId: (await agent.next('offer')).offerId });
     await agent.close();
     await new Promise((r) => setTimeout(r, 3500));
-    expect((await agentView('live-drop')).status).toBe('on_call');
+    expect((await ctx.agentView('live-drop')).status).toBe('on_call');
     expect((await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body.status).toBe('connected');
   });
 });

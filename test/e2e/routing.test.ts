@@ -6,11 +6,6 @@ import { useLocalStack } from '../support/stack.ts';
 /** Each test routes in its own queue, so the agents of one test never see another's calls. */
 describe('routing a call to agents', () => {
   const ctx = useLocalStack({ offerTimeoutSeconds: 15 });
-  const call = async (callId: string) => (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
-  const agentStatus = async (agentId: string) =>
-    (await getJson(`${ctx.stack.url}/v1/agents`)).body.agents.find(
-      (a: { agentId: string }) => a.agentId === agentId,
-    )?.status;
 
   it('offers the call to the longest-idle agent first', async () => {
     const first = await (await ctx.agent('idle-1', { queues: ['idle'] })).online();
@@ -35,12 +30,12 @@ describe('routing a call to agents', () => {
     expect(await b.request({ action: 'reject', offerId: offerB.offerId })).toMatchObject({ type: 'ack' });
 
     // Both rejected: the call waits, though rej-a is available, until someone new comes.
-    await eventually(async () => (await call(callId)).waiting, { what: 'the call to wait' });
+    await eventually(async () => (await ctx.call(callId)).waiting, { what: 'the call to wait' });
     const c = await (await ctx.agent('rej-c', { queues: ['rej'] })).online();
     expect(await c.next('offer')).toMatchObject({ callId });
     expect(a.received('offer')).toHaveLength(1);
-    expect(await agentStatus('rej-a')).toBe('available');
-    const { offers } = await call(callId);
+    expect(await ctx.agentStatus('rej-a')).toBe('available');
+    const { offers } = await ctx.call(callId);
     expect(offers.map((o: { agentId: string; status: string }) => [o.agentId, o.status])).toEqual([
       ['rej-a', 'rejected'],
       ['rej-b', 'rejected'],
@@ -55,7 +50,7 @@ describe('routing a call to agents', () => {
 
   it('waits while no agent is free and offers the call as soon as one becomes available', async () => {
     const callId = await ctx.ccaas.newCall({ queue: 'wait' });
-    await eventually(async () => (await call(callId)).waiting, { what: 'the call to wait' });
+    await eventually(async () => (await ctx.call(callId)).waiting, { what: 'the call to wait' });
     const agent = await (await ctx.agent('wait-a', { queues: ['wait'] })).connect();
     const before = Date.now();
     await agent.request({ action: 'setStatus', status: 'available' });
@@ -75,10 +70,10 @@ describe('routing a call to agents', () => {
       offerId: offer.offerId,
       reason: 'caller_hangup',
     });
-    const ended = await call(callId);
+    const ended = await ctx.call(callId);
     expect(ended).toMatchObject({ status: 'abandoned', endReason: 'caller_hangup' });
     expect(ended.offers[0]).toMatchObject({ status: 'revoked', reason: 'caller_hangup' });
-    expect(await agentStatus('hang-a')).toBe('available');
+    expect(await ctx.agentStatus('hang-a')).toBe('available');
     expect(await agent.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({
       type: 'error',
       code: 'OFFER_CLOSED',
@@ -87,9 +82,9 @@ describe('routing a call to agents', () => {
 
   it('abandons a waiting call when the caller hangs up, and offers it to nobody afterwards', async () => {
     const callId = await ctx.ccaas.newCall({ queue: 'hang-wait' });
-    await eventually(async () => (await call(callId)).waiting, { what: 'the call to wait' });
+    await eventually(async () => (await ctx.call(callId)).waiting, { what: 'the call to wait' });
     await ctx.ccaas.event(callId, 'caller_hangup');
-    expect(await call(callId)).toMatchObject({ status: 'abandoned' });
+    expect(await ctx.call(callId)).toMatchObject({ status: 'abandoned' });
     const agent = await (await ctx.agent('hang-wait-a', { queues: ['hang-wait'] })).online();
     await new Promise((r) => setTimeout(r, 300));
     expect(agent.received('offer')).toEqual([]);
@@ -105,7 +100,7 @@ describe('routing a call to agents', () => {
     const offer = await agent.next('offer');
     await new Promise((r) => setTimeout(r, 300));
     expect(agent.received('offer')).toHaveLength(1);
-    expect((await call(offer.callId)).offers).toHaveLength(1);
+    expect((await ctx.call(offer.callId)).offers).toHaveLength(1);
   });
 
   it('refuses an agent acting on another agent’s offer, and changes nothing', async () => {
@@ -121,7 +116,7 @@ describe('routing a call to agents', () => {
       type: 'error',
       code: 'FORBIDDEN',
     });
-    expect((await call(callId)).offers[0].status).toBe('pending');
+    expect((await ctx.call(callId)).offers[0].status).toBe('pending');
     expect(await owner.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({ type: 'ack' });
   });
 
@@ -130,7 +125,7 @@ describe('routing a call to agents', () => {
     const callId = await ctx.ccaas.newCall({ queue: 'auto' });
     expect(await agent.next('callState')).toMatchObject({ callId, state: 'connected' });
     await agent.next('interactionCreated');
-    expect(await agentStatus('auto-a')).toBe('on_call');
+    expect(await ctx.agentStatus('auto-a')).toBe('on_call');
   });
 
   it('ends a connected call as completed and moves the agent to wrap-up', async () => {
@@ -141,13 +136,13 @@ describe('routing a call to agents', () => {
     const { interactionId } = await agent.next('interactionCreated');
     await new Promise((r) => setTimeout(r, 1100));
     expect((await ctx.ccaas.event(callId, 'ended')).status).toBe(200);
-    expect(await call(callId)).toMatchObject({ status: 'completed', endReason: 'ended' });
-    expect(await agentStatus('end-a')).toBe('wrap_up');
+    expect(await ctx.call(callId)).toMatchObject({ status: 'completed', endReason: 'ended' });
+    expect(await ctx.agentStatus('end-a')).toBe('wrap_up');
     const interaction = (await getJson(`${ctx.stack.url}/v1/interactions/${interactionId}`)).body;
     expect(interaction.status).toBe('closed');
     expect(interaction.phoneLog.durationSeconds).toBeGreaterThanOrEqual(1);
     expect(await agent.request({ action: 'setStatus', status: 'available' })).toMatchObject({ type: 'ack' });
-    expect(await agentStatus('end-a')).toBe('available');
+    expect(await ctx.agentStatus('end-a')).toBe('available');
   });
 
   it('ignores a stale or repeated CCaaS event', async () => {
@@ -169,6 +164,6 @@ describe('routing a call to agents', () => {
       applied: false,
       call: { muted: true },
     });
-    expect((await call(callId)).muted).toBe(true);
+    expect((await ctx.call(callId)).muted).toBe(true);
   });
 });

@@ -24,16 +24,12 @@ describe('standard mode (interaction before the offer)', () => {
 
   it('does not offer the call while the interaction cannot be created, and overflows it in the end', async () => {
     const agent = await (await ctx.agent('std-b', { queues: ['std-down'] })).online();
-    await fetch(`${ctx.stack.url}/dev/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ interactionStore: 'down' }),
-    });
+    await ctx.setInteractionStore('down');
     try {
       const callId = await ctx.ccaas.newCall({ queue: 'std-down' });
       const ended = await eventually(
         async () => {
-          const call = (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
+          const call = await ctx.call(callId);
           return call.status === 'overflowed' ? call : undefined;
         },
         { timeoutMs: 60_000, what: 'the call to overflow' },
@@ -41,11 +37,7 @@ describe('standard mode (interaction before the offer)', () => {
       expect(ended.endReason).toBe('interaction_unavailable');
       expect(agent.received('offer')).toEqual([]);
     } finally {
-      await fetch(`${ctx.stack.url}/dev/faults`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ interactionStore: 'up' }),
-      });
+      await ctx.setInteractionStore('up');
     }
   }, 90_000);
 });

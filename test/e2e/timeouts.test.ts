@@ -5,7 +5,6 @@ import { useLocalStack } from '../support/stack.ts';
 
 describe('offer timeouts and queue time', () => {
   const ctx = useLocalStack({ offerTimeoutSeconds: 1, maxQueueSeconds: 4 });
-  const call = async (callId: string) => (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
   const agents = async () =>
     (await getJson(`${ctx.stack.url}/v1/agents`)).body.agents as { agentId: string; status: string }[];
   const workItems = async () =>
@@ -75,7 +74,7 @@ describe('offer timeouts and queue time', () => {
     const callId = await ctx.ccaas.newCall({ queue: 'nobody-home' });
     const ended = await eventually(
       async () => {
-        const c = await call(callId);
+        const c = await ctx.call(callId);
         return c.status === 'overflowed' ? c : undefined;
       },
       { timeoutMs: 15_000, what: 'the call to overflow' },
@@ -110,7 +109,7 @@ describe('offer timeouts and queue time', () => {
     await new Promise((r) => setTimeout(r, 2500));
     const all = await agents();
     for (const [i, callId] of callIds.entries()) {
-      const c = await call(callId);
+      const c = await ctx.call(callId);
       const first = c.offers[0];
       const agent = all.find((a) => a.agentId === `race-${i}`);
       const reply = racers[i]?.messages.find((m) => m.requestId === 'race');

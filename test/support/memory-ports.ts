@@ -4,6 +4,7 @@ import type { ServerMessage } from '../../functions/core/messages.ts';
 import type { Agent, Call, Interaction, WorkItem } from '../../functions/core/model.ts';
 import type { Change } from '../../functions/core/ports.ts';
 import type { Deps } from '../../functions/core/use-cases/index.ts';
+import { DEFAULT_SETTINGS } from '../../functions/handlers/shared/config.ts';
 
 /** A map with the store semantics the use cases rely on (conditional create, atomic update). */
 function table<T>(key: (t: T) => string) {
@@ -103,14 +104,7 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
     },
     clock: { now },
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    settings: {
-      offerTimeoutSeconds: 20,
-      maxQueueSeconds: 300,
-      interactionMode: 'resiliency',
-      missedOfferStatus: 'not_responding',
-      wrapUpSeconds: 60,
-      agentOfflineGraceSeconds: 30,
-    },
+    settings: DEFAULT_SETTINGS,
   };
   return { deps, calls, agents, interactions, workItems, published, pushed, tokens };
 }

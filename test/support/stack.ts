@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { AgentClient } from './agent.ts';
-import { ccaasClient } from './ccaas.ts';
+import { ccaasClient, getJson } from './ccaas.ts';
 
 /** Starts the local runtime for one test file (on a free port) and stops it after. */
 export function useLocalStack(options: LocalStackOptions = {}) {
@@ -11,7 +11,34 @@ export function useLocalStack(options: LocalStackOptions = {}) {
     agents: AgentClient[];
     agent(agentId: string, profile?: Parameters<typeof AgentClient.register>[3]): Promise<AgentClient>;
     errors: string[];
+    /** GET /v1/calls/{callId}. */
+    call(callId: string): Promise<Record<string, any>>;
+    /** The agent as GET /v1/agents lists it. */
+    agentView(agentId: string): Promise<Record<string, any>>;
+    agentStatus(agentId: string): Promise<string | undefined>;
+    /** The fault switch: the interaction store (CRM) up or down. */
+    setInteractionStore(state: 'up' | 'down'): Promise<void>;
+    /** Details of the events of one type published for one call. */
+    published(callId: string, type: string): Record<string, unknown>[];
   };
+  ctx.call = async (callId) => (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
+  ctx.agentView = async (agentId) =>
+    (await getJson(`${ctx.stack.url}/v1/agents`)).body.agents.find(
+      (a: { agentId: string }) => a.agentId === agentId,
+    );
+  ctx.agentStatus = async (agentId) => (await ctx.agentView(agentId))?.status;
+  ctx.setInteractionStore = async (state) => {
+    const res = await fetch(`${ctx.stack.url}/dev/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ interactionStore: state }),
+    });
+    expect(res.status).toBe(200);
+  };
+  ctx.published = (callId, type) =>
+    ctx.stack.published
+      .filter((e) => e['detail-type'] === type && e.detail.callId === callId)
+      .map((e) => e.detail);
   ctx.errors = [];
   ctx.agents = [];
   beforeAll(async () => {
