@@ -7,6 +7,8 @@ import { keyAttributes, TABLES, type TableDefinition } from '../functions/adapte
 export interface Faults {
   /** When 'down', every request to the interactions table fails like an outage of the CRM. */
   interactionStore: 'up' | 'down';
+  /** Added to every interaction-table request: a slow CRM, for demos and benchmarks. */
+  interactionStoreLatencyMs: number;
 }
 
 /**
@@ -30,8 +32,12 @@ export function createLocalDynamo(options: {
   const interactionsTable = options.tableNames[TABLES.interactions.id];
 
   return {
-    handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
-      if (options.faults.interactionStore === 'down' && tableOf(body) === interactionsTable) {
+    async handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+      const crm = tableOf(body) === interactionsTable;
+      if (crm && options.faults.interactionStoreLatencyMs > 0) {
+        await new Promise((r) => setTimeout(r, options.faults.interactionStoreLatencyMs));
+      }
+      if (crm && options.faults.interactionStore === 'down') {
         res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(
           JSON.stringify({
@@ -66,14 +72,19 @@ export function createLocalDynamo(options: {
                 AttributeType: 'S',
               })),
               KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
-              GlobalSecondaryIndexes: table.indexes.map((i) => ({
-                IndexName: i.indexName,
-                KeySchema: [
-                  { AttributeName: i.partitionKey, KeyType: 'HASH' },
-                  { AttributeName: i.sortKey, KeyType: 'RANGE' },
-                ],
-                Projection: { ProjectionType: 'ALL' },
-              })),
+              // DynamoDB refuses an empty index list: a table without indexes names none.
+              ...(table.indexes.length > 0
+                ? {
+                    GlobalSecondaryIndexes: table.indexes.map((i) => ({
+                      IndexName: i.indexName,
+                      KeySchema: [
+                        { AttributeName: i.partitionKey, KeyType: 'HASH' as const },
+                        { AttributeName: i.sortKey, KeyType: 'RANGE' as const },
+                      ],
+                      Projection: { ProjectionType: 'ALL' as const },
+                    })),
+                  }
+                : {}),
             }),
           );
         } catch (err) {

@@ -2,6 +2,7 @@ import './polyfills.ts';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import { TABLES } from '../functions/adapters/dynamo/tables.ts';
 import type { Settings } from '../functions/core/use-cases/index.ts';
 import {
@@ -46,6 +47,13 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+const FaultsBody = z
+  .strictObject({
+    interactionStore: z.enum(['up', 'down']).optional(),
+    interactionStoreLatencyMs: z.number().int().min(0).max(60_000).optional(),
+  })
+  .refine((f) => Object.keys(f).length > 0);
+
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:RouteCall`;
@@ -61,7 +69,7 @@ export function generateWebhookSecret(): string {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const onError =
     options.onError ?? ((message, error) => process.stderr.write(`${message}: ${String(error)}\n`));
-  const faults: Faults = { interactionStore: 'up' };
+  const faults: Faults = { interactionStore: 'up', interactionStoreLatencyMs: 0 };
   const tableNames = Object.fromEntries(Object.values(TABLES).map((t) => [t.id, t.id]));
   const dynamo = createLocalDynamo({
     faults,
@@ -138,15 +146,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
       if (url.pathname === '/dev/faults' && (req.method === 'PUT' || req.method === 'GET')) {
         if (req.method === 'PUT') {
-          const wanted = (JSON.parse(body.toString('utf8') || '{}') as { interactionStore?: unknown })
-            .interactionStore;
-          if (wanted !== 'up' && wanted !== 'down') {
-            sendJson(res, 422, {
-              error: { code: 'VALIDATION_FAILED', message: 'interactionStore: "up" or "down"' },
-            });
+          const parsed = FaultsBody.safeParse(JSON.parse(body.toString('utf8') || '{}'));
+          if (!parsed.success) {
+            const message =
+              'send {"interactionStore": "up"|"down"} and/or {"interactionStoreLatencyMs": 0..60000}';
+            sendJson(res, 422, { error: { code: 'VALIDATION_FAILED', message } });
             return true;
           }
-          faults.interactionStore = wanted;
+          Object.assign(faults, parsed.data);
         }
         sendJson(res, 200, faults);
         return true;

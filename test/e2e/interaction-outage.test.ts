@@ -75,4 +75,38 @@ describe('the interaction store (CRM) is down', () => {
       ),
     ).toHaveLength(callIds.length);
   });
+
+  it('never makes a call wait for a slow CRM: offered and connected before its interaction exists', async () => {
+    const agent = await (await ctx.agent('slow-crm', { queues: ['slow-crm'] })).online();
+    const slow = await fetch(`${ctx.stack.url}/dev/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ interactionStoreLatencyMs: 1500 }),
+    });
+    expect(slow.status).toBe(200);
+    try {
+      const callId = await ctx.ccaas.newCall({ queue: 'slow-crm' });
+      const offer = await agent.next('offer');
+      expect((await ctx.call(callId)).interaction.status).toBe('none');
+      await agent.request({ action: 'accept', offerId: offer.offerId });
+      await agent.waitFor((m) => m.type === 'callState' && m.state === 'connected');
+      expect(agent.received('interactionCreated')).toEqual([]);
+      expect(await agent.waitFor((m) => m.type === 'interactionCreated', 15_000)).toMatchObject({ callId });
+    } finally {
+      await fetch(`${ctx.stack.url}/dev/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ interactionStoreLatencyMs: 0 }),
+      });
+    }
+  });
+
+  it('refuses a fault switch it does not know', async () => {
+    const res = await fetch(`${ctx.stack.url}/dev/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ interactionStore: 'sideways' }),
+    });
+    expect(res.status).toBe(422);
+  });
 });

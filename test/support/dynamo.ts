@@ -7,7 +7,7 @@ import { createLocalDynamo, type Faults } from '../../local/dynamo.ts';
 
 /** dynalite with the product's tables, on a free port, for adapter tests. */
 export async function startDynamo() {
-  const faults: Faults = { interactionStore: 'up' };
+  const faults: Faults = { interactionStore: 'up', interactionStoreLatencyMs: 0 };
   const tableNames = Object.fromEntries(Object.values(TABLES).map((t) => [t.id, t.id]));
   const dynamo = createLocalDynamo({ faults, tableNames });
   const read = (req: IncomingMessage) =>
