@@ -5,7 +5,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CallResiliencyStack } from '../lib/call-resiliency-stack.ts';
-import { routingConfigFromContext } from '../lib/config.ts';
+import { ccaasWebhookUrlFromContext, routingConfigFromContext } from '../lib/config.ts';
 
 const app = new App();
 
@@ -17,6 +17,7 @@ new CallResiliencyStack(app, 'CallResiliency', {
   },
   routing: routingConfigFromContext(app.node),
   webSocketAccessLogs: String(app.node.tryGetContext('webSocketAccessLogs')) === 'true',
+  ccaasWebhookUrl: ccaasWebhookUrlFromContext(app.node),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -21,6 +21,8 @@ export interface AccessTargets {
   webhookSecret: secretsmanager.ISecret;
   agentPool: cognito.IUserPool;
   agentPoolClient: cognito.IUserPoolClient;
+  /** Where the CCaaS notifier delivers (context `ccaasWebhookUrl`); without it, nothing is delivered. */
+  ccaasWebhookUrl?: string;
 }
 
 type Grant = (target: HandlerFunction) => void;
@@ -64,6 +66,7 @@ function accessGrants(targets: AccessTargets): Record<Access, Grant> {
     'interactions:write': table('interactions', 'write'),
     'workItems:read': table('workItems', 'read'),
     'workItems:write': table('workItems', 'write'),
+    'webhookReceipts:write': table('webhookReceipts', 'write'),
 
     'workflow:start': ({ function: fn }) => {
       fn.addEnvironment(ENV.stateMachineArn, targets.stateMachine.stateMachineArn);
@@ -103,6 +106,12 @@ function accessGrants(targets: AccessTargets): Record<Access, Grant> {
     'webhook:verify': ({ function: fn }) => {
       fn.addEnvironment(ENV.webhookSecretArn, targets.webhookSecret.secretArn);
       targets.webhookSecret.grantRead(fn);
+    },
+    // The same secret signs what we send: the CCaaS verifies our webhooks as we verify its callbacks.
+    'webhook:sign': ({ function: fn }) => {
+      fn.addEnvironment(ENV.webhookSecretArn, targets.webhookSecret.secretArn);
+      targets.webhookSecret.grantRead(fn);
+      if (targets.ccaasWebhookUrl) fn.addEnvironment(ENV.ccaasWebhookUrl, targets.ccaasWebhookUrl);
     },
     'jwt:verify': ({ function: fn }) => {
       fn.addEnvironment(ENV.jwksUrl, `${userPoolUrl}/.well-known/jwks.json`);

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -38,6 +39,8 @@ export interface CallResiliencyStackProps extends StackProps {
    * per-region singleton this stack must not own. Turn on (`-c webSocketAccessLogs=true`) once it is set.
    */
   webSocketAccessLogs?: boolean;
+  /** Where the CCaaS notifier delivers its webhooks (context `ccaasWebhookUrl`); none are sent without it. */
+  ccaasWebhookUrl?: string;
 }
 
 /**
@@ -198,8 +201,18 @@ export class CallResiliencyStack extends Stack {
       });
       // EventBridge only retries delivery; a handler that keeps failing is caught here instead of dropped.
       fn(target).configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(deadLetters) });
+      // A dead letter is an event someone must look at (a missed offer without its work item, a webhook the
+      // CCaaS never got): any message in the queue raises the alarm.
+      deadLetters
+        .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
+        .createAlarm(this, `${rule.name}DeadLettersAlarm`, {
+          alarmDescription: `${rule.name} events were dead-lettered: see the ${rule.name}DeadLetters queue`,
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        });
     }
-    // EVENT_RULES.ccaasNotifications gets its rule with the CCaaS notifier, which does not exist yet.
 
     for (const scheduled of SCHEDULED) {
       new events.Rule(this, `${scheduled.name}Schedule`, {
@@ -236,6 +249,7 @@ export class CallResiliencyStack extends Stack {
         webhookSecret,
         agentPool,
         agentPoolClient,
+        ...(props.ccaasWebhookUrl ? { ccaasWebhookUrl: props.ccaasWebhookUrl } : {}),
       });
     }
 

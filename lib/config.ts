@@ -17,3 +17,22 @@ export function routingConfigFromContext(node: Node): RoutingConfig {
     (key) => `context ${key}`,
   );
 }
+
+/**
+ * The CCaaS webhook URL from context `ccaasWebhookUrl` (`-c ccaasWebhookUrl=https://ccaas.example.com/hooks`):
+ * absent means no webhooks are sent; anything but an https URL fails the synth.
+ */
+export function ccaasWebhookUrlFromContext(node: Node): string | undefined {
+  const value = node.tryGetContext('ccaasWebhookUrl');
+  if (value === undefined || value === null || value === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(String(value));
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'https:') {
+    throw new Error(`context ccaasWebhookUrl must be an https URL, got "${String(value)}"`);
+  }
+  return url.href;
+}

@@ -1,13 +1,14 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLES } from '../functions/adapters/dynamo/tables.ts';
+import { TABLES, type TableDefinition } from '../functions/adapters/dynamo/tables.ts';
 
 export type TableKey = keyof typeof TABLES;
 
 /**
- * The DynamoDB tables of `TABLES`, with their secondary indexes. They hold the calls and interactions of
- * record, so they are retained when the stack goes and can be restored to any point of the last 35 days.
+ * The DynamoDB tables of `TABLES`, with their secondary indexes and TTL. They hold the calls and interactions
+ * of record, so they are retained when the stack goes and can be restored to any point of the last 35 days
+ * (the short-lived webhook receipts too: one rule for every table is simpler to review than an exception).
  */
 export class Tables extends Construct {
   readonly byKey: Record<TableKey, dynamodb.Table>;
@@ -15,12 +16,13 @@ export class Tables extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     const create = (key: TableKey): dynamodb.Table => {
-      const definition = TABLES[key];
+      const definition: TableDefinition = TABLES[key];
       const table = new dynamodb.Table(this, definition.id, {
         partitionKey: { name: definition.partitionKey, type: dynamodb.AttributeType.STRING },
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         removalPolicy: RemovalPolicy.RETAIN,
+        ...(definition.timeToLiveAttribute ? { timeToLiveAttribute: definition.timeToLiveAttribute } : {}),
       });
       for (const index of definition.indexes) {
         table.addGlobalSecondaryIndex({
@@ -37,6 +39,7 @@ export class Tables extends Construct {
       agents: create('agents'),
       interactions: create('interactions'),
       workItems: create('workItems'),
+      webhookReceipts: create('webhookReceipts'),
     };
   }
 }

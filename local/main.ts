@@ -33,6 +33,7 @@ const stack = await startLocalStack({
   sweepIntervalSeconds: numberFrom('SWEEP_INTERVAL_SECONDS') ?? 10,
   ...(process.env.CCAAS_WEBHOOK_SECRET ? { webhookSecret: process.env.CCAAS_WEBHOOK_SECRET } : {}),
   ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
+  ...(process.env.CCAAS_WEBHOOK_URL ? { ccaasWebhookUrl: process.env.CCAAS_WEBHOOK_URL } : {}),
 });
 
 process.stdout.write(
@@ -44,6 +45,8 @@ process.stdout.write(
     `  Interaction mode  ${mode}`,
     `  Storage           ${process.env.DATA_DIR ? `on disk in ${process.env.DATA_DIR}` : 'in memory'}`,
     `  CCaaS signing secret (Standard Webhooks): ${stack.webhookSecret}`,
+    `  CCaaS webhooks    ${process.env.CCAAS_WEBHOOK_URL || 'not delivered (set CCAAS_WEBHOOK_URL, e.g. npm run ccaas -- listen)'}`,
+    `  Dead letters      GET ${stack.url}/v1/dead-letters`,
     'Press Ctrl+C to stop.',
     '',
   ].join('\n'),

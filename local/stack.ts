@@ -17,7 +17,7 @@ import {
 import { DEFAULT_SETTINGS, settingsEnvironment } from '../functions/handlers/shared/config.ts';
 import { resetApp } from '../functions/handlers/shared/container.ts';
 import { createLocalDynamo, type Faults } from './dynamo.ts';
-import { type BusEvent, createLocalEventBus } from './event-bus.ts';
+import { type BusEvent, createLocalEventBus, type DeadLetter } from './event-bus.ts';
 import { createGateway, sendJson } from './gateway.ts';
 import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
 import { invokeLambda, loadHandler } from './lambda.ts';
@@ -35,6 +35,13 @@ export interface LocalStackOptions extends Partial<Settings> {
   sweepIntervalSeconds?: number;
   /** Called for failures the runtime itself sees (a handler crashing outside its own error handling). */
   onError?: (message: string, error: unknown) => void;
+  /** Where the CCaaS notifier POSTs its signed webhooks; none are delivered when absent. */
+  ccaasWebhookUrl?: string;
+  /**
+   * The event bus's delivery retries: attempts per event and target (default 8), and the first delay,
+   * doubled at each attempt (default 200 ms). Tests make them short; after the last, an event is dead-lettered.
+   */
+  eventRetry?: { maxAttempts?: number; baseDelayMs?: number };
 }
 
 export interface LocalStack {
@@ -44,6 +51,8 @@ export interface LocalStack {
   faults: Faults;
   /** Every event published to the local bus, in order. */
   published: BusEvent[];
+  /** Events whose delivery to a rule target failed every attempt (also at GET /v1/dead-letters). */
+  deadLetters: DeadLetter[];
   close(): Promise<void>;
 }
 
@@ -101,6 +110,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const busName = 'call-resiliency';
   const bus = createLocalEventBus({
     busName,
+    ...options.eventRetry,
     targets: await Promise.all(
       EVENT_TARGETS.map(async (t) => ({ rule: t.rule, invoke: await invoker(t.handler) })),
     ),
@@ -158,6 +168,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sendJson(res, 200, faults);
         return true;
       }
+      // The dead-letter queues of the rule targets, which on AWS are SQS queues with an alarm.
+      if (req.method === 'GET' && url.pathname === '/v1/dead-letters') {
+        sendJson(res, 200, { deadLetters: bus.deadLetters });
+        return true;
+      }
       return false;
     },
     onError,
@@ -183,6 +198,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     [ENV.eventBusName]: busName,
     [ENV.wsManagementEndpoint]: url,
     [ENV.webhookSecret]: webhookSecret,
+    // Always set, so that a stack started after another in the same process does not inherit its receiver.
+    [ENV.ccaasWebhookUrl]: options.ccaasWebhookUrl ?? '',
     [ENV.jwksUrl]: `${url}/dev/jwks`,
     [ENV.jwtIssuer]: identity.issuer,
     [ENV.jwtAudience]: LOCAL_AUDIENCE,
@@ -218,6 +235,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     webhookSecret,
     faults,
     published: bus.published,
+    deadLetters: bus.deadLetters,
     async close() {
       for (const timer of sweepers) clearInterval(timer);
       await gateway.close();

@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Webhook } from 'standardwebhooks';
 
 export interface WebhookSecretSource {
   /** The secrets themselves (local runtime, tests). */
@@ -26,4 +27,47 @@ export function makeWebhookSecrets(source: () => WebhookSecretSource): () => Pro
     cached = { secrets, until: Date.now() + 5 * 60_000 };
     return secrets;
   };
+}
+
+/** The three Standard Webhooks headers. */
+export interface WebhookHeaders {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+}
+
+/**
+ * Signs a message with the first secret of the list (during a rotation: the one the other side has had
+ * longest, until it confirms it knows the next), stamped `at` (each delivery attempt is stamped anew, so a
+ * retry passes the receiver's 5-minute tolerance).
+ */
+export function signWebhook(secrets: readonly string[], id: string, at: Date, body: string): WebhookHeaders {
+  const [secret] = secrets;
+  if (!secret) throw new Error('no webhook signing secret configured');
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(secret).sign(id, at, body),
+  };
+}
+
+/**
+ * Verifies a message against every active secret (HMAC-SHA256 over id.timestamp.body, 5-minute tolerance
+ * both ways). Throws with the reason of the last secret tried when none matches.
+ */
+export function verifyWebhookSignature(
+  secrets: readonly string[],
+  body: string,
+  headers: WebhookHeaders,
+): void {
+  let reason = 'no signing secret configured';
+  for (const secret of secrets) {
+    try {
+      new Webhook(secret).verify(body, { ...headers }, { jsonParse: false });
+      return;
+    } catch (err) {
+      reason = (err as Error).message;
+    }
+  }
+  throw new Error(reason);
 }

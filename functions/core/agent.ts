@@ -88,8 +88,10 @@ export function releaseFromOffer(
       return withStatus(agent, 'available', now, { ...base, idleSince: at });
     case 'revoked':
       if (reason === 'agent_unreachable') return withStatus(agent, 'offline', now, base);
-      if (reason === 'agent_away')
-        return agent.status === 'reserved' ? withStatus(agent, 'away', now, base) : agent;
+      // The agent already chose its status (away or offline): keep it, just drop the offer.
+      if (reason === 'agent_away') {
+        return withStatus(agent, agent.status === 'reserved' ? 'away' : agent.status, now, base);
+      }
       // Not the agent's doing: it keeps its place in the idle order.
       return withStatus(agent, 'available', now, base);
     case 'setup_failed':
@@ -103,8 +105,14 @@ export function dropUnbridgedCall(agent: Agent, callId: string, now: Date): Agen
   return withStatus(agent, 'available', now, { callId: undefined });
 }
 
-/** The agent's call ended: it moves to wrap-up until it sets itself available. */
+/**
+ * The agent's call ended: it moves to wrap-up until it sets itself available. Also when the end overtook
+ * the accept's second write (the agent still reserved for that call): the accept then finds nothing to do.
+ */
 export function finishCall(agent: Agent, callId: string, now: Date): Agent {
+  if (agent.status === 'reserved' && agent.offer?.callId === callId) {
+    return withStatus(agent, 'wrap_up', now, { offer: undefined, callId });
+  }
   if (agent.callId !== callId || agent.status !== 'on_call') return agent;
   return withStatus(agent, 'wrap_up', now);
 }
@@ -124,7 +132,11 @@ export function chooseStatus(agent: Agent, status: SelectableAgentStatus, now: D
       throw new InvalidTransitionError(`agent ${agent.agentId} has a pending offer`);
     return withStatus(agent, 'available', now, { idleSince: now.toISOString(), callId: undefined });
   }
-  return withStatus(agent, status, now, { callId: agent.status === 'wrap_up' ? undefined : agent.callId });
+  // Leaving a reservation drops its offer here; the caller revokes the offer itself.
+  return withStatus(agent, status, now, {
+    offer: undefined,
+    callId: agent.status === 'wrap_up' ? undefined : agent.callId,
+  });
 }
 
 export function addConnection(agent: Agent, connectionId: string): Agent {

@@ -207,6 +207,8 @@ export function endCall(call: Call, reason: EndReason, endedBy: EndedBy, now: Da
 /** The call leaves the queue unanswered (maximum queue time, or routing could not go on). */
 export function overflowCall(call: Call, reason: string, now: Date): Call {
   assertOpen(call);
+  // An answered call is never overflowed, whatever a late workflow task thinks.
+  if (call.status === 'connected') return call;
   const at = now.toISOString();
   const offers = call.offers.map((o) =>
     o.status === 'pending' ? { ...o, status: 'revoked' as const, closedAt: at, reason: 'overflowed' } : o,
@@ -321,6 +323,18 @@ export function bridgeFailed(call: Call, now: Date, reason = 'bridge_failed'): C
       routedAt: at,
     },
   );
+}
+
+/**
+ * Starts a new routing round for a call whose workflow is gone (the sweeper found it queued and untouched
+ * for minutes, or offering an offer long expired). Its queue time keeps counting from the round before.
+ */
+export function reroute(call: Call, now: Date): Call {
+  assertOpen(call);
+  if (call.status !== 'queued' || call.waiting || pendingOffer(call)) {
+    throw new InvalidTransitionError(`call ${call.callId} is ${call.status}; nothing to repair`);
+  }
+  return touch(call, now, { type: 'rerouted', detail: `round ${call.route + 1}` }, { route: call.route + 1 });
 }
 
 /** Drops a transfer target that cannot take the call, so it goes to the queue instead. */

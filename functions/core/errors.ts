@@ -64,6 +64,8 @@ export const WorkflowErrors = {
   OfferRevoked: 'OfferRevoked',
   InteractionUnavailable: 'InteractionUnavailable',
   QueueTimeExceeded: 'QueueTimeExceeded',
+  /** Anything unexpected in a task (a throttled write, a lost race): the ASL retries it. */
+  RetryableTaskError: 'RetryableTaskError',
 } as const;
 export type WorkflowErrorName = (typeof WorkflowErrors)[keyof typeof WorkflowErrors];
 

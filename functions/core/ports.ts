@@ -25,6 +25,8 @@ export interface CallStore {
   listWaiting(queue: string, limit: number): Promise<Call[]>;
   /** Answered calls whose interaction is still to be created, oldest first. */
   listInteractionPending(limit: number): Promise<Call[]>;
+  /** Calls being routed (queued and not waiting, or offering), least recently changed first. */
+  listRouting(status: 'queued' | 'offering', limit: number): Promise<Call[]>;
 }
 
 /** Agents: profile, presence, reservation and connections. */
@@ -64,8 +66,8 @@ export interface WorkflowCallbacks {
 
 export interface WorkflowInput {
   callId: string;
-  /** Routing round (0 or absent for the first; one more per transfer): each round is its own execution. */
-  route?: number;
+  /** Routing round (0 first; one more per transfer, failed bridge or repair): each is its own execution. */
+  route: number;
   offerTimeoutSeconds: number;
   maxQueueSeconds: number;
 }

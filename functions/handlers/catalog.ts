@@ -4,6 +4,8 @@
  * wires the same handlers to the same triggers, so the two cannot drift apart.
  */
 
+import type { EVENT_RULES } from '../core/events.ts';
+
 /** A resource a function may use. The CDK app turns each into a least-privilege grant and env vars. */
 export type Access =
   | 'calls:read'
@@ -19,6 +21,8 @@ export type Access =
   | 'events:publish'
   | 'sockets:push'
   | 'webhook:verify'
+  | 'webhook:sign'
+  | 'webhookReceipts:write'
   | 'jwt:verify';
 
 export interface FunctionEntry {
@@ -58,13 +62,20 @@ export const HTTP_ROUTES: HttpRoute[] = [
     method: 'POST',
     path: '/v1/calls',
     handler: 'http/create-call',
-    access: ['calls:read', 'calls:write', 'workflow:start', 'webhook:verify'],
+    access: ['calls:read', 'calls:write', 'workflow:start', 'webhook:verify', 'webhookReceipts:write'],
   },
   {
     method: 'POST',
     path: '/v1/calls/{callId}/events',
     handler: 'http/post-call-event',
-    access: [...CALL_FLOW, 'interactions:read', 'interactions:write', 'workflow:start', 'webhook:verify'],
+    access: [
+      ...CALL_FLOW,
+      'interactions:read',
+      'interactions:write',
+      'workflow:start',
+      'webhook:verify',
+      'webhookReceipts:write',
+    ],
   },
   { method: 'GET', path: '/v1/calls/{callId}', handler: 'http/get-call', access: ['calls:read'] },
   {
@@ -144,7 +155,7 @@ export const WORKFLOW_TASKS: WorkflowTask[] = [
   },
 ];
 
-export const EVENT_TARGETS: (FunctionEntry & { rule: 'offerMissed' })[] = [
+export const EVENT_TARGETS: (FunctionEntry & { rule: keyof typeof EVENT_RULES })[] = [
   {
     rule: 'offerMissed',
     handler: 'events/missed-offer',
@@ -157,6 +168,8 @@ export const EVENT_TARGETS: (FunctionEntry & { rule: 'offerMissed' })[] = [
       'workItems:write',
     ],
   },
+  // Signed webhooks to the CCaaS for call.* and interaction.* events; the default 10 s covers a 5 s POST.
+  { rule: 'ccaasNotifications', handler: 'events/ccaas-notifier', access: ['webhook:sign'] },
 ];
 
 export const SCHEDULED: (FunctionEntry & { name: string; everyMinutes: number })[] = [
@@ -183,6 +196,8 @@ export const ENV = {
   /** Locally (and in tests) the secrets themselves; on AWS the stack sets webhookSecretArn instead. */
   webhookSecret: 'CCAAS_WEBHOOK_SECRET',
   webhookSecretArn: 'CCAAS_WEBHOOK_SECRET_ARN',
+  /** Where the CCaaS notifier POSTs its webhooks; unset, nothing is delivered. */
+  ccaasWebhookUrl: 'CCAAS_WEBHOOK_URL',
   jwksUrl: 'JWKS_URL',
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',

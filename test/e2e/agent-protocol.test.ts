@@ -7,15 +7,7 @@ import { useLocalStack } from '../support/stack.ts';
 describe('the agent protocol over the socket', () => {
   const ctx = useLocalStack({ offerTimeoutSeconds: 15 });
 
-  /** An agent of its own queue with a connected call. */
-  async function connectedCall(agentId: string, queue: string) {
-    const agent = await (await ctx.agent(agentId, { queues: [queue] })).online();
-    const callId = await ctx.ccaas.newCall({ queue });
-    const offer = await agent.next('offer');
-    expect(await agent.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({ type: 'ack' });
-    await agent.waitFor((m) => m.type === 'callState' && m.state === 'connected');
-    return { agent, callId };
-  }
+  const connectedCall = ctx.connectedCall;
 
   it('runs mute, hold and hang-up on a call that has no interaction', async () => {
     await ctx.setInteractionStore('down');

@@ -6,13 +6,21 @@ import { getJson } from '../support/ccaas.ts';
 import { useLocalStack } from '../support/stack.ts';
 
 describe('CCaaS callbacks at the HTTP edge', () => {
-  const ctx = useLocalStack();
+  // Mid-rotation: both secrets are active. The test client signs with the first.
+  const [current, next] = [generateWebhookSecret(), generateWebhookSecret()];
+  const ctx = useLocalStack({ webhookSecret: `${current} ${next}` });
   const body = (ccaasCallId: string) =>
     JSON.stringify({ ccaasCallId, from: '+15550001000', to: '+15550002000', queue: 'edge' });
 
   async function postSigned(
     payload: string,
-    { secret = ctx.stack.webhookSecret, at = new Date(), contentType = 'application/json', tamper = '' } = {},
+    {
+      secret = current,
+      at = new Date(),
+      contentType = 'application/json',
+      tamper = '',
+      headers = {} as Record<string, string>,
+    } = {},
   ) {
     const id = randomUUID();
     return fetch(`${ctx.stack.url}/v1/calls`, {
@@ -22,6 +30,7 @@ describe('CCaaS callbacks at the HTTP edge', () => {
         'webhook-id': id,
         'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
         'webhook-signature': new Webhook(secret).sign(id, at, payload),
+        ...headers,
       },
       body: payload + tamper,
     });
@@ -44,6 +53,16 @@ describe('CCaaS callbacks at the HTTP edge', () => {
     ],
     ['signed with another secret', (p: string) => postSigned(p, { secret: generateWebhookSecret() })],
     ['with a tampered body', (p: string) => postSigned(p, { tamper: ' ' })],
+    ['with a tampered webhook-id', (p: string) => postSigned(p, { headers: { 'webhook-id': randomUUID() } })],
+    [
+      'with a tampered webhook-timestamp',
+      (p: string) =>
+        postSigned(p, { headers: { 'webhook-timestamp': String(Math.floor(Date.now() / 1000) - 1) } }),
+    ],
+    [
+      'with a tampered signature',
+      (p: string) => postSigned(p, { headers: { 'webhook-signature': `v1,${'A'.repeat(43)}=` } }),
+    ],
     ['signed six minutes ago', (p: string) => postSigned(p, { at: new Date(Date.now() - 6 * 60_000) })],
     [
       'signed six minutes in the future',
@@ -57,6 +76,15 @@ describe('CCaaS callbacks at the HTTP edge', () => {
     expect(error).toMatchObject({ code: 'UNAUTHORIZED' });
     expect(error.requestId).toBeTruthy();
     expect(await callExists(ccaasCallId)).toBe(false);
+  });
+
+  it('accepts a callback signed with either secret while one is rotated out', async () => {
+    for (const secret of [current, next]) {
+      const ccaasCallId = `edge-${randomUUID()}`;
+      const res = await postSigned(body(ccaasCallId), { secret });
+      expect(res.status).toBe(202);
+      expect(await callExists(ccaasCallId)).toBe(true);
+    }
   });
 
   it('answers 422 with the failing fields for a well-signed but invalid call', async () => {

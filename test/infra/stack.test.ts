@@ -6,7 +6,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TABLES } from '../../functions/adapters/dynamo/tables.ts';
+import { TABLES, type TableDefinition } from '../../functions/adapters/dynamo/tables.ts';
 import { EVENT_RULES } from '../../functions/core/events.ts';
 import {
   type Access,
@@ -20,7 +20,12 @@ import {
   WS_ROUTES,
 } from '../../functions/handlers/catalog.ts';
 import { CallResiliencyStack } from '../../lib/call-resiliency-stack.ts';
-import { DEFAULT_ROUTING_CONFIG, type RoutingConfig, routingConfigFromContext } from '../../lib/config.ts';
+import {
+  ccaasWebhookUrlFromContext,
+  DEFAULT_ROUTING_CONFIG,
+  type RoutingConfig,
+  routingConfigFromContext,
+} from '../../lib/config.ts';
 import { CATALOG_ENTRIES } from '../../lib/handler-function.ts';
 
 /** CloudFormation template fragments: untyped JSON. */
@@ -29,6 +34,7 @@ type Json = any;
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CDK_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(`${ROOT}cdk.json`, 'utf8')).context;
 const ENVIRONMENT = { account: '000000000000', region: 'us-east-1' };
+const CCAAS_WEBHOOK_URL = 'https://ccaas.example.com/webhooks';
 
 /** Actions IAM authorizes on "*" only (no resource type), the one reason a statement may name "*". */
 const ACTIONS_AUTHORIZED_ON_STAR_ONLY = new Set([
@@ -62,7 +68,11 @@ const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
 function synthesize(context: Record<string, unknown>, routing: RoutingConfig = DEFAULT_ROUTING_CONFIG) {
   const outdir = mkdtempSync(join(tmpdir(), 'call-resiliency-cdk-'));
   const app = new App({ outdir, context: { ...CDK_CONTEXT, ...context } });
-  const stack = new CallResiliencyStack(app, 'CallResiliency', { env: ENVIRONMENT, routing });
+  const stack = new CallResiliencyStack(app, 'CallResiliency', {
+    env: ENVIRONMENT,
+    routing,
+    ccaasWebhookUrl: CCAAS_WEBHOOK_URL,
+  });
   const assembly = app.synth();
   const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
   return { app, outdir, template };
@@ -273,6 +283,10 @@ describe('the CallResiliency stack', () => {
           Projection: { ProjectionType: 'ALL' },
         })),
       );
+      const ttl = (table as TableDefinition).timeToLiveAttribute;
+      expect(resource.Properties.TimeToLiveSpecification).toEqual(
+        ttl ? { AttributeName: ttl, Enabled: true } : undefined,
+      );
     },
   );
 
@@ -302,6 +316,21 @@ describe('the CallResiliency stack', () => {
       expect(referencedIds(invokeConfig.Properties.DestinationConfig.OnFailure.Destination)).toEqual([
         queueId,
       ]);
+      // Any dead letter raises an alarm.
+      const alarms = resources('AWS::CloudWatch::Alarm').filter(([, alarm]) =>
+        (alarm.Properties.Dimensions ?? []).some(
+          (d: Json) => d.Name === 'QueueName' && referencedIds(d.Value).includes(queueId as string),
+        ),
+      );
+      expect(alarms).toHaveLength(1);
+      expect(alarms[0]?.[1].Properties).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
     },
   );
 
@@ -387,7 +416,10 @@ describe('the CallResiliency stack', () => {
     expect(ENV.stateMachineArn in variables, ENV.stateMachineArn).toBe(has('workflow:start'));
     expect(ENV.eventBusName in variables, ENV.eventBusName).toBe(has('events:publish'));
     expect(ENV.wsManagementEndpoint in variables, ENV.wsManagementEndpoint).toBe(has('sockets:push'));
-    expect('CCAAS_WEBHOOK_SECRET_ARN' in variables).toBe(has('webhook:verify'));
+    expect('CCAAS_WEBHOOK_SECRET_ARN' in variables).toBe(has('webhook:verify') || has('webhook:sign'));
+    expect(variables[ENV.ccaasWebhookUrl], ENV.ccaasWebhookUrl).toBe(
+      has('webhook:sign') ? CCAAS_WEBHOOK_URL : undefined,
+    );
     for (const name of [ENV.jwksUrl, ENV.jwtIssuer, ENV.jwtAudience]) {
       expect(name in variables, name).toBe(has('jwt:verify'));
     }
@@ -412,7 +444,7 @@ describe('the CallResiliency stack', () => {
     expect(referencedIds(variables[ENV.jwtAudience])).toEqual([clientId]);
   });
 
-  it('lets functions with webhook:verify, and only them, read the generated CCaaS webhook secret', () => {
+  it('lets functions with webhook:verify or webhook:sign, and only them, read the generated CCaaS webhook secret', () => {
     const [secretId, secret] = onlyResource('AWS::SecretsManager::Secret');
     expect(secret.Properties.GenerateSecretString).toBeDefined();
 
@@ -422,7 +454,9 @@ describe('the CallResiliency stack', () => {
           referencedIds(statement.Resource).includes(secretId) &&
           asList(statement.Action).includes('secretsmanager:GetSecretValue'),
       );
-      expect(reads, entry.handler).toBe(entry.access.includes('webhook:verify'));
+      expect(reads, entry.handler).toBe(
+        entry.access.includes('webhook:verify') || entry.access.includes('webhook:sign'),
+      );
     }
   });
 
@@ -444,6 +478,21 @@ describe('the CallResiliency stack', () => {
     const report = new AwsSolutionsChecks().validateScope(app);
 
     expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+  });
+});
+
+describe('the CCaaS webhook URL of a deployment', () => {
+  it('comes from context ccaasWebhookUrl, and is absent without it', () => {
+    expect(
+      ccaasWebhookUrlFromContext(new App({ context: { ccaasWebhookUrl: CCAAS_WEBHOOK_URL } }).node),
+    ).toBe(CCAAS_WEBHOOK_URL);
+    expect(ccaasWebhookUrlFromContext(new App().node)).toBeUndefined();
+  });
+
+  it.each(['http://ccaas.example.com/webhooks', 'not a url'])('must be an https URL, not %s', (url) => {
+    expect(() => ccaasWebhookUrlFromContext(new App({ context: { ccaasWebhookUrl: url } }).node)).toThrow(
+      /must be an https URL/,
+    );
   });
 });
 

@@ -119,7 +119,7 @@ function callInput(
   callId: string,
   overrides: { offerTimeoutSeconds?: number; maxQueueSeconds?: number } = {},
 ) {
-  return JSON.stringify({ callId, offerTimeoutSeconds: 30, maxQueueSeconds: 60, ...overrides });
+  return JSON.stringify({ callId, route: 0, offerTimeoutSeconds: 30, maxQueueSeconds: 60, ...overrides });
 }
 
 async function waitFor<T>(
@@ -185,7 +185,7 @@ describe('local Step Functions service', () => {
     expect(executionArn).toBe('arn:aws:states:us-east-1:000000000000:execution:RouteCall:call-accepted');
 
     const token = await taskToken(local, 'OfferToAgent', 1);
-    expect(local.calls.OfferToAgent[0]).toEqual({ callId: 'call-accepted', taskToken: token });
+    expect(local.calls.OfferToAgent[0]).toEqual({ callId: 'call-accepted', route: 0, taskToken: token });
     await local.client.send(
       new SendTaskSuccessCommand({ taskToken: token, output: '{"agentId":"agent-7"}' }),
     );
@@ -196,11 +196,12 @@ describe('local Step Functions service', () => {
     expect(execution.stopDate).toBeInstanceOf(Date);
     expect(JSON.parse(execution.output ?? 'null')).toEqual({
       callId: 'call-accepted',
+      route: 0,
       offerTimeoutSeconds: 30,
       maxQueueSeconds: 60,
       offer: { agentId: 'agent-7' },
     });
-    expect(local.calls.CreateInteraction).toEqual([{ callId: 'call-accepted' }]);
+    expect(local.calls.CreateInteraction).toEqual([{ callId: 'call-accepted', route: 0 }]);
     expect(local.ended).toEqual([
       {
         executionArn,
@@ -245,7 +246,7 @@ describe('local Step Functions service', () => {
     const execution = await finished(local, executionArn);
     expect(execution.status).toBe('SUCCEEDED');
     expect(local.calls.OfferToAgent).toHaveLength(1);
-    expect(local.calls.MarkOfferMissed).toEqual([{ callId: 'call-missed' }]);
+    expect(local.calls.MarkOfferMissed).toEqual([{ callId: 'call-missed', route: 0 }]);
     expect(local.calls.CreateInteraction).toEqual([]);
     expect(JSON.parse(execution.output ?? 'null')).toMatchObject({
       lastError: { Error: 'States.Timeout' },
@@ -268,7 +269,7 @@ describe('local Step Functions service', () => {
     const execution = await finished(local, executionArn);
     expect(execution.status).toBe('SUCCEEDED');
     expect(JSON.parse(execution.output ?? 'null')).toMatchObject({ offer: { agentId: 'self' } });
-    expect(local.calls.CreateInteraction).toEqual([{ callId: 'call-self' }]);
+    expect(local.calls.CreateInteraction).toEqual([{ callId: 'call-self', route: 0 }]);
   });
 
   it('refuses a SendTaskSuccess that arrives after the offer timed out with TaskTimedOut', async () => {
@@ -378,7 +379,7 @@ describe('local Step Functions service', () => {
     const executionArn = await startCall(local, 'call-queued');
 
     const waitToken = await taskToken(local, 'WaitForAgent', 1);
-    expect(local.calls.WaitForAgent[0]).toEqual({ callId: 'call-queued', taskToken: waitToken });
+    expect(local.calls.WaitForAgent[0]).toEqual({ callId: 'call-queued', route: 0, taskToken: waitToken });
     await local.client.send(new SendTaskSuccessCommand({ taskToken: waitToken, output: '{}' }));
     const offerToken = await taskToken(local, 'OfferToAgent', 2);
     await local.client.send(new SendTaskSuccessCommand({ taskToken: offerToken, output: '{"agentId":"a"}' }));

@@ -1,25 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Webhook } from 'standardwebhooks';
+import { postSigned } from '../../local/ccaas-simulator.ts';
 
-/** A fake CCaaS: signs its callbacks per Standard Webhooks, as a real one would. */
+/** A fake CCaaS: signs its callbacks per Standard Webhooks (with the first secret), as a real one would. */
 export function ccaasClient(baseUrl: string, secret: string) {
-  const webhook = new Webhook(secret);
   let seq = 0;
 
-  async function post(path: string, body: unknown, { id = randomUUID(), at = new Date() } = {}) {
-    const payload = JSON.stringify(body);
-    const res = await fetch(`${baseUrl}${path}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-        'webhook-signature': webhook.sign(id, at, payload),
-      },
-      body: payload,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
+  async function post(path: string, body: unknown, options: { id?: string; at?: Date } = {}) {
+    return (await postSigned(baseUrl, secret, path, body, options)) as {
+      status: number;
+      body: Record<string, any>;
+    };
   }
 
   return {

@@ -2,7 +2,7 @@ import { NotFoundError } from '../../functions/core/errors.ts';
 import type { DomainEvent } from '../../functions/core/events.ts';
 import type { ServerMessage } from '../../functions/core/messages.ts';
 import type { Agent, Call, Interaction, WorkItem } from '../../functions/core/model.ts';
-import type { Change } from '../../functions/core/ports.ts';
+import type { Change, WorkflowInput } from '../../functions/core/ports.ts';
 import type { Deps } from '../../functions/core/use-cases/index.ts';
 import { DEFAULT_SETTINGS } from '../../functions/handlers/shared/config.ts';
 
@@ -37,6 +37,7 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
   const interactions = table<Interaction>((i) => i.interactionId);
   const workItems = table<WorkItem>((w) => w.workItemId);
   const published: DomainEvent[] = [];
+  const started: WorkflowInput[] = [];
   const pushed: { connectionIds: readonly string[]; message: ServerMessage }[] = [];
   const tokens = new Map<
     string,
@@ -53,6 +54,8 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
       listWaiting: async (queue) => [...calls.items.values()].filter((c) => c.waiting && c.queue === queue),
       listInteractionPending: async () =>
         [...calls.items.values()].filter((c) => c.interaction.status === 'pending'),
+      listRouting: async (status) =>
+        [...calls.items.values()].filter((c) => c.status === status && !(status === 'queued' && c.waiting)),
     },
     agents: {
       get: agents.get,
@@ -90,7 +93,11 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
         return true;
       },
     },
-    starter: { start: async () => undefined },
+    starter: {
+      async start(input) {
+        started.push(input);
+      },
+    },
     pusher: {
       async push(connectionIds, message) {
         pushed.push({ connectionIds, message });
@@ -106,5 +113,5 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     settings: DEFAULT_SETTINGS,
   };
-  return { deps, calls, agents, interactions, workItems, published, pushed, tokens };
+  return { deps, calls, agents, interactions, workItems, published, pushed, tokens, started };
 }

@@ -20,6 +20,8 @@ export function useLocalStack(options: LocalStackOptions = {}) {
     setInteractionStore(state: 'up' | 'down'): Promise<void>;
     /** Details of the events of one type published for one call. */
     published(callId: string, type: string): Record<string, unknown>[];
+    /** An agent of its own queue, online, with a call it has accepted and is connected to. */
+    connectedCall(agentId: string, queue: string): Promise<{ agent: AgentClient; callId: string }>;
   };
   ctx.call = async (callId) => (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
   ctx.agentView = async (agentId) =>
@@ -39,6 +41,14 @@ export function useLocalStack(options: LocalStackOptions = {}) {
     ctx.stack.published
       .filter((e) => e['detail-type'] === type && e.detail.callId === callId)
       .map((e) => e.detail);
+  ctx.connectedCall = async (agentId, queue) => {
+    const agent = await (await ctx.agent(agentId, { queues: [queue] })).online();
+    const callId = await ctx.ccaas.newCall({ queue });
+    const offer = await agent.next('offer');
+    expect(await agent.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({ type: 'ack' });
+    await agent.waitFor((m) => m.type === 'callState' && m.state === 'connected');
+    return { agent, callId };
+  };
   ctx.errors = [];
   ctx.agents = [];
   beforeAll(async () => {

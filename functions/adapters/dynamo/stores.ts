@@ -19,9 +19,10 @@ export function makeCallStore(doc: DynamoDBDocumentClient, tableName: () => stri
       waitingQueue: c.waiting ? c.queue : undefined,
       waitingSince: c.waiting?.since,
       interactionPending: c.interaction?.status === 'pending' ? PENDING : undefined,
+      routingState: c.status === 'offering' || (c.status === 'queued' && !c.waiting) ? c.status : undefined,
     }),
   });
-  const [waiting, pending] = TABLES.calls.indexes;
+  const [waiting, pending, routing] = TABLES.calls.indexes;
   return {
     create: async (call) => {
       const { entity, created } = await table.create(call);
@@ -32,6 +33,7 @@ export function makeCallStore(doc: DynamoDBDocumentClient, tableName: () => stri
     listWaiting: (queue, limit) => table.query(waiting.indexName, waiting.partitionKey, queue, true, limit),
     listInteractionPending: (limit) =>
       table.query(pending.indexName, pending.partitionKey, PENDING, true, limit),
+    listRouting: (status, limit) => table.query(routing.indexName, routing.partitionKey, status, true, limit),
   };
 }
 

@@ -11,10 +11,17 @@ export interface IndexDefinition {
 
 export interface TableDefinition {
   /** Logical id in the stack; also the env var stem (`CALLS_TABLE`). */
-  id: 'Calls' | 'Agents' | 'Interactions' | 'WorkItems';
-  envVar: 'CALLS_TABLE' | 'AGENTS_TABLE' | 'INTERACTIONS_TABLE' | 'WORK_ITEMS_TABLE';
+  id: 'Calls' | 'Agents' | 'Interactions' | 'WorkItems' | 'WebhookReceipts';
+  envVar:
+    | 'CALLS_TABLE'
+    | 'AGENTS_TABLE'
+    | 'INTERACTIONS_TABLE'
+    | 'WORK_ITEMS_TABLE'
+    | 'WEBHOOK_RECEIPTS_TABLE';
   partitionKey: string;
   indexes: IndexDefinition[];
+  /** Epoch-seconds attribute after which DynamoDB deletes the item (TTL on AWS; dynalite has none). */
+  timeToLiveAttribute?: string;
 }
 
 export const TABLES = {
@@ -27,6 +34,9 @@ export const TABLES = {
       { indexName: 'waiting', partitionKey: 'waitingQueue', sortKey: 'waitingSince' },
       // Sparse: only answered calls whose interaction is still to be created carry interactionPending.
       { indexName: 'interaction-pending', partitionKey: 'interactionPending', sortKey: 'updatedAt' },
+      // Sparse: only calls being routed (queued and not waiting, or offering) carry routingState. Lets the
+      // sweeper find a call whose workflow died, by how long it has not changed.
+      { indexName: 'routing', partitionKey: 'routingState', sortKey: 'updatedAt' },
     ],
   },
   agents: {
@@ -49,6 +59,14 @@ export const TABLES = {
     envVar: 'WORK_ITEMS_TABLE',
     partitionKey: 'workItemId',
     indexes: [{ indexName: 'by-status', partitionKey: 'status', sortKey: 'createdAt' }],
+  },
+  webhookReceipts: {
+    id: 'WebhookReceipts',
+    envVar: 'WEBHOOK_RECEIPTS_TABLE',
+    partitionKey: 'webhookId',
+    indexes: [],
+    // Deleted by TTL once a replay could no longer pass the signature check; readers ignore expired ones.
+    timeToLiveAttribute: 'expiresAt',
   },
 } as const satisfies Record<string, TableDefinition>;
 

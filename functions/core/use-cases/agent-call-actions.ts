@@ -20,6 +20,7 @@ import type { AgentMessenger } from './agent-messenger.ts';
 import type { EnsureInteraction, SyncInteraction } from './create-interaction.ts';
 import type { Deps } from './deps.ts';
 import type { EndCallFlow } from './end-call.ts';
+import { makeStartRouting } from './start-routing.ts';
 import type { WakeWaitingCall } from './wait-for-agent.ts';
 
 export type AgentControl = 'mute' | 'unmute' | 'hold' | 'resume';
@@ -45,18 +46,8 @@ type ActionDeps = Pick<Deps, 'calls' | 'agents' | 'starter' | 'events' | 'clock'
  * (FORBIDDEN otherwise): the one it is connected to, or, for notes and wrap-up, the one it just finished.
  */
 export function makeAgentCallActions(deps: ActionDeps) {
-  const {
-    calls,
-    agents,
-    starter,
-    events,
-    clock,
-    settings,
-    send,
-    endCall,
-    ensureInteraction,
-    syncInteraction,
-  } = deps;
+  const { calls, agents, events, clock, send, endCall, ensureInteraction, syncInteraction } = deps;
+  const startRouting = makeStartRouting(deps);
 
   async function ownCall(agentId: string, callId: string, { finished = false } = {}): Promise<Call> {
     const call = await calls.get(callId);
@@ -143,16 +134,12 @@ export function makeAgentCallActions(deps: ActionDeps) {
       const { after } = await calls.update(callId, (c) =>
         transferCall(c, { byAgentId: agentId, ...to, now: clock.now() }),
       );
+      // Routing first: whatever fails after this, the call is being offered again.
+      await startRouting(after);
       await agents.update(agentId, (a) => finishCall(a, callId, clock.now()));
       await send(agentId, { type: 'callState', ...callStateView(after) });
       await publishControl(after, agentId, 'transfer', to);
       await syncInteraction(after);
-      await starter.start({
-        callId,
-        route: after.route,
-        offerTimeoutSeconds: settings.offerTimeoutSeconds,
-        maxQueueSeconds: settings.maxQueueSeconds,
-      });
     },
 
     /** note: appended to the conversation; it reaches the interaction now or when it is created. */

@@ -50,18 +50,19 @@ export function makeApplyCcaasEvent(
   ): Promise<{ call: Call; applied: boolean }> {
     const current = await calls.get(callId);
     if (!current) throw new NotFoundError(`call ${callId} not found`);
-    if (event.seq <= current.lastEventSeq) return { call: current, applied: false };
-
+    // An end is never stale: a hang-up retried after a later event must still end the call.
     if (event.type === 'caller_hangup' || event.type === 'ended') {
       const hangup = event.type === 'caller_hangup';
       const reason = hangup ? 'caller_hangup' : (event.reason ?? 'ended');
       const { call, changed } = await endCall(callId, reason, hangup ? 'caller' : 'ccaas', event.seq);
       return { call, applied: changed };
     }
+    // A failed bridge checks its seq itself, so that its retry can still restart the routing round.
     if (event.type === 'bridge_failed') {
       const { call, changed } = await bridgeFailed(callId, event.seq, event.reason);
       return { call, applied: changed };
     }
+    if (event.seq <= current.lastEventSeq) return { call: current, applied: false };
     const now = clock.now();
     const { after, changed } = await calls.update(callId, (c) => {
       const sequenced = acceptSeq(c, event.seq);

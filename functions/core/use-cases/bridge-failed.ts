@@ -4,15 +4,17 @@ import { callStateView } from '../messages.ts';
 import type { Call } from '../model.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
 import type { Deps } from './deps.ts';
+import { makeStartRouting } from './start-routing.ts';
 import type { WakeWaitingCall } from './wait-for-agent.ts';
 
 export type BridgeFailedFlow = ReturnType<typeof makeBridgeFailed>;
 
 /**
  * The CCaaS reports `bridge_failed`: the agent accepted but the audio could not be connected.
- * Main course: the accepted offer ends `setup_failed` (one conditional write, in seq order), the agent is
- * free again (its screen gets the call's new state), and a new workflow execution offers the call to the
- * next agent. Failure paths: no accepted offer to fail (already ended, or never accepted) → INVALID_STATE.
+ * Main course: the accepted offer ends `setup_failed` (one conditional write, in seq order), a new workflow
+ * execution routes the call to the next agent, and the agent is free again (its screen gets the call's new
+ * state). A retry of the same event after a failure halfway starts the execution again (a no-op if it
+ * runs). Failure path: no accepted offer to fail → INVALID_STATE.
  */
 export function makeBridgeFailed(
   deps: Pick<Deps, 'calls' | 'agents' | 'starter' | 'clock' | 'settings'> & {
@@ -20,7 +22,8 @@ export function makeBridgeFailed(
     wakeWaitingCall: WakeWaitingCall;
   },
 ) {
-  const { calls, agents, starter, clock, settings, send, wakeWaitingCall } = deps;
+  const { calls, agents, clock, send, wakeWaitingCall } = deps;
+  const startRouting = makeStartRouting(deps);
   return async function onBridgeFailed(
     callId: string,
     seq: number,
@@ -30,18 +33,18 @@ export function makeBridgeFailed(
       const sequenced = acceptSeq(c, seq);
       return sequenced ? bridgeFailed(sequenced, clock.now(), reason) : c;
     });
-    if (!changed) return { call: after, changed };
+    const failedOffer = after.offers.findLast((o) => o.status === 'setup_failed');
+    if (!changed) {
+      // A retry: make sure the new round runs (idempotent by execution name), change nothing else.
+      if (after.status === 'queued' && failedOffer && !after.waiting) await startRouting(after);
+      return { call: after, changed };
+    }
+    await startRouting(after);
     if (before.agentId) {
       const freed = await agents.update(before.agentId, (a) => dropUnbridgedCall(a, callId, clock.now()));
       await send(before.agentId, { type: 'callState', ...callStateView(after) });
       if (freed.changed) await wakeWaitingCall(freed.after);
     }
-    await starter.start({
-      callId,
-      route: after.route,
-      offerTimeoutSeconds: settings.offerTimeoutSeconds,
-      maxQueueSeconds: settings.maxQueueSeconds,
-    });
     return { call: after, changed };
   };
 }

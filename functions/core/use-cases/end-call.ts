@@ -1,5 +1,5 @@
 import { finishCall, releaseFromOffer } from '../agent.ts';
-import { acceptSeq, endCall, pendingOffer } from '../call.ts';
+import { endCall, isTerminal, pendingOffer } from '../call.ts';
 import { WorkflowErrors } from '../errors.ts';
 import { callStateView } from '../messages.ts';
 import type { Call, EndedBy } from '../model.ts';
@@ -15,8 +15,9 @@ export type EndCallFlow = ReturnType<typeof makeEndCall>;
  * Main course: one conditional write ends the call (abandoned before it connected, completed after).
  * Then: a pending offer is revoked (the agent's card disappears, the agent is free again, the workflow's
  * task fails with CallEnded); a waiting call's workflow is ended the same way; a connected agent moves to
- * wrap-up; the interaction, if any, gets duration, end reason and who ended it. Ending an ended call
- * changes nothing.
+ * wrap-up; the interaction, if any, gets duration, end reason and who ended it. An end is never stale: it
+ * applies whatever its seq (it only raises lastEventSeq). Ending an ended call changes nothing, but repeats
+ * the idempotent follow-ups, so a CCaaS retry heals a first attempt that failed halfway.
  */
 export function makeEndCall(
   deps: Pick<Deps, 'calls' | 'agents' | 'callbacks' | 'events' | 'clock' | 'settings'> & {
@@ -33,13 +34,12 @@ export function makeEndCall(
     seq?: number,
   ): Promise<{ call: Call; changed: boolean }> {
     const now = clock.now();
-    const { before, after, changed } = await calls.update(callId, (c) => {
-      const sequenced = seq === undefined ? c : acceptSeq(c, seq);
-      return sequenced ? endCall(sequenced, reason, endedBy, now) : c;
+    const { before, after } = await calls.update(callId, (c) => {
+      const sequenced = seq === undefined || seq <= c.lastEventSeq ? c : { ...c, lastEventSeq: seq };
+      return endCall(sequenced, reason, endedBy, now);
     });
-    if (!changed || before.status === after.status) return { call: after, changed };
-
-    const offer = pendingOffer(before);
+    const endedNow = !isTerminal(before.status);
+    const offer = endedNow ? pendingOffer(before) : undefined;
     if (offer) {
       const released = await agents.update(offer.agentId, (a) =>
         releaseFromOffer(a, offer.offerId, 'revoked', now, settings, reason),
@@ -48,11 +48,13 @@ export function makeEndCall(
       await send(offer.agentId, { type: 'offerRevoked', offerId: offer.offerId, callId, reason });
       if (offer.taskToken) await callbacks.fail(offer.taskToken, WorkflowErrors.CallEnded, reason);
     }
-    if (before.waiting) await callbacks.fail(before.waiting.taskToken, WorkflowErrors.CallEnded, reason);
-    if (before.status === 'connected' && before.agentId) {
-      const agentId = before.agentId;
-      await agents.update(agentId, (a) => finishCall(a, callId, now));
-      await send(agentId, { type: 'callState', ...callStateView(after) });
+    if (endedNow && before.waiting) {
+      await callbacks.fail(before.waiting.taskToken, WorkflowErrors.CallEnded, reason);
+    }
+    if (after.status === 'completed' && after.agentId) {
+      const agentId = after.agentId;
+      const { changed: wrapped } = await agents.update(agentId, (a) => finishCall(a, callId, now));
+      if (endedNow || wrapped) await send(agentId, { type: 'callState', ...callStateView(after) });
     }
     await syncInteraction(after);
     await events.publish([
@@ -61,9 +63,14 @@ export function makeEndCall(
         id: `call.ended:${callId}`,
         at: after.endedAt ?? now.toISOString(),
         callId,
-        detail: { status: after.status, reason, endedBy, ccaasCallId: after.ccaasCallId },
+        detail: {
+          status: after.status,
+          reason: after.endReason,
+          endedBy: after.endedBy,
+          ccaasCallId: after.ccaasCallId,
+        },
       },
     ]);
-    return { call: after, changed };
+    return { call: after, changed: endedNow };
   };
 }

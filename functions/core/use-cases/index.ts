@@ -21,6 +21,7 @@ import { makeReceiveCall } from './receive-call.ts';
 import { makeRecordMissedOffer } from './record-missed-offer.ts';
 import { makeRejectOffer } from './reject-offer.ts';
 import { makeRevokeAgentOffer } from './revoke-offer.ts';
+import { makeStartRouting } from './start-routing.ts';
 import { makeSweep } from './sweep.ts';
 import { makeWaitForAgent, makeWakeWaitingCall } from './wait-for-agent.ts';
 
@@ -67,7 +68,13 @@ export function makeUseCases(deps: Deps) {
     connectAgent: makeConnectAgent(deps),
     disconnectAgent: makeDisconnectAgent({ ...deps, revokeAgentOffer }),
     agentSnapshot: makeAgentSnapshot(deps),
-    sweep: makeSweep({ ...deps, ensureInteraction, wakeWaitingCall }),
+    sweep: makeSweep({
+      ...deps,
+      ensureInteraction,
+      wakeWaitingCall,
+      closeOffer,
+      startRouting: makeStartRouting(deps),
+    }),
     admin: makeAdmin(deps),
     send,
   };

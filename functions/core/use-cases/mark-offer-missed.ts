@@ -1,6 +1,7 @@
 import { isTerminal, lastOffer } from '../call.ts';
 import { OfferClosedError } from '../errors.ts';
-import type { OfferMissedDetail } from '../events.ts';
+import type { DomainEvent, OfferMissedDetail } from '../events.ts';
+import type { Call, Offer } from '../model.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
 import type { CloseOffer } from './close-offer.ts';
 import type { Deps } from './deps.ts';
@@ -9,42 +10,85 @@ export type MissedOutcome = 'missed' | 'accepted' | 'ended' | 'requeued';
 
 /**
  * The MarkOfferMissed workflow task, run when OfferToAgent timed out.
- * Main course: the pending offer ends `missed` (conditional write), the agent becomes not_responding,
+ * Main course: the pending offer ends `missed` (conditional write), the agent gets MISSED_OFFER_STATUS,
  * `OfferMissed` is published (its rule creates the interaction and the work item) and the agent's card is
- * revoked. Race: if an accept or reject won the write just before the timeout, that outcome stands and is
- * returned, so the workflow connects (accepted) or re-offers (anything else) instead.
+ * revoked. Races: if an accept or reject won the write just before the timeout, that outcome stands and is
+ * returned, so the workflow connects (accepted) or re-offers (anything else). Retries: when a first attempt
+ * failed after its write, the next one finds the offer missed (or accepted) and publishes again — the
+ * events have stable ids, so consumers see each fact once.
  */
 export function makeMarkOfferMissed(
   deps: Pick<Deps, 'calls' | 'events' | 'clock'> & { send: AgentMessenger; closeOffer: CloseOffer },
 ) {
   const { calls, events, clock, send, closeOffer } = deps;
-  return async function markOfferMissed(
-    callId: string,
-  ): Promise<{ outcome: MissedOutcome; offerId?: string }> {
-    const call = await calls.get(callId);
-    if (!call || isTerminal(call.status)) return { outcome: 'ended' };
-    if (call.status === 'connected') return { outcome: 'accepted' };
-    const offer = lastOffer(call);
-    if (offer?.status !== 'pending') return { outcome: 'requeued' };
-    try {
-      await closeOffer(callId, offer.offerId, 'missed', 'timeout');
-    } catch (err) {
-      if (err instanceof OfferClosedError) return markOfferMissed(callId);
-      throw err;
-    }
-    const at = clock.now().toISOString();
-    const detail: OfferMissedDetail = { callId, offerId: offer.offerId, agentId: offer.agentId, at };
+
+  async function announceMissed(call: Call, offer: Offer): Promise<void> {
+    const at = offer.closedAt ?? clock.now().toISOString();
+    const detail: OfferMissedDetail = {
+      callId: call.callId,
+      offerId: offer.offerId,
+      agentId: offer.agentId,
+      at,
+    };
     await events.publish([
-      { type: 'OfferMissed', id: `OfferMissed:${offer.offerId}`, at, callId, detail: { ...detail } },
+      {
+        type: 'OfferMissed',
+        id: `OfferMissed:${offer.offerId}`,
+        at,
+        callId: call.callId,
+        detail: { ...detail },
+      },
       {
         type: 'call.offer_missed',
         id: `call.offer_missed:${offer.offerId}`,
         at,
-        callId,
+        callId: call.callId,
         detail: { ...detail },
       },
     ]);
-    await send(offer.agentId, { type: 'offerRevoked', offerId: offer.offerId, callId, reason: 'timeout' });
-    return { outcome: 'missed', offerId: offer.offerId };
+    await send(offer.agentId, {
+      type: 'offerRevoked',
+      offerId: offer.offerId,
+      callId: call.callId,
+      reason: 'timeout',
+    });
+  }
+
+  function acceptedEvent(call: Call, offer: Offer): DomainEvent {
+    return {
+      type: 'call.accepted',
+      id: `call.accepted:${offer.offerId}`,
+      at: call.connectedAt ?? call.updatedAt,
+      callId: call.callId,
+      detail: { offerId: offer.offerId, agentId: offer.agentId, ccaasCallId: call.ccaasCallId },
+    };
+  }
+
+  return async function markOfferMissed(
+    callId: string,
+    route = 0,
+  ): Promise<{ outcome: MissedOutcome; offerId?: string }> {
+    const call = await calls.get(callId);
+    if (!call || isTerminal(call.status) || call.route !== route) return { outcome: 'ended' };
+    const offer = lastOffer(call);
+    if (call.status === 'connected') {
+      // The accept won; make sure the CCaaS heard it even if the accept failed after its write.
+      if (offer?.status === 'accepted') await events.publish([acceptedEvent(call, offer)]);
+      return { outcome: 'accepted' };
+    }
+    if (offer?.status === 'missed' && offer.reason === 'timeout') {
+      await announceMissed(call, offer);
+      return { outcome: 'missed', offerId: offer.offerId };
+    }
+    if (offer?.status !== 'pending') return { outcome: 'requeued' };
+    try {
+      const { call: after } = await closeOffer(callId, offer.offerId, 'missed', 'timeout');
+      const closed = after.offers.find((o) => o.offerId === offer.offerId) ?? offer;
+      await announceMissed(after, closed);
+      return { outcome: 'missed', offerId: offer.offerId };
+    } catch (err) {
+      if (err instanceof OfferClosedError) return markOfferMissed(callId, route);
+      throw err;
+    }
   };
 }

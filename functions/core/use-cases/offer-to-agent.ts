@@ -19,15 +19,15 @@ import type { Deps } from './deps.ts';
  * next candidate is tried in the same invocation. In standard mode the interaction must exist first.
  */
 export function makeOfferToAgent(
-  deps: Pick<Deps, 'calls' | 'agents' | 'events' | 'clock' | 'settings' | 'logger'> & {
+  deps: Pick<Deps, 'calls' | 'agents' | 'callbacks' | 'events' | 'clock' | 'settings' | 'logger'> & {
     send: AgentMessenger;
     closeOffer: CloseOffer;
     acceptOffer: AcceptOffer;
     ensureInteraction: EnsureInteraction;
   },
 ) {
-  const { calls, agents, events, clock, settings, logger, send, closeOffer, acceptOffer, ensureInteraction } =
-    deps;
+  const { calls, agents, callbacks, events, clock, settings, logger, send, closeOffer, acceptOffer } = deps;
+  const { ensureInteraction } = deps;
 
   async function tryAgent(call: Call, agent: Agent, taskToken: string): Promise<'offered' | 'skip'> {
     const offerId = offerIdFor(call.callId, call.offers.length + 1);
@@ -78,15 +78,25 @@ export function makeOfferToAgent(
     return 'offered';
   }
 
-  return async function offerToAgent(callId: string, taskToken: string): Promise<void> {
+  return async function offerToAgent(callId: string, taskToken: string, route = 0): Promise<void> {
     let call = await calls.get(callId);
-    if (!call || isTerminal(call.status)) {
-      throw new WorkflowSignal(WorkflowErrors.CallEnded, `call ${callId} has ended or does not exist`);
+    if (!call || isTerminal(call.status) || call.route !== route) {
+      // Ended, or routed by a newer execution (transfer, failed bridge, repair): this one stops.
+      throw new WorkflowSignal(
+        WorkflowErrors.CallEnded,
+        `call ${callId} ended or is routed by another round`,
+      );
+    }
+    if (call.status === 'connected') {
+      // A retried attempt whose earlier attempt auto-accepted: go on to the interaction.
+      await callbacks.succeed(taskToken, { outcome: 'accepted' });
+      return;
     }
     const stale = pendingOffer(call);
     if (stale) {
       // A retried task attempt: the earlier attempt's token is dead, so its offer cannot be answered.
       ({ call } = await closeOffer(callId, stale.offerId, 'revoked', 'superseded'));
+      if (stale.taskToken) await callbacks.fail(stale.taskToken, WorkflowErrors.OfferRevoked, 'superseded');
     }
     if (call.mode === 'standard' && call.interaction.status !== 'created') {
       try {

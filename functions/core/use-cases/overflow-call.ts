@@ -25,10 +25,11 @@ export function makeOverflowCall(
   deps: Pick<Deps, 'calls' | 'agents' | 'workItems' | 'events' | 'clock' | 'settings'>,
 ) {
   const { calls, agents, workItems, events, clock, settings } = deps;
-  return async function overflow(callId: string, error?: { Error?: string }): Promise<void> {
+  return async function overflow(callId: string, error?: { Error?: string }, route = 0): Promise<void> {
     const reason = overflowReason(error);
     const current = await calls.get(callId);
-    if (!current) return;
+    // A newer routing round owns the call: this execution's failure is not the call's.
+    if (!current || current.route !== route) return;
     let call = current;
     if (!isTerminal(current.status)) {
       ({ after: call } = await calls.update(callId, (c) =>

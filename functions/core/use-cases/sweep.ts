@@ -1,41 +1,72 @@
-import { expirePresence, releaseFromOffer } from '../agent.ts';
-import { markInteractionPending } from '../call.ts';
+import { expirePresence, finishCall, releaseFromOffer } from '../agent.ts';
+import { isTerminal, markInteractionPending, pendingOffer, reroute } from '../call.ts';
+import { InvalidTransitionError, OfferClosedError } from '../errors.ts';
+import type { Agent } from '../model.ts';
+import type { CloseOffer } from './close-offer.ts';
 import type { EnsureInteraction } from './create-interaction.ts';
 import type { Deps } from './deps.ts';
+import type { StartRouting } from './start-routing.ts';
 import type { WakeWaitingCall } from './wait-for-agent.ts';
 
+/** A reservation this young may simply not have its offer written yet. */
 const RESERVATION_GRACE_MS = 30_000;
+/** No live workflow leaves a routed call untouched this long (its slowest step retries for seconds). */
+const STUCK_AFTER_MS = 120_000;
 
 /** Backoff between automatic retries of a pending interaction: 2, 4, 8 ... seconds, at most 5 minutes. */
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(300, 2 ** Math.max(1, attempts));
 }
 
+export interface SweepResult {
+  interactionsCreated: number;
+  interactionsFailed: number;
+  agentsRepaired: number;
+  presenceChanged: number;
+  callsRerouted: number;
+}
+
 /**
- * The scheduled repair pass. (1) Answered calls whose interaction is pending get it created, with backoff,
- * so after a CRM outage every answered call gets its interaction without anyone clicking. (2) Time-driven
- * presence: wrap-ups that ran WRAP_UP_SECONDS end, agents without a socket for the grace period go
- * offline. (3) An agent left reserved for an offer that is no longer pending (a crash between the two
- * writes that end an offer) is freed.
+ * The scheduled repair pass, every minute on AWS. Each step is idempotent and safe against live traffic:
+ * 1. answered calls whose interaction is pending get it, with backoff, so after a CRM outage every answered
+ *    call gets its interaction without anyone clicking;
+ * 2. time-driven presence: wrap-ups that ran WRAP_UP_SECONDS end, agents without a socket for the grace
+ *    period go offline;
+ * 3. agents left behind by a crash between two writes are repaired: reserved for an offer that is no
+ *    longer pending, or on a call that has ended or moved on;
+ * 4. an available agent is matched with a waiting call once more (the index both sides read lags on AWS);
+ * 5. a call whose workflow is gone (routed but untouched for minutes) is routed again in a new round.
  */
 export function makeSweep(
   deps: Pick<Deps, 'calls' | 'agents' | 'clock' | 'settings' | 'logger'> & {
     ensureInteraction: EnsureInteraction;
     wakeWaitingCall: WakeWaitingCall;
+    closeOffer: CloseOffer;
+    startRouting: StartRouting;
   },
 ) {
-  const { calls, agents, clock, settings, logger, ensureInteraction, wakeWaitingCall } = deps;
-  return async function sweep(): Promise<{
-    interactionsCreated: number;
-    interactionsFailed: number;
-    agentsFreed: number;
-    presenceChanged: number;
-  }> {
-    const result = { interactionsCreated: 0, interactionsFailed: 0, agentsFreed: 0, presenceChanged: 0 };
+  const {
+    calls,
+    agents,
+    clock,
+    settings,
+    logger,
+    ensureInteraction,
+    wakeWaitingCall,
+    closeOffer,
+    startRouting,
+  } = deps;
+  const age = (since: string) => clock.now().getTime() - Date.parse(since);
+
+  async function retryInteractions(result: SweepResult): Promise<void> {
     for (const call of await calls.listInteractionPending(50)) {
       if (call.interaction.status !== 'pending') continue;
-      const due = Date.parse(call.updatedAt) + retryDelaySeconds(call.interaction.attempts) * 1000;
-      if (call.interaction.attempts > 1 && due > clock.now().getTime()) continue;
+      if (
+        call.interaction.attempts > 1 &&
+        age(call.updatedAt) < retryDelaySeconds(call.interaction.attempts) * 1000
+      ) {
+        continue;
+      }
       try {
         await ensureInteraction(call.callId, 'retry');
         result.interactionsCreated++;
@@ -44,28 +75,81 @@ export function makeSweep(
         await calls.update(call.callId, (c) => markInteractionPending(c, String(err), clock.now()));
       }
     }
-    for (const agent of await agents.list()) {
-      const presence = await agents.update(agent.agentId, (a) => expirePresence(a, clock.now(), settings));
-      if (presence.changed) {
-        result.presenceChanged++;
-        await wakeWaitingCall(presence.after);
-      }
-      if (agent.status !== 'reserved' || !agent.offer) continue;
-      // A young reservation may simply not have its offer written yet.
-      if (clock.now().getTime() - Date.parse(agent.statusSince) < RESERVATION_GRACE_MS) continue;
+  }
+
+  async function repairAgent(agent: Agent, result: SweepResult): Promise<Agent> {
+    if (agent.status === 'reserved' && agent.offer && age(agent.statusSince) >= RESERVATION_GRACE_MS) {
       const { callId, offerId } = agent.offer;
-      const call = await calls.get(callId);
-      const offer = call?.offers.find((o) => o.offerId === offerId);
-      if (offer?.status === 'pending') continue;
-      const outcome = offer?.status ?? 'revoked';
-      const { changed } = await agents.update(agent.agentId, (a) =>
-        releaseFromOffer(a, offerId, outcome, clock.now(), settings, 'repair'),
-      );
-      if (changed) {
-        result.agentsFreed++;
-        logger.warn('freed an agent left reserved', { agentId: agent.agentId, offerId, outcome });
+      const offer = (await calls.get(callId))?.offers.find((o) => o.offerId === offerId);
+      if (offer?.status !== 'pending') {
+        const outcome = offer?.status ?? 'revoked';
+        const { after, changed } = await agents.update(agent.agentId, (a) =>
+          releaseFromOffer(a, offerId, outcome, clock.now(), settings, 'repair'),
+        );
+        if (changed) result.agentsRepaired++;
+        agent = after;
       }
     }
+    if (agent.status === 'on_call' && agent.callId) {
+      const callId = agent.callId;
+      const call = await calls.get(callId);
+      if (!call || isTerminal(call.status) || call.agentId !== agent.agentId) {
+        const { after, changed } = await agents.update(agent.agentId, (a) =>
+          finishCall(a, callId, clock.now()),
+        );
+        if (changed) {
+          result.agentsRepaired++;
+          logger.warn('moved an agent off a call that had ended', { agentId: agent.agentId, callId });
+        }
+        agent = after;
+      }
+    }
+    return agent;
+  }
+
+  async function rerouteStuckCalls(result: SweepResult): Promise<void> {
+    for (const call of await calls.listRouting('offering', 50)) {
+      const offer = pendingOffer(call);
+      if (!offer || age(offer.expiresAt) < STUCK_AFTER_MS) continue;
+      try {
+        await closeOffer(call.callId, offer.offerId, 'revoked', 'repair');
+      } catch (err) {
+        if (!(err instanceof OfferClosedError)) throw err;
+      }
+    }
+    for (const call of await calls.listRouting('queued', 50)) {
+      if (age(call.updatedAt) < STUCK_AFTER_MS) continue;
+      try {
+        const { after } = await calls.update(call.callId, (c) =>
+          age(c.updatedAt) < STUCK_AFTER_MS ? c : reroute(c, clock.now()),
+        );
+        if (after.route === call.route) continue;
+        await startRouting(after);
+        result.callsRerouted++;
+        logger.warn('routed a stuck call again', { callId: call.callId, route: after.route });
+      } catch (err) {
+        if (!(err instanceof InvalidTransitionError)) throw err;
+      }
+    }
+  }
+
+  return async function sweep(): Promise<SweepResult> {
+    const result: SweepResult = {
+      interactionsCreated: 0,
+      interactionsFailed: 0,
+      agentsRepaired: 0,
+      presenceChanged: 0,
+      callsRerouted: 0,
+    };
+    await retryInteractions(result);
+    for (const listed of await agents.list()) {
+      const presence = await agents.update(listed.agentId, (a) => expirePresence(a, clock.now(), settings));
+      if (presence.changed) result.presenceChanged++;
+      const agent = await repairAgent(presence.after, result);
+      if (agent.status === 'available' && !agent.offer && agent.connections.length > 0)
+        await wakeWaitingCall(agent);
+    }
+    await rerouteStuckCalls(result);
     return result;
   };
 }

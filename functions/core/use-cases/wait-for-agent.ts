@@ -14,10 +14,14 @@ import type { Deps } from './deps.ts';
 export function makeWaitForAgent(deps: Pick<Deps, 'calls' | 'agents' | 'callbacks' | 'clock' | 'settings'>) {
   const { calls, agents, clock, settings } = deps;
   const wake = makeWakeCall(deps);
-  return async function waitForAgent(callId: string, taskToken: string): Promise<void> {
+  return async function waitForAgent(callId: string, taskToken: string, route = 0): Promise<void> {
     const call = await calls.get(callId);
-    if (!call || isTerminal(call.status))
-      throw new WorkflowSignal(WorkflowErrors.CallEnded, `call ${callId} ended`);
+    if (!call || isTerminal(call.status) || call.route !== route) {
+      throw new WorkflowSignal(
+        WorkflowErrors.CallEnded,
+        `call ${callId} ended or is routed by another round`,
+      );
+    }
     const waitedMs = clock.now().getTime() - Date.parse(call.routedAt);
     if (waitedMs >= settings.maxQueueSeconds * 1000) {
       throw new WorkflowSignal(

@@ -2,9 +2,8 @@ import middy from '@middy/core';
 import { app } from '../shared/container.ts';
 import { logger } from '../shared/logger.ts';
 
-/** Every minute: retries pending interactions and frees agents left reserved. */
+/** Every minute: retries pending interactions, applies timed presence, repairs agents and stuck calls. */
 export const handler = middy<unknown, void>().handler(async () => {
   const result = await app().sweep();
-  if (result.interactionsCreated || result.interactionsFailed || result.agentsFreed)
-    logger.info('sweep', result);
+  if (Object.values(result).some((n) => n > 0)) logger.info('sweep', { ...result });
 });

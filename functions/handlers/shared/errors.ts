@@ -22,7 +22,8 @@ const DOMAIN_STATUS: Record<string, number> = {
   INVALID_STATE: 409,
   AGENT_NOT_AVAILABLE: 409,
   INTERACTION_REQUIRED: 409,
-  CONFLICT: 409,
+  // Contention is transient: a retry succeeds, so it must not be answered (and cached) as final.
+  CONFLICT: 503,
   INTERACTION_UNAVAILABLE: 503,
 };
 

@@ -1,12 +1,12 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { Webhook } from 'standardwebhooks';
 import type { z } from 'zod';
-import { makeWebhookSecrets } from '../../adapters/webhook-secrets.ts';
-import { ENV } from '../catalog.ts';
+import { verifyWebhookSignature } from '../../adapters/webhook-secrets.ts';
 import { mapError, RequestError } from './errors.ts';
 import { logger } from './logger.ts';
+import { webhookSecrets } from './secrets.ts';
 import { parseJson } from './validation.ts';
+import { claimWebhook, ReplayedWebhook, webhookReceipts } from './webhook-replay.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
@@ -21,6 +21,10 @@ export function json(statusCode: number, body: unknown): HttpResponse {
 function httpErrors(): MiddlewareObj<HttpEvent, HttpResponse> {
   return {
     onError: async (request) => {
+      if (request.error instanceof ReplayedWebhook) {
+        request.response = request.error.response;
+        return;
+      }
       const requestId = request.event.requestContext?.requestId;
       const mapped = mapError(request.error);
       if (mapped.unexpected) logger.error('request failed', { requestId, error: request.error as Error });
@@ -37,9 +41,13 @@ function httpErrors(): MiddlewareObj<HttpEvent, HttpResponse> {
   };
 }
 
-/** The shape of every HTTP function: errors mapped in one place, handler last. */
+/**
+ * The shape of every HTTP function: errors mapped in one place, the answer of a signed callback kept for
+ * its replays (see verifyWebhook), handler last.
+ */
 export function httpHandler(fn: (event: HttpEvent) => Promise<HttpResponse>) {
-  return middy<HttpEvent, HttpResponse>().use(httpErrors()).handler(fn);
+  // Registered before httpErrors so that its onError sees the mapped error response.
+  return middy<HttpEvent, HttpResponse>().use(webhookReceipts()).use(httpErrors()).handler(fn);
 }
 
 function header(event: HttpEvent, name: string): string | undefined {
@@ -66,14 +74,10 @@ export function readJson<S extends z.ZodType>(event: HttpEvent, schema: S): z.in
   return parseJson(schema, body);
 }
 
-const secrets = makeWebhookSecrets(() => ({
-  inline: process.env[ENV.webhookSecret],
-  arn: process.env[ENV.webhookSecretArn],
-}));
-
 /**
  * Verifies a CCaaS callback per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature;
- * HMAC-SHA256 over id.timestamp.body; 5-minute tolerance both ways) against every active secret.
+ * HMAC-SHA256 over id.timestamp.body; 5-minute tolerance both ways) against every active secret, then
+ * claims its webhook-id so that a replay gets the first answer and runs nothing (claimWebhook).
  */
 export async function verifyWebhook(event: HttpEvent): Promise<void> {
   const headers = {
@@ -89,16 +93,13 @@ export async function verifyWebhook(event: HttpEvent): Promise<void> {
     );
   }
   const body = rawBody(event);
-  let reason = 'no signing secret configured';
-  for (const secret of await secrets()) {
-    try {
-      new Webhook(secret).verify(body, headers, { jsonParse: false });
-      return;
-    } catch (err) {
-      reason = (err as Error).message;
-    }
+  try {
+    verifyWebhookSignature(await webhookSecrets(), body, headers);
+  } catch (err) {
+    throw new RequestError(401, 'UNAUTHORIZED', `webhook signature rejected: ${(err as Error).message}`);
   }
-  throw new RequestError(401, 'UNAUTHORIZED', `webhook signature rejected: ${reason}`);
+  const signedAt = new Date(Number(headers['webhook-timestamp']) * 1000);
+  await claimWebhook(event, headers['webhook-id'], signedAt, body);
 }
 
 export function pathParam(event: HttpEvent, name: string): string {

@@ -1,31 +1,35 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
-import { DomainError, WorkflowSignal } from '../../core/errors.ts';
+import { WorkflowErrors, WorkflowSignal } from '../../core/errors.ts';
 import { logger } from './logger.ts';
 import { validate } from './validation.ts';
 
 /**
  * The shape of every workflow task: the payload the ASL passes is validated, the use case runs, and its
- * result is the task's output. Errors keep their `name`, which Step Functions reports as the error that the
- * ASL `Retry`/`Catch` blocks match (WorkflowSignal names such as NoAgentAvailable are deliberate branches).
+ * result is the task's output. A WorkflowSignal keeps its name (NoAgentAvailable, CallEnded...): the ASL
+ * `Catch` blocks branch on it. Anything else is reported as RetryableTaskError, which the ASL retries
+ * before it gives up, so one throttled write does not overflow a call.
  */
-export function workflowTask<S extends z.ZodType, R>(
+export function workflowTask<S extends z.ZodType<{ callId: string }>, R>(
   name: string,
   schema: S,
   fn: (payload: z.infer<S>) => Promise<R>,
 ) {
   return middy<unknown, R>().handler(async (event) => {
     const payload = validate(schema, event);
+    const keys = { callId: payload.callId, task: name };
     try {
       return await fn(payload);
     } catch (err) {
       const error = err as Error;
-      const expected = err instanceof WorkflowSignal || err instanceof DomainError;
-      (expected ? logger.info : logger.error)(`${name} ended with ${error.name}`, {
-        ...(payload as object),
-        message: error.message,
-      });
-      throw err;
+      if (err instanceof WorkflowSignal) {
+        logger.info(`${name} ended with ${error.name}`, { ...keys, message: error.message });
+        throw err;
+      }
+      logger.error(`${name} failed`, { ...keys, error: error.name, message: error.message });
+      const retryable = new Error(`${error.name}: ${error.message}`);
+      retryable.name = WorkflowErrors.RetryableTaskError;
+      throw retryable;
     }
   });
 }

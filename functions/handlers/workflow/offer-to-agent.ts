@@ -3,6 +3,6 @@ import { workflowTask } from '../shared/workflow.ts';
 import { TokenTaskPayload } from './schemas.ts';
 
 /** OfferToAgent (.waitForTaskToken): offers the call to the best free agent; the token waits for the answer. */
-export const handler = workflowTask('OfferToAgent', TokenTaskPayload, ({ callId, taskToken }) =>
-  app().offerToAgent(callId, taskToken),
+export const handler = workflowTask('OfferToAgent', TokenTaskPayload, ({ callId, taskToken, route }) =>
+  app().offerToAgent(callId, taskToken, route),
 );

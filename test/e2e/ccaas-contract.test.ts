@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ENV } from '../../functions/handlers/catalog.ts';
+import { generateWebhookSecret } from '../../local/stack.ts';
+import { getJson } from '../support/ccaas.ts';
+import { eventually } from '../support/poll.ts';
+import { useLocalStack } from '../support/stack.ts';
+import { startWebhookReceiver } from '../support/webhook-receiver.ts';
+
+const secret = generateWebhookSecret();
+// Started before the stack, which needs its URL.
+const receiver = await startWebhookReceiver(secret);
+const MAX_ATTEMPTS = 4;
+
+describe('the CCaaS integration contract', () => {
+  const ctx = useLocalStack({
+    webhookSecret: secret,
+    ccaasWebhookUrl: receiver.url,
+    eventRetry: { maxAttempts: MAX_ATTEMPTS, baseDelayMs: 25 },
+  });
+  afterEach(() => {
+    receiver.state.answer = () => 200;
+  });
+  afterAll(() => receiver.close());
+
+  const event = (seq: number, type: string) => ({ seq, type, at: new Date().toISOString() });
+  const timelineCount = async (callId: string, type: string) =>
+    (await ctx.call(callId)).timeline.filter((t: { type: string }) => t.type === type).length;
+  /** GET /v1/dead-letters, the ones about one call. */
+  const deadLettersOf = async (callId: string): Promise<Record<string, any>[]> =>
+    (await getJson(`${ctx.stack.url}/v1/dead-letters`)).body.deadLetters.filter(
+      (d: Record<string, any>) => d.event.detail.callId === callId,
+    );
+  /** The call.* and interaction.* events published about a call: what the CCaaS must receive. */
+  const forCcaas = (callId: string) =>
+    ctx.stack.published
+      .filter((e) => /^(call|interaction)\./.test(e['detail-type']) && e.detail.callId === callId)
+      .map((e) => e.detail.id as string);
+
+  describe('replays', () => {
+    it('answers a replayed webhook-id with its first answer and applies the event once', async () => {
+      const { callId } = await ctx.connectedCall('replay-a', 'replay');
+      const path = `/v1/calls/${callId}/events`;
+      const signed = { id: `evt-${randomUUID()}`, at: new Date() };
+
+      const body = event(100, 'held');
+
+      const first = await ctx.ccaas.post(path, body, signed);
+      const replay = await ctx.ccaas.post(path, body, signed);
+      // A sender's retry signs the same message anew, with a later timestamp.
+      const retry = await ctx.ccaas.post(path, body, { ...signed, at: new Date() });
+
+      expect(first).toMatchObject({ status: 200, body: { applied: true } });
+      expect(replay).toEqual(first);
+      expect(retry).toEqual(first);
+      expect(await timelineCount(callId, 'held')).toBe(1);
+    });
+
+    it('answers a replayed call creation with the first answer, though the call has moved on', async () => {
+      await (await ctx.agent('replay-new-a', { queues: ['replay-new'], autoAccept: true })).online();
+      const signed = { id: `new-${randomUUID()}`, at: new Date() };
+      const body = {
+        ccaasCallId: `c-${randomUUID()}`,
+        from: '+15550001',
+        to: '+15550002',
+        queue: 'replay-new',
+      };
+      const first = await ctx.ccaas.post('/v1/calls', body, signed);
+      await eventually(async () => (await ctx.call(first.body.callId)).status === 'connected');
+
+      const replay = await ctx.ccaas.post('/v1/calls', body, signed);
+
+      expect(first).toMatchObject({ status: 202, body: { status: 'queued' } });
+      expect(replay).toEqual(first);
+    });
+
+    it('refuses a webhook-id reused for another request, and changes nothing', async () => {
+      const { callId } = await ctx.connectedCall('reuse-a', 'reuse');
+      const signed = { id: `evt-${randomUUID()}`, at: new Date() };
+      await ctx.ccaas.post(`/v1/calls/${callId}/events`, event(100, 'muted'), signed);
+
+      const other = await ctx.ccaas.post(`/v1/calls/${callId}/events`, event(101, 'held'), signed);
+
+      expect(other).toMatchObject({ status: 409, body: { error: { code: 'WEBHOOK_ID_REUSED' } } });
+      expect(await ctx.call(callId)).toMatchObject({ muted: true, held: false });
+    });
+
+    it('runs two identical callbacks that arrive together once, and gives both the same answer', async () => {
+      const { callId } = await ctx.connectedCall('twice-a', 'twice');
+      const signed = { id: `evt-${randomUUID()}`, at: new Date() };
+      const body = event(100, 'muted');
+
+      const [a, b] = await Promise.all([
+        ctx.ccaas.post(`/v1/calls/${callId}/events`, body, signed),
+        ctx.ccaas.post(`/v1/calls/${callId}/events`, body, signed),
+      ]);
+
+      // A second run would have answered applied: false (a stale seq); the replay waits for the first answer.
+      expect(a).toMatchObject({ status: 200, body: { applied: true } });
+      expect(b).toEqual(a);
+      expect(await timelineCount(callId, 'muted')).toBe(1);
+    });
+  });
+
+  it('makes one call and one workflow execution of 50 concurrent callbacks for one CCaaS call', async () => {
+    const body = { ccaasCallId: `c-${randomUUID()}`, from: '+15550001', to: '+15550002', queue: 'fifty' };
+
+    const answers = await Promise.all(Array.from({ length: 50 }, () => ctx.ccaas.post('/v1/calls', body)));
+
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([202]));
+    const callIds = new Set(answers.map((a) => a.body.callId));
+    expect(callIds.size).toBe(1);
+    const [callId] = callIds;
+    expect((await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).status).toBe(200);
+    const sfn = new SFNClient({
+      endpoint: ctx.stack.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const { executions = [] } = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn: process.env[ENV.stateMachineArn], maxResults: 1000 }),
+    );
+    sfn.destroy();
+    expect(executions.filter((e) => e.name?.startsWith(callId)).map((e) => e.name)).toEqual([callId]);
+  });
+
+  it('ends in the same state whether events arrive in order or shuffled and repeated', async () => {
+    // Applied in seq order, a stale one ignored: the last seq of each flag decides it. Mute facts first,
+    // then hold facts, so each batch's last seq decides its own flag whatever the order within the batch.
+    const mutes = [
+      event(1, 'muted'),
+      event(2, 'unmuted'),
+      event(3, 'muted'),
+      event(4, 'unmuted'),
+      event(5, 'muted'),
+    ];
+    const holds = [
+      event(6, 'held'),
+      event(7, 'resumed'),
+      event(8, 'held'),
+      event(9, 'resumed'),
+      event(10, 'held'),
+    ];
+    // Each batch ends on a lower seq of the opposite value: applying stale events would end elsewhere.
+    const shuffled = (batch: typeof mutes) => [4, 1, 3, 0, 4, 2, 1].map((i) => batch[i] as (typeof mutes)[0]);
+    const deliver = async (callId: string, events: typeof mutes) => {
+      const applied: boolean[] = [];
+      for (const e of events) {
+        const res = await ctx.ccaas.post(`/v1/calls/${callId}/events`, e);
+        expect(res.status).toBe(200);
+        applied.push(res.body.applied);
+      }
+      return applied;
+    };
+    const inOrder = await ctx.connectedCall('order-a', 'order-a');
+    const outOfOrder = await ctx.connectedCall('order-b', 'order-b');
+
+    expect(await deliver(inOrder.callId, mutes)).toEqual([true, true, true, true, true]);
+    expect(await deliver(inOrder.callId, holds)).toEqual([true, true, true, true, true]);
+    expect(await deliver(outOfOrder.callId, shuffled(mutes))).toEqual([true, ...Array(6).fill(false)]);
+    expect(await deliver(outOfOrder.callId, shuffled(holds))).toEqual([true, ...Array(6).fill(false)]);
+
+    const state = ({ status, muted, held, lastEventSeq }: Record<string, any>) => ({
+      status,
+      muted,
+      held,
+      lastEventSeq,
+    });
+    const expected = { status: 'connected', muted: true, held: true, lastEventSeq: 10 };
+    expect(state(await ctx.call(inOrder.callId))).toEqual(expected);
+    expect(state(await ctx.call(outOfOrder.callId))).toEqual(expected);
+  });
+
+  it('delivers every webhook once the receiver is back, signed, each retry under the same webhook-id', async () => {
+    // Down for the first two attempts of every webhook.
+    receiver.state.answer = (_delivery, earlier) => (earlier.length < 2 ? 503 : 200);
+    const { agent, callId } = await ctx.connectedCall('back-a', 'back');
+    await agent.request({ action: 'hangup', callId });
+
+    const ids = await eventually(
+      () => {
+        const published = forCcaas(callId);
+        const delivered = receiver.of(callId).filter((d) => d.status === 200);
+        return published.length >= 4 && published.every((id) => delivered.some((d) => d.webhookId === id))
+          ? published
+          : undefined;
+      },
+      { what: 'every webhook of the call delivered' },
+    );
+
+    expect(receiver.of(callId).every((d) => d.verified)).toBe(true);
+    for (const id of ids) {
+      const attempts = receiver.of(callId).filter((d) => d.webhookId === id);
+      expect(attempts.map((d) => d.status).slice(0, 3), id).toEqual([503, 503, 200]);
+      expect(new Set(attempts.map((d) => JSON.stringify(d.payload))).size, id).toBe(1);
+      expect(attempts[0]?.payload).toMatchObject({ id, data: { callId } });
+    }
+    const types = receiver.of(callId).map((d) => d.payload.type);
+    expect(types).toEqual(
+      expect.arrayContaining(['call.offered', 'call.accepted', 'call.control', 'call.ended']),
+    );
+    expect(await deadLettersOf(callId)).toEqual([]);
+  });
+
+  it('dead-letters webhooks the receiver never takes, and routes the call all the same', async () => {
+    // Refuses the accept for good (422), and is down for everything else about the call.
+    receiver.state.answer = (delivery) => (delivery.payload.type === 'call.accepted' ? 422 : 503);
+    const agent = await (await ctx.agent('dead-a', { queues: ['dead'] })).online();
+    const callId = await ctx.ccaas.newCall({ queue: 'dead' });
+
+    const offer = await agent.next('offer');
+    await agent.request({ action: 'accept', offerId: offer.offerId });
+    await agent.waitFor((m) => m.type === 'callState' && m.state === 'connected');
+    expect(await ctx.call(callId)).toMatchObject({ status: 'connected', agentId: 'dead-a' });
+
+    const dead = await eventually(
+      async () => {
+        const letters = await deadLettersOf(callId);
+        const ids = forCcaas(callId);
+        return ids.length >= 3 && letters.length === ids.length ? letters : undefined;
+      },
+      { what: 'the webhooks of the call dead-lettered' },
+    );
+    for (const letter of dead) {
+      expect(letter).toMatchObject({ rule: 'ccaasNotifications', attempts: MAX_ATTEMPTS });
+      expect(letter.error).toMatch(
+        letter.event['detail-type'] === 'call.accepted'
+          ? /^WebhookRejected: .* 422/
+          : /^WebhookDeliveryFailed: .* 503/,
+      );
+      expect(receiver.of(callId).filter((d) => d.webhookId === letter.event.detail.id)).toHaveLength(
+        MAX_ATTEMPTS,
+      );
+    }
+  });
+});

@@ -1,0 +1,135 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { HTTP_ROUTES } from '../../functions/handlers/catalog.ts';
+import { toWebhook, WEBHOOK_EVENT_TYPES } from '../../functions/handlers/events/ccaas-notifier.ts';
+import { CreateCallBody } from '../../functions/handlers/http/create-call.ts';
+import { CallEventBody } from '../../functions/handlers/http/post-call-event.ts';
+import { PutAgentBody } from '../../functions/handlers/http/put-agent.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The request bodies the HTTP handlers validate, by route. */
+const VALIDATED: Record<string, z.ZodType> = {
+  'POST /v1/calls': CreateCallBody,
+  'POST /v1/calls/{callId}/events': CallEventBody,
+  'PUT /v1/agents/{agentId}': PutAgentBody,
+};
+
+/**
+ * A schema reduced to what it accepts: local $refs inlined, documentation dropped (description, examples,
+ * $schema), and two spellings zod adds made implicit: the pattern beside a `format` (the format names it)
+ * and an integer's maximum of 2^53 - 1.
+ */
+function normalized(schema: unknown, root: Record<string, any>): unknown {
+  if (Array.isArray(schema)) return schema.map((s) => normalized(s, root));
+  if (!schema || typeof schema !== 'object') return schema;
+  const node = schema as Record<string, any>;
+  if (typeof node.$ref === 'string') {
+    const target = node.$ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce((at: any, key: string) => at?.[key], root);
+    if (target === undefined) throw new Error(`unresolved ${node.$ref}`);
+    return normalized(target, root);
+  }
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([key]) => !['description', 'examples', 'example', '$schema'].includes(key))
+      .filter(([key]) => !(key === 'pattern' && node.format))
+      .filter(([key, value]) => !(key === 'maximum' && value === Number.MAX_SAFE_INTEGER))
+      .map(([key, value]) => [key, key === 'properties' ? mapValues(value, root) : normalized(value, root)]),
+  );
+}
+
+const mapValues = (properties: Record<string, unknown>, root: Record<string, any>) =>
+  Object.fromEntries(Object.entries(properties).map(([name, s]) => [name, normalized(s, root)]));
+
+describe('docs/openapi.yaml', () => {
+  const document = readFile(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8').then(
+    (text) => parse(text) as Record<string, any>,
+  );
+
+  it('passes redocly lint with the recommended rules, offline', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        'node_modules/@redocly/cli/bin/cli.js',
+        'lint',
+        'docs/openapi.yaml',
+        '--config',
+        'redocly.yaml',
+        '--format=json',
+      ],
+      { cwd: ROOT, env: { ...process.env, REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }, timeout: 60_000 },
+    );
+    const report = JSON.parse(stdout.slice(stdout.indexOf('{')));
+
+    expect(report.problems).toEqual([]);
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+  });
+
+  it('documents every REST route of the catalog, and no other', async () => {
+    const { paths } = await document;
+    const documented = Object.entries(paths as Record<string, object>).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+
+    expect(documented.sort()).toEqual(HTTP_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  it.each(Object.keys(VALIDATED))(
+    'describes the body of %s exactly as its handler validates it',
+    async (route) => {
+      const doc = await document;
+      const [method, path] = route.split(' ') as [string, string];
+      const documented = doc.paths[path][method.toLowerCase()].requestBody.content['application/json'].schema;
+      const validated = z.toJSONSchema(VALIDATED[route] as z.ZodType, { io: 'input' });
+
+      expect(normalized(documented, doc)).toEqual(normalized(validated, doc));
+      expect(Object.keys(normalized(documented, doc) as object)).toContain('additionalProperties');
+    },
+  );
+
+  it('signs the CCaaS routes and leaves the admin routes open, as the handlers do', async () => {
+    const { paths } = await document;
+    const signed = ['POST /v1/calls', 'POST /v1/calls/{callId}/events'];
+    for (const route of HTTP_ROUTES) {
+      const security = paths[route.path][route.method.toLowerCase()].security;
+      expect(security, `${route.method} ${route.path}`).toEqual(
+        signed.includes(`${route.method} ${route.path}`)
+          ? [{ webhookId: [], webhookTimestamp: [], webhookSignature: [] }]
+          : [],
+      );
+    }
+  });
+
+  it('documents one webhook per event type the CCaaS receives, in the envelope the notifier sends', async () => {
+    const doc = await document;
+
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
+    for (const type of WEBHOOK_EVENT_TYPES) {
+      const schema = doc.webhooks[type].post.requestBody.content['application/json'].schema;
+      const [envelope, specific] = (normalized(schema, doc) as { allOf: Record<string, any>[] }).allOf;
+      expect(specific?.properties.type, type).toEqual({ const: type });
+      expect(envelope).toEqual(normalized(doc.components.schemas.Webhook, doc));
+    }
+    const sent = toWebhook('call.ended', {
+      id: 'call.ended:call_1',
+      at: '2026-03-01T12:00:00.000Z',
+      callId: 'call_1',
+      status: 'completed',
+    });
+    expect(Object.keys(sent).sort()).toEqual([...doc.components.schemas.Webhook.required].sort());
+    expect(sent).toEqual({
+      type: 'call.ended',
+      id: 'call.ended:call_1',
+      at: '2026-03-01T12:00:00.000Z',
+      data: { callId: 'call_1', status: 'completed' },
+    });
+  });
+});

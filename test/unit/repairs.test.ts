@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addConnection,
+  chooseStatus,
+  finishCall,
+  newAgent,
+  releaseFromOffer,
+  reserve,
+} from '../../functions/core/agent.ts';
+import { closeOffer } from '../../functions/core/call.ts';
+import { makeUseCases } from '../../functions/core/use-cases/index.ts';
+import { DEFAULT_SETTINGS } from '../../functions/handlers/shared/config.ts';
+import { memoryPorts } from '../support/memory-ports.ts';
+
+const t0 = new Date('2026-03-01T12:00:00Z');
+const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
+
+/** A use-case world with one connected, available agent and a clock the test moves. */
+async function world(agentIds = ['a1']) {
+  let now = t0;
+  const ports = memoryPorts(() => now);
+  const app = makeUseCases(ports.deps);
+  for (const agentId of agentIds) {
+    await ports.deps.agents.create({
+      ...addConnection(
+        newAgent(agentId, { name: agentId, queues: ['support'], autoAccept: false }, t0),
+        `c-${agentId}`,
+      ),
+      status: 'available',
+    });
+  }
+  return { ...ports, app, setNow: (d: Date) => (now = d) };
+}
+
+async function offeredCall(w: Awaited<ReturnType<typeof world>>, ccaasCallId = 'cc') {
+  const { callId } = await w.app.receiveCall({ ccaasCallId, from: '+1', to: '+2', queue: 'support' });
+  w.tokens.set(`tok-${ccaasCallId}`, { state: 'waiting' });
+  await w.app.offerToAgent(callId, `tok-${ccaasCallId}`);
+  const offerId = (await w.deps.calls.get(callId))?.offers[0]?.offerId as string;
+  return { callId, offerId };
+}
+
+describe('repairs after races and partial failures', () => {
+  it('leaves the agent in wrap-up, not on a dead call, when the hang-up overtakes the accept', () => {
+    const agent = reserve(
+      { ...newAgent('a', { name: 'A', queues: ['q'], autoAccept: false }, t0), status: 'available' },
+      { offerId: 'c.1', callId: 'c' },
+      t0,
+    );
+    const wrapped = finishCall(agent, 'c', t0);
+    expect(wrapped).toMatchObject({ status: 'wrap_up', callId: 'c', offer: undefined });
+    expect(releaseFromOffer(wrapped, 'c.1', 'accepted', t0, DEFAULT_SETTINGS)).toBe(wrapped);
+  });
+
+  it('drops the offer of an agent who leaves a reservation', () => {
+    const agent = reserve(
+      { ...newAgent('a', { name: 'A', queues: ['q'], autoAccept: false }, t0), status: 'available' },
+      { offerId: 'c.1', callId: 'c' },
+      t0,
+    );
+    expect(chooseStatus(agent, 'offline', t0)).toMatchObject({ status: 'offline', offer: undefined });
+  });
+
+  it('ends the call on a caller hang-up whose seq is older than an event already applied', async () => {
+    const w = await world();
+    const { callId, offerId } = await offeredCall(w);
+    await w.app.acceptOffer('a1', offerId);
+    await w.app.applyCcaasEvent(callId, { seq: 7, type: 'transcript', at: t0.toISOString(), text: 'hi' });
+    const { call, applied } = await w.app.applyCcaasEvent(callId, {
+      seq: 6,
+      type: 'caller_hangup',
+      at: t0.toISOString(),
+    });
+    expect(applied).toBe(true);
+    expect(call).toMatchObject({ status: 'completed', lastEventSeq: 7 });
+    expect((await w.deps.agents.get('a1'))?.status).toBe('wrap_up');
+  });
+
+  it('never overflows an answered call, whatever a late workflow task asks', async () => {
+    const w = await world();
+    const { callId, offerId } = await offeredCall(w);
+    await w.app.acceptOffer('a1', offerId);
+    await w.app.overflowCall(callId, { Error: 'RetryableTaskError' });
+    expect((await w.deps.calls.get(callId))?.status).toBe('connected');
+    expect(await w.deps.workItems.list('open')).toEqual([]);
+  });
+
+  it('publishes the missed offer again when a first attempt failed after its write', async () => {
+    const w = await world();
+    const { callId, offerId } = await offeredCall(w);
+    await w.deps.calls.update(callId, (c) => closeOffer(c, offerId, 'missed', t0, 'timeout'));
+    expect(await w.app.markOfferMissed(callId)).toEqual({ outcome: 'missed', offerId });
+    expect(w.published.filter((e) => e.type === 'OfferMissed').map((e) => e.id)).toEqual([
+      `OfferMissed:${offerId}`,
+    ]);
+  });
+
+  it('stops a workflow task of an older routing round', async () => {
+    const w = await world();
+    const { callId } = await w.app.receiveCall({
+      ccaasCallId: 'old',
+      from: '+1',
+      to: '+2',
+      queue: 'support',
+    });
+    await w.deps.calls.update(callId, (c) => ({ ...c, route: 1 }));
+    await expect(w.app.offerToAgent(callId, 't-old', 0)).rejects.toMatchObject({ name: 'CallEnded' });
+    expect(await w.app.markOfferMissed(callId, 0)).toEqual({ outcome: 'ended' });
+    await w.app.overflowCall(callId, { Error: 'States.Timeout' }, 0);
+    expect((await w.deps.calls.get(callId))?.status).toBe('queued');
+  });
+
+  it('starts the new round again when a failed bridge is reported twice', async () => {
+    const w = await world(['a1', 'a2']);
+    const { callId, offerId } = await offeredCall(w);
+    await w.app.acceptOffer('a1', offerId);
+    const event = { seq: 3, type: 'bridge_failed' as const, at: t0.toISOString() };
+    expect((await w.app.applyCcaasEvent(callId, event)).applied).toBe(true);
+    expect((await w.app.applyCcaasEvent(callId, event)).applied).toBe(false);
+    expect(w.started.filter((s) => s.route === 1)).toHaveLength(2);
+    expect((await w.deps.agents.get('a1'))?.status).toBe('available');
+  });
+
+  it('sweeps: frees an agent left on an ended call, wakes a waiting call, routes a stuck call again', async () => {
+    const w = await world(['a1']);
+    const { callId } = await w.app.receiveCall({
+      ccaasCallId: 'stuck',
+      from: '+1',
+      to: '+2',
+      queue: 'support',
+    });
+    await w.deps.agents.update('a1', (a) => ({ ...a, status: 'on_call', callId: 'gone' }));
+    const waiting = await w.app.receiveCall({ ccaasCallId: 'waits', from: '+1', to: '+2', queue: 'support' });
+    w.tokens.set('wait-tok', { state: 'waiting' });
+    await w.deps.calls.update(waiting.callId, (c) => ({
+      ...c,
+      waiting: { since: t0.toISOString(), taskToken: 'wait-tok' },
+    }));
+
+    w.setNow(minutes(3));
+    const result = await w.app.sweep();
+    expect(result).toMatchObject({ agentsRepaired: 1, callsRerouted: 1 });
+    expect((await w.deps.agents.get('a1'))?.status).toBe('wrap_up');
+    expect(w.started.at(-1)).toMatchObject({ callId, route: 1 });
+
+    await w.deps.agents.update('a1', (a) => ({ ...a, status: 'available', callId: undefined }));
+    await w.app.sweep();
+    expect(w.tokens.get('wait-tok')).toMatchObject({ state: 'succeeded' });
+  });
+
+  it('does not route again a call whose workflow is merely between steps', async () => {
+    const w = await world([]);
+    const { callId } = await w.app.receiveCall({
+      ccaasCallId: 'fresh',
+      from: '+1',
+      to: '+2',
+      queue: 'support',
+    });
+    w.setNow(minutes(1));
+    expect((await w.app.sweep()).callsRerouted).toBe(0);
+    expect((await w.deps.calls.get(callId))?.route).toBe(0);
+  });
+});
