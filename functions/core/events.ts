@@ -27,6 +27,26 @@ export interface DomainEvent {
   detail: Record<string, unknown>;
 }
 
+/**
+ * An event about a call, as the CCaaS receives it: always with our callId and its own ccaasCallId. The id
+ * is `<type>:<key>`, the same for the same fact however often it is published.
+ */
+export function callEvent(
+  call: { callId: string; ccaasCallId: string },
+  type: DomainEventType,
+  key: string,
+  at: string,
+  detail: Record<string, unknown> = {},
+): DomainEvent {
+  return {
+    type,
+    id: `${type}:${key}`,
+    at,
+    callId: call.callId,
+    detail: { ccaasCallId: call.ccaasCallId, ...detail },
+  };
+}
+
 export interface OfferMissedDetail {
   callId: string;
   offerId: string;

@@ -39,6 +39,10 @@ describe('an agent accepts an offered call', () => {
     });
     expect(call).toMatchObject({ status: 'connected', agentId: 'accept-a1' });
     expect(JSON.stringify(call)).not.toContain('taskToken');
+    // Every event the CCaaS receives names the call both ways.
+    for (const event of ctx.stack.published.filter((e) => e.detail.callId === callId)) {
+      expect(event.detail).toMatchObject({ callId, ccaasCallId: expect.any(String) });
+    }
     expect(ctx.stack.published.map((e) => e['detail-type'])).toEqual(
       expect.arrayContaining(['call.offered', 'call.accepted', 'interaction.created']),
     );

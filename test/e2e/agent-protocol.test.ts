@@ -99,7 +99,9 @@ describe('the agent protocol over the socket', () => {
     expect(interaction).toMatchObject({ agentId: 'xfer-b', callId });
     expect(ctx.published(callId, 'call.control').at(-1)).toMatchObject({
       control: 'transfer',
-      queue: 'xfer-2',
+      agentId: 'xfer-a',
+      toQueue: 'xfer-2',
+      ccaasCallId: expect.any(String),
     });
   });
 

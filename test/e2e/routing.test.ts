@@ -74,6 +74,9 @@ describe('routing a call to agents', () => {
     expect(ended).toMatchObject({ status: 'abandoned', endReason: 'caller_hangup' });
     expect(ended.offers[0]).toMatchObject({ status: 'revoked', reason: 'caller_hangup' });
     expect(await ctx.agentStatus('hang-a')).toBe('available');
+    expect(ctx.published(callId, 'call.offer_revoked')).toEqual([
+      expect.objectContaining({ offerId: offer.offerId, agentId: 'hang-a', reason: 'caller_hangup' }),
+    ]);
     expect(await agent.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({
       type: 'error',
       code: 'OFFER_CLOSED',

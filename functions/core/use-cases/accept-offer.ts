@@ -1,3 +1,4 @@
+import { callEvent } from '../events.ts';
 import { callStateView } from '../messages.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
 import type { CloseOffer } from './close-offer.ts';
@@ -26,13 +27,7 @@ export function makeAcceptOffer(
     const { call: found } = await findOwnOffer(agentId, offerId);
     const { call, offer } = await closeOffer(found.callId, offerId, 'accepted');
     await events.publish([
-      {
-        type: 'call.accepted',
-        id: `call.accepted:${offerId}`,
-        at: call.connectedAt ?? call.updatedAt,
-        callId: call.callId,
-        detail: { offerId, agentId, ccaasCallId: call.ccaasCallId },
-      },
+      callEvent(call, 'call.accepted', offerId, call.connectedAt ?? call.updatedAt, { offerId, agentId }),
     ]);
     await send(agentId, { type: 'callState', ...callStateView(call) });
     if (

@@ -14,6 +14,7 @@ import {
   InvalidTransitionError,
   NotFoundError,
 } from '../errors.ts';
+import { callEvent } from '../events.ts';
 import { callStateView, type ServerMessage } from '../messages.ts';
 import type { Call } from '../model.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
@@ -70,13 +71,11 @@ export function makeAgentCallActions(deps: ActionDeps) {
     extra: Record<string, unknown> = {},
   ) {
     await events.publish([
-      {
-        type: 'call.control',
-        id: `call.control:${call.callId}:${call.timeline.length}`,
-        at: clock.now().toISOString(),
-        callId: call.callId,
-        detail: { control, agentId, ccaasCallId: call.ccaasCallId, ...extra },
-      },
+      callEvent(call, 'call.control', `${call.callId}:${call.timeline.length}`, clock.now().toISOString(), {
+        control,
+        agentId,
+        ...extra,
+      }),
     ]);
   }
 
@@ -138,7 +137,12 @@ export function makeAgentCallActions(deps: ActionDeps) {
       await startRouting(after);
       await agents.update(agentId, (a) => finishCall(a, callId, clock.now()));
       await send(agentId, { type: 'callState', ...callStateView(after) });
-      await publishControl(after, agentId, 'transfer', to);
+      await publishControl(
+        after,
+        agentId,
+        'transfer',
+        to.agentId ? { toAgentId: to.agentId } : { toQueue: to.queue },
+      );
       await syncInteraction(after);
     },
 

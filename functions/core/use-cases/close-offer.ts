@@ -1,6 +1,7 @@
 import { releaseFromOffer } from '../agent.ts';
 import { closeOffer } from '../call.ts';
 import { NotFoundError } from '../errors.ts';
+import { callEvent, type DomainEvent } from '../events.ts';
 import type { Call, Offer, OfferOutcome } from '../model.ts';
 import type { Deps } from './deps.ts';
 import type { WakeWaitingCall } from './wait-for-agent.ts';
@@ -14,15 +15,16 @@ export interface ClosedOffer {
 /**
  * Gives a pending offer its one outcome (a conditional write on the call: the loser of a race gets
  * OfferClosedError), then frees the agent accordingly. If we crash between the two writes, the sweeper
- * frees the agent.
+ * frees the agent. A revoked offer is announced to the CCaaS here, whatever revoked it.
  */
 export function makeCloseOffer({
   calls,
   agents,
+  events,
   clock,
   settings,
   wakeWaitingCall,
-}: Pick<Deps, 'calls' | 'agents' | 'clock' | 'settings'> & { wakeWaitingCall: WakeWaitingCall }) {
+}: Pick<Deps, 'calls' | 'agents' | 'events' | 'clock' | 'settings'> & { wakeWaitingCall: WakeWaitingCall }) {
   return async function close(
     callId: string,
     offerId: string,
@@ -37,8 +39,17 @@ export function makeCloseOffer({
       releaseFromOffer(a, offerId, outcome, now, settings, reason),
     );
     if (released.changed) await wakeWaitingCall(released.after);
+    if (outcome === 'revoked') await events.publish([offerRevokedEvent(after, offer, reason)]);
     return { call: after, offer };
   };
 }
 
 export type CloseOffer = ReturnType<typeof makeCloseOffer>;
+
+export function offerRevokedEvent(call: Call, offer: Offer, reason = 'revoked'): DomainEvent {
+  return callEvent(call, 'call.offer_revoked', offer.offerId, call.updatedAt, {
+    offerId: offer.offerId,
+    agentId: offer.agentId,
+    reason,
+  });
+}

@@ -1,5 +1,6 @@
 import { markInteractionCreated, markInteractionPending } from '../call.ts';
 import { NotFoundError } from '../errors.ts';
+import { callEvent } from '../events.ts';
 import { newInteraction, syncWithCall } from '../interaction.ts';
 import type { Call, Interaction, InteractionSource } from '../model.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
@@ -41,13 +42,10 @@ export function makeEnsureInteraction(
     }
     if (created) {
       await events.publish([
-        {
-          type: 'interaction.created',
-          id: `interaction.created:${interaction.interactionId}`,
-          at: interaction.createdAt,
-          callId,
-          detail: { interactionId: interaction.interactionId, source },
-        },
+        callEvent(call, 'interaction.created', interaction.interactionId, interaction.createdAt, {
+          interactionId: interaction.interactionId,
+          source,
+        }),
       ]);
     }
     return interaction;

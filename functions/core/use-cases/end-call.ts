@@ -1,9 +1,11 @@
 import { finishCall, releaseFromOffer } from '../agent.ts';
 import { endCall, isTerminal, pendingOffer } from '../call.ts';
 import { WorkflowErrors } from '../errors.ts';
+import { callEvent } from '../events.ts';
 import { callStateView } from '../messages.ts';
 import type { Call, EndedBy } from '../model.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
+import { offerRevokedEvent } from './close-offer.ts';
 import type { SyncInteraction } from './create-interaction.ts';
 import type { Deps } from './deps.ts';
 import type { WakeWaitingCall } from './wait-for-agent.ts';
@@ -46,6 +48,7 @@ export function makeEndCall(
       );
       if (released.changed) await wakeWaitingCall(released.after);
       await send(offer.agentId, { type: 'offerRevoked', offerId: offer.offerId, callId, reason });
+      await events.publish([offerRevokedEvent(after, offer, reason)]);
       if (offer.taskToken) await callbacks.fail(offer.taskToken, WorkflowErrors.CallEnded, reason);
     }
     if (endedNow && before.waiting) {
@@ -58,18 +61,11 @@ export function makeEndCall(
     }
     await syncInteraction(after);
     await events.publish([
-      {
-        type: 'call.ended',
-        id: `call.ended:${callId}`,
-        at: after.endedAt ?? now.toISOString(),
-        callId,
-        detail: {
-          status: after.status,
-          reason: after.endReason,
-          endedBy: after.endedBy,
-          ccaasCallId: after.ccaasCallId,
-        },
-      },
+      callEvent(after, 'call.ended', callId, after.endedAt ?? now.toISOString(), {
+        status: after.status,
+        reason: after.endReason,
+        endedBy: after.endedBy,
+      }),
     ]);
     return { call: after, changed: endedNow };
   };

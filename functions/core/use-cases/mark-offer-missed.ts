@@ -1,6 +1,6 @@
 import { isTerminal, lastOffer } from '../call.ts';
 import { OfferClosedError } from '../errors.ts';
-import type { DomainEvent, OfferMissedDetail } from '../events.ts';
+import { callEvent, type DomainEvent, type OfferMissedDetail } from '../events.ts';
 import type { Call, Offer } from '../model.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
 import type { CloseOffer } from './close-offer.ts';
@@ -31,20 +31,8 @@ export function makeMarkOfferMissed(
       at,
     };
     await events.publish([
-      {
-        type: 'OfferMissed',
-        id: `OfferMissed:${offer.offerId}`,
-        at,
-        callId: call.callId,
-        detail: { ...detail },
-      },
-      {
-        type: 'call.offer_missed',
-        id: `call.offer_missed:${offer.offerId}`,
-        at,
-        callId: call.callId,
-        detail: { ...detail },
-      },
+      callEvent(call, 'OfferMissed', offer.offerId, at, { ...detail }),
+      callEvent(call, 'call.offer_missed', offer.offerId, at, { ...detail }),
     ]);
     await send(offer.agentId, {
       type: 'offerRevoked',
@@ -55,13 +43,11 @@ export function makeMarkOfferMissed(
   }
 
   function acceptedEvent(call: Call, offer: Offer): DomainEvent {
-    return {
-      type: 'call.accepted',
-      id: `call.accepted:${offer.offerId}`,
-      at: call.connectedAt ?? call.updatedAt,
-      callId: call.callId,
-      detail: { offerId: offer.offerId, agentId: offer.agentId, ccaasCallId: call.ccaasCallId },
-    };
+    const at = call.connectedAt ?? call.updatedAt;
+    return callEvent(call, 'call.accepted', offer.offerId, at, {
+      offerId: offer.offerId,
+      agentId: offer.agentId,
+    });
   }
 
   return async function markOfferMissed(

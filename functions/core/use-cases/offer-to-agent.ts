@@ -1,6 +1,7 @@
 import { canTake, releaseFromOffer, reserve } from '../agent.ts';
 import { clearTarget, isTerminal, lastOffer, offerIdFor, openOffer, pendingOffer } from '../call.ts';
 import { AgentNotAvailableError, CallEndedError, WorkflowErrors, WorkflowSignal } from '../errors.ts';
+import { callEvent } from '../events.ts';
 import { offerView } from '../messages.ts';
 import type { Agent, Call } from '../model.ts';
 import { rankCandidates } from '../routing.ts';
@@ -67,13 +68,11 @@ export function makeOfferToAgent(
       return 'skip';
     }
     await events.publish([
-      {
-        type: 'call.offered',
-        id: `call.offered:${offer.offerId}`,
-        at: offer.offeredAt,
-        callId: call.callId,
-        detail: { offerId: offer.offerId, agentId: agent.agentId, expiresAt: offer.expiresAt },
-      },
+      callEvent(offered, 'call.offered', offer.offerId, offer.offeredAt, {
+        offerId: offer.offerId,
+        agentId: agent.agentId,
+        expiresAt: offer.expiresAt,
+      }),
     ]);
     return 'offered';
   }

@@ -1,5 +1,6 @@
 import { releaseFromOffer } from '../agent.ts';
 import { isTerminal, overflowCall, pendingOffer } from '../call.ts';
+import { callEvent } from '../events.ts';
 import type { Deps } from './deps.ts';
 
 /** Why the workflow gave up routing, from the error that took it to Overflow. */
@@ -55,13 +56,7 @@ export function makeOverflowCall(
       reason: call.endReason ?? reason,
     });
     await events.publish([
-      {
-        type: 'call.overflowed',
-        id: `call.overflowed:${callId}`,
-        at,
-        callId,
-        detail: { reason: call.endReason ?? reason },
-      },
+      callEvent(call, 'call.overflowed', callId, at, { reason: call.endReason ?? reason }),
     ]);
   };
 }

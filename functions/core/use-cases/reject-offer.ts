@@ -1,4 +1,5 @@
 import { WorkflowErrors } from '../errors.ts';
+import { callEvent } from '../events.ts';
 import type { CloseOffer } from './close-offer.ts';
 import type { Deps } from './deps.ts';
 import { makeFindOwnOffer } from './find-offer.ts';
@@ -18,13 +19,11 @@ export function makeRejectOffer(
     const { call: found } = await findOwnOffer(agentId, offerId);
     const { call, offer } = await closeOffer(found.callId, offerId, 'rejected', reason);
     await events.publish([
-      {
-        type: 'call.offer_rejected',
-        id: `call.offer_rejected:${offerId}`,
-        at: call.updatedAt,
-        callId: call.callId,
-        detail: { offerId, agentId, ...(reason ? { reason } : {}) },
-      },
+      callEvent(call, 'call.offer_rejected', offerId, call.updatedAt, {
+        offerId,
+        agentId,
+        ...(reason ? { reason } : {}),
+      }),
     ]);
     if (offer.taskToken)
       await callbacks.fail(offer.taskToken, WorkflowErrors.OfferRejected, `rejected by ${agentId}`);
