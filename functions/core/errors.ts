@@ -11,10 +11,6 @@ export abstract class DomainError extends Error {
   }
 }
 
-export class ValidationError extends DomainError {
-  readonly code = 'VALIDATION_FAILED';
-}
-
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
 }

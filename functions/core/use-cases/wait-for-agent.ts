@@ -35,7 +35,7 @@ export function makeWaitForAgent(deps: Pick<Deps, 'calls' | 'agents' | 'callback
 }
 
 /** Takes a call out of waiting (one waker wins the conditional write) and resumes its workflow. */
-export function makeWakeCall({ calls, callbacks, clock }: Pick<Deps, 'calls' | 'callbacks' | 'clock'>) {
+function makeWakeCall({ calls, callbacks, clock }: Pick<Deps, 'calls' | 'callbacks' | 'clock'>) {
   return async function wake(callId: string): Promise<boolean> {
     try {
       const { before } = await calls.update(callId, (c) => stopWaiting(c, clock.now()));
