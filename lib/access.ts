@@ -6,11 +6,9 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { TABLES } from '../functions/adapters/dynamo/tables.ts';
-import { type Access, ENV } from '../functions/handlers/catalog.ts';
+import { type Access, ENV, indexesOf, TABLES, type TableKey } from '../functions/manifest/index.ts';
 import type { HandlerFunction } from './handler-function.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
-import type { TableKey } from './tables.ts';
 
 /** The resources behind the `Access` values, as the stack built them. */
 export interface AccessTargets {
@@ -48,7 +46,7 @@ function accessGrants(targets: AccessTargets): Record<Access, Grant> {
       fn.addEnvironment(TABLES[key].envVar, resource.tableName);
       if (mode === 'write') resource.grantReadWriteData(fn);
       else resource.grantReadData(fn);
-      if (TABLES[key].indexes.length > 0) {
+      if (indexesOf(TABLES[key]).length > 0) {
         acknowledgeWildcardResource(
           target,
           `${resource.tableArn}/index/*`,

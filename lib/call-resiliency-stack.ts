@@ -11,24 +11,22 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { EVENT_RULES, type EventRule } from '../functions/core/events.ts';
 import {
-  EVENT_TARGETS,
+  ENV,
+  EVENT_RULES,
+  type EventRule,
+  FUNCTIONS,
   type FunctionEntry,
-  HTTP_ROUTES,
-  SCHEDULED,
-  WORKFLOW_TASKS,
-  WS_AUTHORIZER,
-  WS_ROUTES,
-} from '../functions/handlers/catalog.ts';
-import { settingsEnvironment } from '../functions/handlers/shared/config.ts';
+  functionsTriggeredBy,
+  SERVICE_NAME,
+  settingsEnvironment,
+} from '../functions/manifest/index.ts';
 import { grantAccess } from './access.ts';
 import type { RoutingConfig } from './config.ts';
-import { CATALOG_ENTRIES, constructIdOf, HandlerFunction } from './handler-function.ts';
+import { constructIdOf, HandlerFunction } from './handler-function.ts';
 import { RouteCallWorkflow } from './route-call-workflow.ts';
 import { Tables } from './tables.ts';
 
-const SERVICE_NAME = 'call-resiliency';
 const EVENT_BUS_NAME = 'call-resiliency';
 const WEB_SOCKET_STAGE = 'live';
 
@@ -44,8 +42,8 @@ export interface CallResiliencyStackProps extends StackProps {
 }
 
 /**
- * The whole product on AWS (DESIGN.md §3), built from the catalog: one function per entry of
- * `functions/handlers/catalog.ts`, wired to its trigger and granted exactly its `access` list.
+ * The whole product on AWS (DESIGN.md §3), built from the manifest's catalog: one function per entry of
+ * FUNCTIONS, wired to its trigger and granted exactly its `access` list.
  */
 export class CallResiliencyStack extends Stack {
   constructor(scope: Construct, id: string, props: CallResiliencyStackProps) {
@@ -53,16 +51,13 @@ export class CallResiliencyStack extends Stack {
     const { routing } = props;
 
     const functions = new Map<string, HandlerFunction>();
-    for (const entry of CATALOG_ENTRIES) {
+    for (const entry of FUNCTIONS) {
       if (functions.has(entry.handler)) throw new Error(`${entry.handler} appears twice in the catalog`);
       functions.set(
         entry.handler,
         new HandlerFunction(this, constructIdOf(entry), {
           entry,
-          environment: {
-            ...settingsEnvironment(routing),
-            POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-          },
+          environment: { ...settingsEnvironment(routing), [ENV.serviceName]: SERVICE_NAME },
         }),
       );
     }
@@ -88,10 +83,10 @@ export class CallResiliencyStack extends Stack {
       autoDeploy: true,
       accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(httpAccessLogs) },
     });
-    for (const route of HTTP_ROUTES) {
+    for (const route of functionsTriggeredBy('http')) {
       httpApi.addRoutes({
-        path: route.path,
-        methods: [apigwv2.HttpMethod[route.method]],
+        path: route.trigger.path,
+        methods: [apigwv2.HttpMethod[route.trigger.method]],
         integration: new HttpLambdaIntegration(`${constructIdOf(route)}Integration`, fn(route), {
           payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
         }),
@@ -132,14 +127,16 @@ export class CallResiliencyStack extends Stack {
     const webSocketApi = new apigwv2.WebSocketApi(this, 'WebSocketApi', {
       apiName: `${SERVICE_NAME}-agents`,
     });
-    const authorizer = new WebSocketLambdaAuthorizer('AgentTokenAuthorizer', fn(WS_AUTHORIZER), {
+    const [authorizerFunction] = functionsTriggeredBy('authorizer');
+    if (!authorizerFunction) throw new Error('the catalog has no WebSocket authorizer');
+    const authorizer = new WebSocketLambdaAuthorizer('AgentTokenAuthorizer', fn(authorizerFunction), {
       identitySource: ['route.request.querystring.token'],
     });
-    for (const route of WS_ROUTES) {
-      webSocketApi.addRoute(route.route, {
+    for (const route of functionsTriggeredBy('websocket')) {
+      webSocketApi.addRoute(route.trigger.route, {
         integration: new WebSocketLambdaIntegration(`${constructIdOf(route)}Integration`, fn(route)),
         // API Gateway authorizes a WebSocket once, at $connect; later messages ride on that connection.
-        ...(route.route === '$connect' ? { authorizer } : {}),
+        ...(route.trigger.route === '$connect' ? { authorizer } : {}),
       });
     }
     Validations.of(webSocketApi).acknowledge({
@@ -171,13 +168,13 @@ export class CallResiliencyStack extends Stack {
 
     // --- Call routing workflow
     const workflow = new RouteCallWorkflow(this, 'RouteCall', {
-      tasks: WORKFLOW_TASKS.map((task) => ({ task, function: fn(task) })),
+      tasks: functionsTriggeredBy('workflow').map((task) => ({ task, function: fn(task) })),
     });
 
     // --- Domain events
     const eventBus = new events.EventBus(this, 'EventBus', { eventBusName: EVENT_BUS_NAME });
-    for (const target of EVENT_TARGETS) {
-      const rule = EVENT_RULES[target.rule];
+    for (const target of functionsTriggeredBy('event')) {
+      const rule = EVENT_RULES[target.trigger.rule];
       const deadLetters = new sqs.Queue(this, `${rule.name}DeadLetters`, {
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
@@ -214,14 +211,15 @@ export class CallResiliencyStack extends Stack {
         });
     }
 
-    for (const scheduled of SCHEDULED) {
-      new events.Rule(this, `${scheduled.name}Schedule`, {
-        schedule: events.Schedule.rate(Duration.minutes(scheduled.everyMinutes)),
+    for (const scheduled of functionsTriggeredBy('schedule')) {
+      const { name, everyMinutes } = scheduled.trigger;
+      new events.Rule(this, `${name}Schedule`, {
+        schedule: events.Schedule.rate(Duration.minutes(everyMinutes)),
         // A sweep older than the interval is superseded by the next one.
         targets: [
           new targets.LambdaFunction(fn(scheduled), {
             retryAttempts: 2,
-            maxEventAge: Duration.minutes(Math.max(1, scheduled.everyMinutes)),
+            maxEventAge: Duration.minutes(Math.max(1, everyMinutes)),
           }),
         ],
       });

@@ -4,8 +4,7 @@
  * environment variables. Validated by the same code the functions run, so a bad value fails the synth.
  */
 import type { Node } from 'constructs';
-import type { Settings } from '../functions/core/use-cases/index.ts';
-import { DEFAULT_SETTINGS, parseSettings } from '../functions/handlers/shared/config.ts';
+import { DEFAULT_SETTINGS, parseSettings, type Settings } from '../functions/manifest/index.ts';
 
 export type RoutingConfig = Settings;
 

@@ -5,35 +5,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import {
-  EVENT_TARGETS,
-  type FunctionEntry,
-  HTTP_ROUTES,
-  SCHEDULED,
-  WORKFLOW_TASKS,
-  WS_AUTHORIZER,
-  WS_ROUTES,
-} from '../functions/handlers/catalog.ts';
+import { DEFAULT_TIMEOUT_SECONDS, type FunctionEntry, handlerFile } from '../functions/manifest/index.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Every function of the catalog, whatever its trigger. */
-export const CATALOG_ENTRIES: readonly FunctionEntry[] = [
-  ...HTTP_ROUTES,
-  ...WS_ROUTES,
-  WS_AUTHORIZER,
-  ...WORKFLOW_TASKS,
-  ...EVENT_TARGETS,
-  ...SCHEDULED,
-];
-
-/** The source file of a catalog entry, relative to the project root. */
-export function handlerSource(entry: FunctionEntry): string {
-  return `functions/handlers/${entry.handler}.ts`;
-}
-
 /** `http/create-call` → `HttpCreateCall`: a stable construct id, so logical ids follow the catalog. */
-export function constructIdOf(entry: FunctionEntry): string {
+export function constructIdOf(entry: Pick<FunctionEntry, 'handler'>): string {
   return entry.handler
     .split(/[/-]/)
     .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
@@ -67,14 +44,14 @@ export class HandlerFunction extends Construct {
     logGroup.grantWrite(role);
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: `${PROJECT_ROOT}${handlerSource(props.entry)}`,
+      entry: `${PROJECT_ROOT}${handlerFile(props.entry)}`,
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.seconds(props.entry.timeoutSeconds ?? 10),
+      timeout: Duration.seconds(props.entry.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,
       role,

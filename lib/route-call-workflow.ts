@@ -6,13 +6,15 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { WorkflowTask } from '../functions/handlers/catalog.ts';
+import type { FunctionEntry, Trigger } from '../functions/manifest/index.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
 const ASL_FILE = fileURLToPath(new URL('../statemachines/route-call.asl.json', import.meta.url));
 
+type WorkflowTask = FunctionEntry<Extract<Trigger, { type: 'workflow' }>>;
+
 /** `${OfferToAgentFunctionArn}` in the ASL is filled with the function of the `OfferToAgent` task. */
-export const substitutionKeyOf = (task: WorkflowTask): string => `${task.state}FunctionArn`;
+export const substitutionKeyOf = (task: WorkflowTask): string => `${task.trigger.state}FunctionArn`;
 
 export interface RouteCallWorkflowProps {
   tasks: { task: WorkflowTask; function: lambda.IFunction }[];
@@ -73,7 +75,7 @@ function assertPlaceholdersMatch(definition: string, keys: string[]): void {
   const unused = keys.filter((k) => !placeholders.has(k));
   if (missing.length > 0 || unused.length > 0) {
     throw new Error(
-      `statemachines/route-call.asl.json and WORKFLOW_TASKS disagree: no task for ${missing.join(', ') || '—'}; no placeholder for ${unused.join(', ') || '—'}`,
+      `statemachines/route-call.asl.json and the catalog's workflow tasks disagree: no task for ${missing.join(', ') || '—'}; no placeholder for ${unused.join(', ') || '—'}`,
     );
   }
 }

@@ -1,9 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLES, type TableDefinition } from '../functions/adapters/dynamo/tables.ts';
-
-export type TableKey = keyof typeof TABLES;
+import { indexesOf, TABLES, type TableDefinition, type TableKey } from '../functions/manifest/index.ts';
 
 /**
  * The DynamoDB tables of `TABLES`, with their secondary indexes and TTL. They hold the calls and interactions
@@ -24,7 +22,7 @@ export class Tables extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
         ...(definition.timeToLiveAttribute ? { timeToLiveAttribute: definition.timeToLiveAttribute } : {}),
       });
-      for (const index of definition.indexes) {
+      for (const index of indexesOf(definition)) {
         table.addGlobalSecondaryIndex({
           indexName: index.indexName,
           partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },

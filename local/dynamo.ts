@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { keyAttributes, TABLES, type TableDefinition } from '../functions/adapters/dynamo/tables.ts';
+import { indexesOf, keyAttributes, TABLES, type TableDefinition } from '../functions/manifest/index.ts';
 
 export interface Faults {
   /** When 'down', every request to the interactions table fails like an outage of the CRM. */
@@ -73,9 +73,9 @@ export function createLocalDynamo(options: {
               })),
               KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
               // DynamoDB refuses an empty index list: a table without indexes names none.
-              ...(table.indexes.length > 0
+              ...(indexesOf(table).length > 0
                 ? {
-                    GlobalSecondaryIndexes: table.indexes.map((i) => ({
+                    GlobalSecondaryIndexes: indexesOf(table).map((i) => ({
                       IndexName: i.indexName,
                       KeySchema: [
                         { AttributeName: i.partitionKey, KeyType: 'HASH' as const },

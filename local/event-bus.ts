@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EVENT_RULES, type EventRule, matchesPattern } from '../functions/core/events.ts';
+import { EVENT_RULES, type EventRule, type EventRuleKey } from '../functions/manifest/index.ts';
 
 export interface BusEvent {
   version: '0';
@@ -14,7 +14,7 @@ export interface BusEvent {
 }
 
 export interface RuleTarget {
-  rule: keyof typeof EVENT_RULES;
+  rule: EventRuleKey;
   invoke: (event: BusEvent) => Promise<unknown>;
 }
 
@@ -33,6 +33,14 @@ interface PutEventsEntry {
   Time?: number | string;
 }
 
+/** Whether an event matches a rule pattern (the subset of EventBridge pattern syntax the rules use). */
+export function matchesPattern(pattern: EventRule['pattern'], source: string, detailType: string): boolean {
+  if (!pattern.source.includes(source)) return false;
+  return pattern['detail-type'].some((p) =>
+    typeof p === 'string' ? p === detailType : detailType.startsWith(p.prefix),
+  );
+}
+
 /**
  * EventBridge on one machine: PutEvents on the runtime's port, the same rule patterns as the stack
  * (EVENT_RULES), asynchronous delivery to the rule's target with exponential backoff, and a dead-letter
@@ -47,31 +55,44 @@ export function createLocalEventBus(options: {
 }) {
   const published: BusEvent[] = [];
   const deadLetters: DeadLetter[] = [];
-  const timers = new Set<NodeJS.Timeout>();
+  const timers = new Map<NodeJS.Timeout, () => void>();
   const inFlight = new Set<Promise<void>>();
   let closed = false;
   const maxAttempts = options.maxAttempts ?? 8;
   const baseDelayMs = options.baseDelayMs ?? 200;
 
-  function deliver(target: RuleTarget, event: BusEvent, attempt: number): void {
-    const run = target
-      .invoke(event)
-      .then(() => undefined)
-      .catch((error: unknown) => {
-        options.onError?.(target.rule, error, attempt);
-        if (attempt >= maxAttempts || closed) {
-          deadLetters.push({ event, rule: target.rule, error: String(error), attempts: attempt });
-          return;
-        }
-        const timer = setTimeout(
-          () => {
-            timers.delete(timer);
-            deliver(target, event, attempt + 1);
-          },
-          Math.min(30_000, baseDelayMs * 2 ** (attempt - 1)),
-        );
-        timers.add(timer);
-      });
+  /** Waits before a retry; closing the bus cuts every wait short. */
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.set(timer, resolve);
+    });
+  }
+
+  /** One event to one target: retried with backoff, then dead-lettered (at once when the bus closes). */
+  async function deliver(target: RuleTarget, event: BusEvent): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      let error: unknown;
+      try {
+        await target.invoke(event);
+        return;
+      } catch (err) {
+        error = err;
+        options.onError?.(target.rule, err, attempt);
+      }
+      if (attempt < maxAttempts && !closed) await pause(Math.min(30_000, baseDelayMs * 2 ** (attempt - 1)));
+      if (attempt >= maxAttempts || closed) {
+        deadLetters.push({ event, rule: target.rule, error: String(error), attempts: attempt });
+        return;
+      }
+    }
+  }
+
+  function start(target: RuleTarget, event: BusEvent): void {
+    const run = deliver(target, event);
     inFlight.add(run);
     void run.finally(() => inFlight.delete(run));
   }
@@ -79,6 +100,10 @@ export function createLocalEventBus(options: {
   return {
     published,
     deadLetters,
+    /** Resolves once every delivery under way has ended: delivered, or dead-lettered after its retries. */
+    async settled(): Promise<void> {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
     async handle(operation: string, body: unknown): Promise<{ status: number; body: unknown }> {
       if (operation !== 'PutEvents') {
         return {
@@ -111,7 +136,7 @@ export function createLocalEventBus(options: {
         published.push(event);
         for (const target of options.targets) {
           const rule: EventRule = EVENT_RULES[target.rule];
-          if (matchesPattern(rule.pattern, event.source, event['detail-type'])) deliver(target, event, 1);
+          if (matchesPattern(rule.pattern, event.source, event['detail-type'])) start(target, event);
         }
         return { EventId: event.id };
       });
@@ -120,7 +145,10 @@ export function createLocalEventBus(options: {
     },
     async close(): Promise<void> {
       closed = true;
-      for (const timer of timers) clearTimeout(timer);
+      for (const [timer, resume] of timers) {
+        clearTimeout(timer);
+        resume();
+      }
       timers.clear();
       await Promise.allSettled([...inFlight]);
     },

@@ -2,12 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { HttpRoute } from '../functions/handlers/catalog.ts';
+import type { Trigger } from '../functions/manifest/index.ts';
 
 export type Invoke = (event: unknown) => Promise<unknown>;
 
 export interface GatewayRoutes {
-  http: { route: HttpRoute; invoke: Invoke }[];
+  http: { route: Extract<Trigger, { type: 'http' }>; invoke: Invoke }[];
   ws: Map<string, Invoke>;
   authorizer: Invoke;
 }
@@ -131,7 +131,7 @@ export function createGateway(options: GatewayOptions) {
     }
     if (req.method === 'POST') entry.socket.send(body.toString('utf8'));
     else if (req.method === 'DELETE') entry.socket.close(1000, 'closed by server');
-    res.writeHead(req.method === 'GET' ? 200 : 200, { 'content-type': 'application/json' });
+    res.writeHead(200, { 'content-type': 'application/json' });
     res.end(req.method === 'GET' ? JSON.stringify({ connectedAt: new Date().toISOString() }) : '');
   }
 

@@ -1,22 +1,24 @@
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 
 export const LOCAL_AUDIENCE = 'call-resiliency-local';
+/** The dev issuer's name in its tokens (`iss`); Cognito's is its user pool URL. */
+export const LOCAL_ISSUER = 'call-resiliency-local-dev-issuer';
 
 /**
  * A development token issuer standing in for Cognito: RS256 tokens whose `sub` is the agent id, and the
  * JWKS to verify them. The authorizer verifies them exactly as it verifies Cognito's on AWS.
  */
-export async function createDevIdentity(issuer: string) {
+export async function createDevIdentity() {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'local-1', alg: 'RS256', use: 'sig' };
   return {
-    issuer,
+    issuer: LOCAL_ISSUER,
     jwks: { keys: [jwk] },
     async issue(agentId: string, ttlSeconds = 12 * 3600): Promise<string> {
       return new SignJWT({ token_use: 'id' })
         .setProtectedHeader({ alg: 'RS256', kid: 'local-1' })
         .setSubject(agentId)
-        .setIssuer(issuer)
+        .setIssuer(LOCAL_ISSUER)
         .setAudience(LOCAL_AUDIENCE)
         .setIssuedAt()
         .setExpirationTime(`${ttlSeconds}s`)
@@ -24,3 +26,5 @@ export async function createDevIdentity(issuer: string) {
     },
   };
 }
+
+export type DevIdentity = Awaited<ReturnType<typeof createDevIdentity>>;

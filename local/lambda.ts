@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
-
-// biome-ignore lint/suspicious/noExplicitAny: a Lambda handler takes any event shape.
-export type LambdaHandler = (event: any, context: Context) => Promise<unknown>;
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_TIMEOUT_SECONDS, type FunctionEntry, handlerFile } from '../functions/manifest/index.ts';
+import type { InvokeReply, WorkerFunction } from './lambda-worker.ts';
 
 /** An error as Lambda reports it: the thrown error's name becomes `errorType`, which Step Functions matches. */
 export class LambdaError extends Error {
@@ -12,46 +10,95 @@ export class LambdaError extends Error {
   }
 }
 
-/**
- * Invokes a handler the way Lambda does: the event and the result cross a JSON boundary (so nothing that
- * would not survive serialization leaks through), and a thrown error keeps only its name and message.
- */
-export async function invokeLambda(
-  handler: LambdaHandler,
-  event: unknown,
-  functionName: string,
-  timeoutMs = 30_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  const context = {
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  } satisfies Context;
-  try {
-    const result = await handler(JSON.parse(JSON.stringify(event ?? null)), context);
-    return result === undefined ? null : JSON.parse(JSON.stringify(result));
-  } catch (err) {
-    const error = err instanceof Error ? err : new Error(String(err));
-    throw new LambdaError(error.name || 'Error', error.message);
-  }
+export interface LambdaServiceOptions {
+  functions: readonly FunctionEntry[];
+  /** The functions' environment: all they can read of `process.env`. */
+  environment: Record<string, string>;
+  /** Failures of the environment itself (a crashed worker), not of an invocation. */
+  onError: (message: string, error: unknown) => void;
 }
 
-/** Loads `functions/handlers/<name>.ts` and returns its `handler` export. */
-export async function loadHandler(name: string): Promise<LambdaHandler> {
-  const mod = (await import(new URL(`../functions/handlers/${name}.ts`, import.meta.url).href)) as {
-    handler?: LambdaHandler;
+export interface LambdaService {
+  /** Starts the execution environment now (loading every function) instead of at the first invocation. */
+  warm(): Promise<void>;
+  /** Invokes a function of the catalog with an event; resolves to its result or rejects with a LambdaError. */
+  invoke(entry: Pick<FunctionEntry, 'handler'>, event: unknown): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+const PROJECT_ROOT = new URL('..', import.meta.url).href;
+
+/**
+ * Lambda on one machine: the catalog's functions run in an execution environment of their own (a worker
+ * thread, see lambda-worker.ts) whose environment is set before any function is loaded. Each service is
+ * such an environment; a second local stack in the same process gets its own, with its own clients and
+ * configuration. If the environment dies (an uncaught error, as on Lambda), the invocations in flight fail
+ * and the next one starts a fresh environment: a cold start.
+ */
+export function startLambdaService(options: LambdaServiceOptions): LambdaService {
+  const functions: WorkerFunction[] = options.functions.map((entry) => ({
+    handler: entry.handler,
+    file: handlerFile(entry),
+    timeoutSeconds: entry.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+  }));
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  let closed = false;
+  let environment: Promise<Worker> | undefined;
+
+  function start(): Promise<Worker> {
+    const worker = new Worker(new URL('./lambda-worker.mjs', import.meta.url), {
+      env: options.environment,
+      workerData: { functions, root: PROJECT_ROOT },
+    });
+    const ready = new Promise<Worker>((resolve, reject) => {
+      worker.once('message', () => resolve(worker));
+      worker.once('error', (error) =>
+        reject(new LambdaError('Runtime.ImportModuleError', `the functions did not load: ${error.message}`)),
+      );
+    });
+    worker.on('message', (reply: InvokeReply | { ready: true }) => {
+      if (!('id' in reply)) return;
+      const call = pending.get(reply.id);
+      pending.delete(reply.id);
+      if ('error' in reply) call?.reject(new LambdaError(reply.error.name, reply.error.message));
+      else call?.resolve(JSON.parse(reply.result));
+    });
+    worker.on('error', (error) => {
+      if (!closed) options.onError('the local Lambda environment crashed', error);
+    });
+    worker.on('exit', () => {
+      environment = undefined;
+      for (const call of pending.values()) {
+        call.reject(new LambdaError('Runtime.ExitError', 'the execution environment exited'));
+      }
+      pending.clear();
+    });
+    return ready;
+  }
+
+  async function running(): Promise<Worker> {
+    if (closed) throw new LambdaError('ServiceException', 'the local Lambda service is closed');
+    environment ??= start();
+    return environment;
+  }
+
+  return {
+    async warm() {
+      await running();
+    },
+    async invoke(entry, event) {
+      const worker = await running();
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, handler: entry.handler, event: JSON.stringify(event ?? null) });
+      });
+    },
+    async close() {
+      closed = true;
+      const worker = await environment?.catch(() => undefined);
+      await worker?.terminate();
+    },
   };
-  if (typeof mod.handler !== 'function')
-    throw new Error(`functions/handlers/${name}.ts does not export handler`);
-  return mod.handler;
 }

@@ -1,4 +1,4 @@
-import { readSettings } from '../functions/handlers/shared/config.ts';
+import { settingsFromEnvironment } from '../functions/manifest/index.ts';
 import { startLocalStack } from './stack.ts';
 
 /**
@@ -17,9 +17,9 @@ function numberFrom(name: string): number | undefined {
 }
 
 // The same validation the functions run at cold start, so a bad setting fails here, clearly, at once.
-let settings: ReturnType<typeof readSettings>;
+let settings: ReturnType<typeof settingsFromEnvironment>;
 try {
-  settings = readSettings();
+  settings = settingsFromEnvironment(process.env);
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exit(2);

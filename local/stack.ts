@@ -2,26 +2,24 @@ import './polyfills.ts';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
-import { TABLES } from '../functions/adapters/dynamo/tables.ts';
-import type { Settings } from '../functions/core/use-cases/index.ts';
 import {
+  DEFAULT_SETTINGS,
   ENV,
-  EVENT_TARGETS,
-  HTTP_ROUTES,
-  SCHEDULED,
-  WORKFLOW_TASKS,
-  WS_AUTHORIZER,
-  WS_ROUTES,
-} from '../functions/handlers/catalog.ts';
-import { DEFAULT_SETTINGS, settingsEnvironment } from '../functions/handlers/shared/config.ts';
-import { resetApp } from '../functions/handlers/shared/container.ts';
+  FUNCTIONS,
+  type FunctionEntry,
+  functionsTriggeredBy,
+  SERVICE_NAME,
+  type Settings,
+  settingsEnvironment,
+  TABLES,
+} from '../functions/manifest/index.ts';
+import { createDevRoutes } from './dev-routes.ts';
 import { createLocalDynamo, type Faults } from './dynamo.ts';
 import { type BusEvent, createLocalEventBus, type DeadLetter } from './event-bus.ts';
 import { createGateway, sendJson } from './gateway.ts';
 import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
-import { invokeLambda, loadHandler } from './lambda.ts';
-import { createLocalStepFunctions } from './stepfunctions.ts';
+import { startLambdaService } from './lambda.ts';
+import { createLocalStepFunctions } from './stepfunctions/index.ts';
 
 /** Settings default as in DEFAULT_SETTINGS (offer 20 s, queue 300 s, resiliency, wrap-up 60 s, grace 30 s...). */
 export interface LocalStackOptions extends Partial<Settings> {
@@ -48,24 +46,27 @@ export interface LocalStack {
   url: string;
   wsUrl: string;
   webhookSecret: string;
+  /** The route-call state machine and the event bus, for SDK clients pointed at `url`. */
+  stateMachineArn: string;
+  eventBusName: string;
   faults: Faults;
   /** Every event published to the local bus, in order. */
   published: BusEvent[];
   /** Events whose delivery to a rule target failed every attempt (also at GET /v1/dead-letters). */
   deadLetters: DeadLetter[];
+  /** Resolves once the event deliveries under way have ended: delivered, or dead-lettered after retries. */
+  eventsSettled(): Promise<void>;
   close(): Promise<void>;
 }
-
-const FaultsBody = z
-  .strictObject({
-    interactionStore: z.enum(['up', 'down']).optional(),
-    interactionStoreLatencyMs: z.number().int().min(0).max(60_000).optional(),
-  })
-  .refine((f) => Object.keys(f).length > 0);
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:RouteCall`;
+const EVENT_BUS_NAME = 'call-resiliency';
+/** What the functions' SDK clients sign with; the local endpoints accept any key. */
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+/** Knobs of the host that its functions honour too: log level, SDK warnings. */
+const PASSED_THROUGH = ['POWERTOOLS_LOG_LEVEL', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'];
 
 export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
@@ -73,7 +74,9 @@ export function generateWebhookSecret(): string {
 
 /**
  * The whole product on one machine and one port: the same handlers and the same ASL as on AWS, with real
- * SDK clients pointed at local stand-ins through AWS_ENDPOINT_URL_<SERVICE>.
+ * SDK clients pointed at local stand-ins through AWS_ENDPOINT_URL_<SERVICE>. The functions run in their
+ * own execution environment (local/lambda.ts), whose environment variables are built here, once the port
+ * is known and before any function is loaded.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const onError =
@@ -85,47 +88,40 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     tableNames,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });
-  const invokers = new Map<string, (event: unknown) => Promise<unknown>>();
-  async function invoker(handler: string) {
-    const loaded = await loadHandler(handler);
-    const invoke = (event: unknown) => invokeLambda(loaded, event, handler.replace('/', '-'));
-    invokers.set(handler, invoke);
-    return invoke;
-  }
+
+  // Invocations wait for the environment, which needs the port: the gateway listens before it exists.
+  let lambda: ReturnType<typeof startLambdaService> | undefined;
+  const invoker = (entry: FunctionEntry) => (event: unknown) => {
+    if (!lambda) throw new Error('the local Lambda service is not started');
+    return lambda.invoke(entry, event);
+  };
 
   const definition = JSON.parse(
     await readFile(new URL('../statemachines/route-call.asl.json', import.meta.url), 'utf8'),
   ) as unknown;
-  const tasks: Record<string, (payload: unknown) => Promise<unknown>> = {};
-  for (const task of WORKFLOW_TASKS) tasks[task.state] = await invoker(task.handler);
   const sfn = createLocalStepFunctions({
     definition,
     stateMachineArn: STATE_MACHINE_ARN,
-    tasks,
+    tasks: Object.fromEntries(functionsTriggeredBy('workflow').map((t) => [t.trigger.state, invoker(t)])),
     onExecutionEnd: (e) => {
       if (e.status === 'FAILED') onError(`execution ${e.name} failed`, `${e.error}: ${e.cause}`);
     },
   });
 
-  const busName = 'call-resiliency';
   const bus = createLocalEventBus({
-    busName,
+    busName: EVENT_BUS_NAME,
     ...options.eventRetry,
-    targets: await Promise.all(
-      EVENT_TARGETS.map(async (t) => ({ rule: t.rule, invoke: await invoker(t.handler) })),
-    ),
+    targets: functionsTriggeredBy('event').map((t) => ({ rule: t.trigger.rule, invoke: invoker(t) })),
   });
 
-  let identity: Awaited<ReturnType<typeof createDevIdentity>> | undefined;
+  const identity = await createDevIdentity();
+  const [authorizer] = functionsTriggeredBy('authorizer');
+  if (!authorizer) throw new Error('the catalog has no WebSocket authorizer');
   const gateway = createGateway({
     routes: {
-      http: await Promise.all(
-        HTTP_ROUTES.map(async (route) => ({ route, invoke: await invoker(route.handler) })),
-      ),
-      ws: new Map(
-        await Promise.all(WS_ROUTES.map(async (r) => [r.route, await invoker(r.handler)] as const)),
-      ),
-      authorizer: await invoker(WS_AUTHORIZER.handler),
+      http: functionsTriggeredBy('http').map((f) => ({ route: f.trigger, invoke: invoker(f) })),
+      ws: new Map(functionsTriggeredBy('websocket').map((f) => [f.trigger.route, invoker(f)])),
+      authorizer: invoker(authorizer),
     },
     services: {
       DynamoDB_20120810: (req, res, body) => dynamo.handle(req, res, body),
@@ -138,43 +134,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.1' });
       },
     },
-    extra: async (req, res, body, url) => {
-      if (req.method === 'POST' && url.pathname === '/dev/token') {
-        const agentId = (JSON.parse(body.toString('utf8') || '{}') as { agentId?: unknown }).agentId;
-        if (typeof agentId !== 'string' || !agentId) {
-          sendJson(res, 422, {
-            error: { code: 'VALIDATION_FAILED', message: 'agentId: a non-empty string is required' },
-          });
-          return true;
-        }
-        sendJson(res, 200, { token: await identity?.issue(agentId) });
-        return true;
-      }
-      if (req.method === 'GET' && url.pathname === '/dev/jwks') {
-        sendJson(res, 200, identity?.jwks);
-        return true;
-      }
-      if (url.pathname === '/dev/faults' && (req.method === 'PUT' || req.method === 'GET')) {
-        if (req.method === 'PUT') {
-          const parsed = FaultsBody.safeParse(JSON.parse(body.toString('utf8') || '{}'));
-          if (!parsed.success) {
-            const message =
-              'send {"interactionStore": "up"|"down"} and/or {"interactionStoreLatencyMs": 0..60000}';
-            sendJson(res, 422, { error: { code: 'VALIDATION_FAILED', message } });
-            return true;
-          }
-          Object.assign(faults, parsed.data);
-        }
-        sendJson(res, 200, faults);
-        return true;
-      }
-      // The dead-letter queues of the rule targets, which on AWS are SQS queues with an alarm.
-      if (req.method === 'GET' && url.pathname === '/v1/dead-letters') {
-        sendJson(res, 200, { deadLetters: bus.deadLetters });
-        return true;
-      }
-      return false;
-    },
+    extra: createDevRoutes({ identity, faults, deadLetters: bus.deadLetters }),
     onError,
   });
 
@@ -183,64 +143,73 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   );
   const { port } = gateway.server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  identity = await createDevIdentity(`${url}/dev`);
   const webhookSecret = options.webhookSecret ?? generateWebhookSecret();
 
-  Object.assign(process.env, {
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: url,
-    AWS_ENDPOINT_URL_SFN: url,
-    AWS_ENDPOINT_URL_EVENTBRIDGE: url,
-    ...Object.fromEntries(Object.values(TABLES).map((t) => [t.envVar, tableNames[t.id]])),
-    [ENV.stateMachineArn]: STATE_MACHINE_ARN,
-    [ENV.eventBusName]: busName,
-    [ENV.wsManagementEndpoint]: url,
-    [ENV.webhookSecret]: webhookSecret,
-    // Always set, so that a stack started after another in the same process does not inherit its receiver.
-    [ENV.ccaasWebhookUrl]: options.ccaasWebhookUrl ?? '',
-    [ENV.jwksUrl]: `${url}/dev/jwks`,
-    [ENV.jwtIssuer]: identity.issuer,
-    [ENV.jwtAudience]: LOCAL_AUDIENCE,
-    ...settingsEnvironment({ ...DEFAULT_SETTINGS, ...definedOnly(options) }),
+  lambda = startLambdaService({
+    functions: FUNCTIONS,
+    environment: {
+      ...Object.fromEntries(
+        PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
+      ),
+      AWS_REGION: REGION,
+      ...CREDENTIALS,
+      // Several invocations share the one environment, as on Lambda Managed Instances.
+      AWS_LAMBDA_MAX_CONCURRENCY: '64',
+      AWS_ENDPOINT_URL_DYNAMODB: url,
+      AWS_ENDPOINT_URL_SFN: url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: url,
+      [ENV.serviceName]: SERVICE_NAME,
+      ...Object.fromEntries(Object.values(TABLES).map((t) => [t.envVar, tableNames[t.id] ?? t.id])),
+      [ENV.stateMachineArn]: STATE_MACHINE_ARN,
+      [ENV.eventBusName]: EVENT_BUS_NAME,
+      [ENV.wsManagementEndpoint]: url,
+      [ENV.webhookSecret]: webhookSecret,
+      ...(options.ccaasWebhookUrl ? { [ENV.ccaasWebhookUrl]: options.ccaasWebhookUrl } : {}),
+      [ENV.jwksUrl]: `${url}/dev/jwks`,
+      [ENV.jwtIssuer]: identity.issuer,
+      [ENV.jwtAudience]: LOCAL_AUDIENCE,
+      ...settingsEnvironment({ ...DEFAULT_SETTINGS, ...definedOnly(options) }),
+    },
+    onError,
   });
-  resetApp();
   await dynamo.createTables(url);
+  await lambda.warm();
 
-  const sweepers = await Promise.all(
-    SCHEDULED.map(async (s) => {
-      const invoke = await invoker(s.handler);
-      let running = false;
-      const timer = setInterval(
-        () => {
-          if (running) return;
-          running = true;
-          invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} })
-            .catch((err) => onError(`${s.name} failed`, err))
-            .finally(() => {
-              running = false;
-            });
-        },
-        (options.sweepIntervalSeconds ?? s.everyMinutes * 60) * 1000,
-      );
-      timer.unref();
-      return timer;
-    }),
-  );
+  const sweepers = functionsTriggeredBy('schedule').map((s) => {
+    const invoke = invoker(s);
+    let running = false;
+    const timer = setInterval(
+      () => {
+        if (running) return;
+        running = true;
+        invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} })
+          .catch((err) => onError(`${s.trigger.name} failed`, err))
+          .finally(() => {
+            running = false;
+          });
+      },
+      (options.sweepIntervalSeconds ?? s.trigger.everyMinutes * 60) * 1000,
+    );
+    timer.unref();
+    return timer;
+  });
 
   return {
     url,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     webhookSecret,
+    stateMachineArn: STATE_MACHINE_ARN,
+    eventBusName: EVENT_BUS_NAME,
     faults,
     published: bus.published,
     deadLetters: bus.deadLetters,
+    eventsSettled: () => bus.settled(),
     async close() {
       for (const timer of sweepers) clearInterval(timer);
       await gateway.close();
       await sfn.close();
       await bus.close();
+      await lambda?.close();
       await dynamo.close();
     },
   };

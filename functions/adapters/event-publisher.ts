@@ -1,12 +1,12 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { type DomainEvent, EVENT_SOURCE } from '../core/events.ts';
+import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { DomainEvent } from '../core/events.ts';
 import type { EventPublisher } from '../core/ports.ts';
+import { EVENT_SOURCE } from '../manifest/event-rules.ts';
 
 const BATCH = 10;
 
 /** Publishes domain events to the product's EventBridge bus; a rejected entry is an error. */
-export function makeEventPublisher(busName: () => string): EventPublisher {
-  const client = new EventBridgeClient({});
+export function makeEventPublisher(client: EventBridgeClient, busName: () => string): EventPublisher {
   return {
     async publish(events: readonly DomainEvent[]) {
       for (let i = 0; i < events.length; i += BATCH) {

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import type { AgentTokens } from '../core/ports.ts';
 
 export interface JwtVerifierOptions {
   jwksUrl: string;
@@ -11,9 +12,9 @@ export interface JwtVerifierOptions {
  * Verifies agent tokens against a JWKS: Cognito's on AWS, the dev issuer's locally. The key set is fetched
  * once and cached by jose (refetched on an unknown key id, so key rotation just works).
  */
-export function makeJwtVerifier(options: () => JwtVerifierOptions) {
+export function makeJwtVerifier(options: () => JwtVerifierOptions): AgentTokens {
   let jwks: { url: string; keys: ReturnType<typeof createRemoteJWKSet> } | undefined;
-  return async function verify(token: string): Promise<{ agentId: string }> {
+  async function verify(token: string): Promise<{ agentId: string }> {
     const { jwksUrl, issuer, audience } = options();
     if (jwks?.url !== jwksUrl) jwks = { url: jwksUrl, keys: createRemoteJWKSet(new URL(jwksUrl)) };
     const { payload } = await jwtVerify(token, jwks.keys, { issuer, algorithms: ['RS256'] });
@@ -23,5 +24,6 @@ export function makeJwtVerifier(options: () => JwtVerifierOptions) {
     }
     if (!payload.sub) throw new Error('token has no subject');
     return { agentId: payload.sub };
-  };
+  }
+  return { verify };
 }

@@ -1,5 +1,5 @@
 import {
-  ApiGatewayManagementApiClient,
+  type ApiGatewayManagementApiClient,
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
@@ -7,18 +7,17 @@ import type { Logger, SocketPusher } from '../core/ports.ts';
 
 /**
  * Pushes to agent sockets through the API Gateway Management API (`@connections`). A 410 Gone means the
- * socket closed without us hearing `$disconnect`: reported back so the connection is forgotten.
+ * socket closed without us hearing `$disconnect`: reported back so the connection is forgotten. The client
+ * is asked for at the first push: it needs the stage's endpoint, which only functions that push have.
  */
-export function makeSocketPusher(endpoint: () => string, logger: Logger): SocketPusher {
-  let client: ApiGatewayManagementApiClient | undefined;
+export function makeSocketPusher(client: () => ApiGatewayManagementApiClient, logger: Logger): SocketPusher {
   return {
     async push(connectionIds, message) {
       const data = new TextEncoder().encode(JSON.stringify(message));
       const results = await Promise.all(
         connectionIds.map(async (ConnectionId) => {
           try {
-            client ??= new ApiGatewayManagementApiClient({ endpoint: endpoint() });
-            await client.send(new PostToConnectionCommand({ ConnectionId, Data: data }));
+            await client().send(new PostToConnectionCommand({ ConnectionId, Data: data }));
             return undefined;
           } catch (err) {
             if (err instanceof GoneException) return ConnectionId;

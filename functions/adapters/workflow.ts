@@ -3,7 +3,7 @@ import {
   InvalidToken,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
-  SFNClient,
+  type SFNClient,
   StartExecutionCommand,
   TaskDoesNotExist,
   TaskTimedOut,
@@ -59,8 +59,4 @@ export function makeWorkflowStarter(client: SFNClient, stateMachineArn: () => st
       }
     },
   };
-}
-
-export function makeSfnClient(): SFNClient {
-  return new SFNClient({});
 }

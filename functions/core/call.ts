@@ -16,6 +16,7 @@ import {
   TERMINAL_CALL_STATUSES,
   type TimelineEntry,
 } from './model.ts';
+import type { CallControl, EndReason, OverflowReason } from './vocabulary.ts';
 
 /**
  * Pure transitions of the call aggregate. Each returns a new call (never mutates) or throws a named
@@ -50,6 +51,14 @@ export function callIdOfOffer(offerId: string): string | undefined {
 
 export function isTerminal(status: CallStatus): boolean {
   return TERMINAL_CALL_STATUSES.includes(status);
+}
+
+/**
+ * Whether routing round `route` still owns the call: it has not ended, and no newer round (a transfer, a
+ * failed bridge, a repair) has taken over. A workflow task of any other round stops.
+ */
+export function isRoutedBy(call: Call | undefined, route: number): call is Call {
+  return call !== undefined && !isTerminal(call.status) && call.route === route;
 }
 
 export function newCall(input: NewCallInput, mode: InteractionMode, now: Date): Call {
@@ -183,13 +192,12 @@ export function stopWaiting(call: Call, now: Date): Call {
   return touch(call, now, { type: 'woken' }, { waiting: undefined });
 }
 
-export type EndReason = 'caller_hangup' | 'agent_hangup' | 'ccaas_ended' | string;
-
 /**
  * Ends the call. Before it was connected this is an abandon (its pending offer is revoked); after, a
- * completion. Ending an ended call is a no-op: CCaaS callbacks are retried.
+ * completion. Ending an ended call is a no-op: CCaaS callbacks are retried. `detail` (the CCaaS's own words
+ * for why the call ended) goes on the timeline.
  */
-export function endCall(call: Call, reason: EndReason, endedBy: EndedBy, now: Date): Call {
+export function endCall(call: Call, reason: EndReason, endedBy: EndedBy, now: Date, detail?: string): Call {
   if (isTerminal(call.status)) return call;
   const at = now.toISOString();
   const offers = call.offers.map((o) =>
@@ -199,13 +207,13 @@ export function endCall(call: Call, reason: EndReason, endedBy: EndedBy, now: Da
   return touch(
     call,
     now,
-    { type: status, detail: reason },
+    { type: status, detail: detail ? `${reason}: ${detail}` : reason },
     { status, offers, waiting: undefined, endedAt: at, endReason: reason, endedBy },
   );
 }
 
 /** The call leaves the queue unanswered (maximum queue time, or routing could not go on). */
-export function overflowCall(call: Call, reason: string, now: Date): Call {
+export function overflowCall(call: Call, reason: OverflowReason, now: Date): Call {
   assertOpen(call);
   // An answered call is never overflowed, whatever a late workflow task thinks.
   if (call.status === 'connected') return call;
@@ -241,8 +249,6 @@ export function markInteractionPending(call: Call, error: string, now: Date): Ca
   if (attempts > 1) return { ...next, updatedAt: now.toISOString() };
   return touch(next, now, { type: 'interaction_pending', detail: error }, {});
 }
-
-export type CallControl = 'muted' | 'unmuted' | 'held' | 'resumed';
 
 export interface TransferInput {
   byAgentId: string;

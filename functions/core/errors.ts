@@ -1,10 +1,12 @@
+import type { DomainErrorCode } from './vocabulary.ts';
+
 /**
- * Named domain errors. Each carries a stable `code` that the transports map in one place each:
- * HTTP (`handlers/shared/http.ts`), WebSocket (`handlers/shared/ws.ts`) and Step Functions, where the
- * error `name` is what the ASL `Catch` blocks match.
+ * Named domain errors. Each carries a stable `code` (the vocabulary's DOMAIN_ERROR_CODES) that the edge
+ * maps to a transport status in one place (`handlers/shared/errors.ts`). Workflow tasks signal the state
+ * machine with WorkflowSignal instead, whose `name` is what the ASL `Catch` blocks match.
  */
 export abstract class DomainError extends Error {
-  abstract readonly code: string;
+  abstract readonly code: DomainErrorCode;
   constructor(message: string) {
     super(message);
     this.name = new.target.name;

@@ -1,23 +1,9 @@
+import type { DomainEventType } from './vocabulary.ts';
+
 /**
- * Domain events published to the event bus, and the rule patterns that route them. The patterns are
- * defined once here and used by both the CDK app (`lib/`) and the local event bus (`local/`).
+ * Domain events, as the use cases publish them. Every type of DOMAIN_EVENT_TYPES reaches the CCaaS as a
+ * signed webhook; the rules that route them live in the manifest (`functions/manifest/event-rules.ts`).
  */
-
-export const EVENT_SOURCE = 'call-resiliency';
-
-/** Detail types. `call.*` and `interaction.*` are for the CCaaS; `OfferMissed` drives the missed-offer handler. */
-export type DomainEventType =
-  | 'OfferMissed'
-  | 'call.offered'
-  | 'call.accepted'
-  | 'call.offer_rejected'
-  | 'call.offer_missed'
-  | 'call.offer_revoked'
-  | 'call.control'
-  | 'call.overflowed'
-  | 'call.ended'
-  | 'interaction.created';
-
 export interface DomainEvent {
   type: DomainEventType;
   /** Stable id: the same fact published twice carries the same id, so consumers can de-duplicate. */
@@ -47,36 +33,10 @@ export function callEvent(
   };
 }
 
-export interface OfferMissedDetail {
+/** What `call.offer_missed` says besides the call: which offer, whose, and when it timed out. */
+export interface MissedOfferDetail {
   callId: string;
   offerId: string;
   agentId: string;
   at: string;
-}
-
-export interface EventRule {
-  name: string;
-  description: string;
-  pattern: { source: string[]; 'detail-type': (string | { prefix: string })[] };
-}
-
-export const EVENT_RULES = {
-  offerMissed: {
-    name: 'OfferMissed',
-    description: 'A missed offer gets an interaction and a work item',
-    pattern: { source: [EVENT_SOURCE], 'detail-type': ['OfferMissed'] },
-  },
-  ccaasNotifications: {
-    name: 'CcaasNotifications',
-    description: 'Call and interaction events are delivered to the CCaaS as signed webhooks',
-    pattern: { source: [EVENT_SOURCE], 'detail-type': [{ prefix: 'call.' }, { prefix: 'interaction.' }] },
-  },
-} as const satisfies Record<string, EventRule>;
-
-/** Whether an event matches a rule pattern (the subset of EventBridge pattern syntax the rules use). */
-export function matchesPattern(pattern: EventRule['pattern'], source: string, detailType: string): boolean {
-  if (!pattern.source.includes(source)) return false;
-  return pattern['detail-type'].some((p) =>
-    typeof p === 'string' ? p === detailType : detailType.startsWith(p.prefix),
-  );
 }

@@ -1,5 +1,6 @@
 import { pendingOffer } from './call.ts';
 import type { Agent, AgentStatus, Call, CallStatus, Offer } from './model.ts';
+import type { AgentAction, ErrorCode, RevokeReason, ServerMessageType } from './vocabulary.ts';
 
 /**
  * What the server sends to agents over the socket, and the public views of calls. Task tokens stay on
@@ -26,22 +27,26 @@ export interface OfferView {
   expiresAt: string;
 }
 
-/** Every answer to a request carries its `requestId` (added by the socket edge). */
-export type ServerMessage = (
-  | ({ type: 'offer' } & OfferView)
-  | { type: 'offerRevoked'; offerId: string; callId: string; reason: string }
-  | ({ type: 'callState' } & CallStateView)
-  | { type: 'interactionCreated'; callId: string; interactionId: string }
-  | { type: 'interactionPending'; callId: string; reason: string }
-  | {
-      type: 'snapshot';
-      agent: { agentId: string; name: string; status: AgentStatus; statusSince: string; queues: string[] };
-      calls: CallStateView[];
-      offer?: OfferView & { secondsLeft: number };
-    }
-  | { type: 'ack'; requestId?: string; action: string }
-  | { type: 'error'; requestId?: string; code: string; message: string }
-) & { requestId?: string };
+/** The fields of each server message type of the vocabulary (a new type without fields fails to compile). */
+interface ServerMessageFields {
+  offer: OfferView;
+  offerRevoked: { offerId: string; callId: string; reason: RevokeReason };
+  callState: CallStateView;
+  interactionCreated: { callId: string; interactionId: string };
+  interactionPending: { callId: string; reason: string };
+  snapshot: {
+    agent: { agentId: string; name: string; status: AgentStatus; statusSince: string; queues: string[] };
+    calls: CallStateView[];
+    offer?: OfferView & { secondsLeft: number };
+  };
+  ack: { action: AgentAction };
+  error: { code: ErrorCode; message: string };
+}
+
+/** A message to an agent's sockets. Every answer to a request carries its `requestId` (added by the socket edge). */
+export type ServerMessage = {
+  [T in ServerMessageType]: { type: T } & ServerMessageFields[T];
+}[ServerMessageType] & { requestId?: string };
 
 export function callStateView(call: Call): CallStateView {
   return {

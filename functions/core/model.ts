@@ -3,6 +3,8 @@
  * Plain data only; the transitions over it live in `call.ts` and `agent.ts`.
  */
 
+import type { EndReason, OverflowReason } from './vocabulary.ts';
+
 export type InteractionMode = 'resiliency' | 'standard';
 
 export type CallStatus = 'queued' | 'offering' | 'connected' | 'completed' | 'abandoned' | 'overflowed';
@@ -10,7 +12,6 @@ export const TERMINAL_CALL_STATUSES: readonly CallStatus[] = ['completed', 'aban
 
 export type OfferStatus = 'pending' | 'accepted' | 'rejected' | 'missed' | 'revoked' | 'setup_failed';
 export type OfferOutcome = Exclude<OfferStatus, 'pending'>;
-export type RevokeReason = 'caller_hangup' | 'agent_unreachable' | 'agent_away' | 'answered_elsewhere';
 
 export interface Offer {
   offerId: string;
@@ -19,6 +20,7 @@ export interface Offer {
   expiresAt: string;
   status: OfferStatus;
   closedAt?: string;
+  /** Why it closed: the revoke reason, or the agent's (reject) or the CCaaS's (setup_failed) own words. */
   reason?: string;
   /** Step Functions task token of the OfferToAgent state. Server side only: never sent to a client. */
   taskToken?: string;
@@ -74,8 +76,8 @@ export interface Call {
   agentId?: string;
   connectedAt?: string;
   endedAt?: string;
-  /** Why the call reached its terminal status (caller_hangup, agent_hangup, max_queue_time...). */
-  endReason?: string;
+  /** Why the call reached its terminal status. */
+  endReason?: EndReason | OverflowReason;
   endedBy?: EndedBy;
   /** The outcome the agent recorded at wrap-up. */
   disposition?: string;
@@ -130,7 +132,7 @@ export interface PhoneLog {
   connectedAt?: string;
   endedAt?: string;
   durationSeconds?: number;
-  endReason?: string;
+  endReason?: EndReason | OverflowReason;
   endedBy?: EndedBy;
 }
 

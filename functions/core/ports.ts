@@ -15,10 +15,16 @@ export interface Change<T> {
   changed: boolean;
 }
 
+/** What a conditional create found: the entity as stored, and whether this call created it. */
+export interface Created<T> {
+  stored: T;
+  created: boolean;
+}
+
 /** Calls with their offers and timeline. */
 export interface CallStore {
   /** Puts the call unless one with its id exists; returns the stored one either way. */
-  create(call: Call): Promise<{ call: Call; created: boolean }>;
+  create(call: Call): Promise<Created<Call>>;
   get(callId: string): Promise<Call | undefined>;
   update(callId: string, transition: (call: Call) => Call): Promise<Change<Call>>;
   /** Calls waiting for an agent in a queue, longest waiting first. */
@@ -33,7 +39,7 @@ export interface CallStore {
 export interface AgentStore {
   get(agentId: string): Promise<Agent | undefined>;
   /** Creates the agent if it does not exist. */
-  create(agent: Agent): Promise<{ agent: Agent; created: boolean }>;
+  create(agent: Agent): Promise<Created<Agent>>;
   update(agentId: string, transition: (agent: Agent) => Agent): Promise<Change<Agent>>;
   /** Available agents of a queue, longest idle first. */
   listAvailable(queue: string): Promise<Agent[]>;
@@ -43,7 +49,7 @@ export interface AgentStore {
 /** The CRM side: interactions with their phone logs. May be down; its errors must never lose a call. */
 export interface InteractionStore {
   /** Creates the interaction unless one with its id exists; returns the stored one either way. */
-  create(interaction: Interaction): Promise<{ interaction: Interaction; created: boolean }>;
+  create(interaction: Interaction): Promise<Created<Interaction>>;
   get(interactionId: string): Promise<Interaction | undefined>;
   update(interactionId: string, transition: (i: Interaction) => Interaction): Promise<Change<Interaction>>;
   listByPhone(phone: string): Promise<Interaction[]>;
@@ -51,7 +57,7 @@ export interface InteractionStore {
 
 export interface WorkItemStore {
   /** Creates the work item unless one with its id exists. */
-  create(item: WorkItem): Promise<{ item: WorkItem; created: boolean }>;
+  create(item: WorkItem): Promise<Created<WorkItem>>;
   list(status: WorkItemStatus): Promise<WorkItem[]>;
 }
 
@@ -94,4 +100,81 @@ export interface Logger {
   info(message: string, extra?: Record<string, unknown>): void;
   warn(message: string, extra?: Record<string, unknown>): void;
   error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/*
+ * Ports of the edge: what the handlers need around the use cases (signed callbacks, webhooks to the
+ * CCaaS, agent tokens). The use cases never see them.
+ */
+
+/** The three Standard Webhooks headers. */
+export interface WebhookHeaders {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+}
+
+/**
+ * Standard Webhooks signatures with the CCaaS's shared secrets (several while one is rotated out): we verify
+ * its callbacks and sign our webhooks with the same list.
+ */
+export interface WebhookSigning {
+  /** Throws with the reason when no active secret verifies the message (or it is outside the tolerance). */
+  verify(body: string, headers: WebhookHeaders): Promise<void>;
+  /** Signs with the first secret, stamped `at`. */
+  sign(id: string, at: Date, body: string): Promise<WebhookHeaders>;
+}
+
+/** An HTTP answer as stored for a webhook-id, to give a replay the very same answer. */
+export interface StoredResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type WebhookClaim =
+  /** Nobody holds this webhook-id: the caller now does, and must complete or release it. */
+  | { outcome: 'claimed' }
+  /** It was answered already: here is the answer. */
+  | { outcome: 'answered'; response: StoredResponse }
+  /** Another request holds it and has not answered yet. */
+  | { outcome: 'in_progress' }
+  /** It was used for a different request (another path or body): a sender's bug or a forged replay. */
+  | { outcome: 'conflict' };
+
+/**
+ * Receipts of the signed callbacks we received, by webhook-id, so that a replayed message (same id) gets
+ * the first answer and has no second effect. A receipt only needs to outlive the window in which the
+ * message's signature would still be accepted; after `expiresAt` it counts as absent.
+ */
+export interface WebhookReceipts {
+  /** Claims the id for one request, identified by `fingerprint` (a hash of what was signed and where). */
+  claim(webhookId: string, fingerprint: string, expiresAt: Date): Promise<WebhookClaim>;
+  /** Records the answer of a claimed id (2xx and 4xx: what a retry would get again anyway). */
+  complete(webhookId: string, response: StoredResponse): Promise<void>;
+  /** Gives a claimed id up (the handler failed with a 5xx), so that the sender's retry runs. */
+  release(webhookId: string): Promise<void>;
+}
+
+/** A webhook to the CCaaS, as docs/openapi.yaml documents it under `webhooks`. */
+export interface CcaasWebhook {
+  /** The domain event type: `call.offered`, `call.ended`, `interaction.created`... */
+  type: string;
+  /** The domain event's stable id, also sent as `webhook-id`: the same fact always carries the same id. */
+  id: string;
+  /** When the fact happened (ISO 8601). */
+  at: string;
+  /** The event's fields; `callId` always. */
+  data: Record<string, unknown>;
+}
+
+/** Delivers webhooks to the CCaaS. */
+export interface CcaasWebhooks {
+  /** True once the receiver took it (2xx), false when no receiver is configured; throws otherwise. */
+  deliver(webhook: CcaasWebhook): Promise<boolean>;
+}
+
+/** Verifies an agent's token (Cognito's on AWS, the dev issuer's locally); its subject is the agent id. */
+export interface AgentTokens {
+  verify(token: string): Promise<{ agentId: string }>;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SELECTABLE_AGENT_STATUSES } from '../core/model.ts';
+import type { AgentAction } from '../core/vocabulary.ts';
 
 /**
  * Field shapes shared by several edges (REST and WebSocket). Message and body schemas live beside their
@@ -21,6 +22,6 @@ export const AgentStatusChoice = z.enum(SELECTABLE_AGENT_STATUSES);
 export const RequestId = z.union([z.string().max(128), z.number()]);
 
 /** A client → server socket message: `{action, requestId?, ...fields}`, no other fields. */
-export function actionMessage<A extends string, S extends z.ZodRawShape>(action: A, shape: S) {
+export function actionMessage<A extends AgentAction, S extends z.ZodRawShape>(action: A, shape: S) {
   return z.strictObject({ action: z.literal(action), requestId: RequestId.optional(), ...shape });
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ENV } from '../../functions/handlers/catalog.ts';
 import { generateWebhookSecret } from '../../local/stack.ts';
 import { getJson } from '../support/ccaas.ts';
 import { eventually } from '../support/poll.ts';
@@ -119,7 +118,7 @@ describe('the CCaaS integration contract', () => {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     const { executions = [] } = await sfn.send(
-      new ListExecutionsCommand({ stateMachineArn: process.env[ENV.stateMachineArn], maxResults: 1000 }),
+      new ListExecutionsCommand({ stateMachineArn: ctx.stack.stateMachineArn, maxResults: 1000 }),
     );
     sfn.destroy();
     expect(executions.filter((e) => e.name?.startsWith(callId)).map((e) => e.name)).toEqual([callId]);

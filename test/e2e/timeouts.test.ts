@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { describe, expect, it } from 'vitest';
 import { getJson } from '../support/ccaas.ts';
 import { eventually } from '../support/poll.ts';
@@ -58,13 +59,29 @@ describe('offer timeouts and queue time', () => {
     await agent.next('offerRevoked', 5000);
     const event = await eventually(() =>
       ctx.stack.published.find(
-        (e) => e['detail-type'] === 'OfferMissed' && e.detail.offerId === offer.offerId,
+        (e) => e['detail-type'] === 'call.offer_missed' && e.detail.offerId === offer.offerId,
       ),
     );
-    // Deliver the very same event again, as EventBridge may.
-    const { handler } = await import('../../functions/handlers/events/missed-offer.ts');
-    await Promise.all([handler(event as never, {} as never), handler(event as never, {} as never)]);
-    await eventually(async () => (await workItems()).some((w) => w.offerId === offer.offerId));
+    // Deliver the very same event twice more, at once, as EventBridge may.
+    const bus = new EventBridgeClient({
+      endpoint: ctx.stack.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const again = {
+      EventBusName: ctx.stack.eventBusName,
+      Source: event.source,
+      DetailType: event['detail-type'],
+      Detail: JSON.stringify(event.detail),
+    };
+    await Promise.all([1, 2].map(() => bus.send(new PutEventsCommand({ Entries: [again] }))));
+    bus.destroy();
+    await ctx.stack.eventsSettled();
+    const published = ctx.stack.published.filter(
+      (e) => e['detail-type'] === 'call.offer_missed' && e.detail.offerId === offer.offerId,
+    );
+    expect(published).toHaveLength(3);
+    expect(ctx.stack.deadLetters).toEqual([]);
     expect((await workItems()).filter((w) => w.callId === callId && w.type === 'missed_offer')).toHaveLength(
       1,
     );

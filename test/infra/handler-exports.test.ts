@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { TABLES } from '../../functions/adapters/dynamo/tables.ts';
-import { ENV } from '../../functions/handlers/catalog.ts';
-import { CATALOG_ENTRIES } from '../../lib/handler-function.ts';
+import { ENV, FUNCTIONS, handlerFile, TABLES } from '../../functions/manifest/index.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -17,7 +15,7 @@ describe('the handler files of the catalog', () => {
     vi.stubEnv(ENV.wsManagementEndpoint, 'https://example.execute-api.us-east-1.amazonaws.com/live');
     vi.stubEnv(ENV.webhookSecret, 'dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQ=');
     vi.stubEnv(
-      'CCAAS_WEBHOOK_SECRET_ARN',
+      ENV.webhookSecretArn,
       'arn:aws:secretsmanager:us-east-1:000000000000:secret:CcaasWebhookSecret',
     );
     vi.stubEnv(
@@ -31,16 +29,13 @@ describe('the handler files of the catalog', () => {
     vi.unstubAllEnvs();
   });
 
-  it.each(CATALOG_ENTRIES.map((entry) => entry.handler))('functions/handlers/%s.ts exists', (handler) => {
-    expect(existsSync(`${ROOT}functions/handlers/${handler}.ts`)).toBe(true);
+  it.each(FUNCTIONS.map(handlerFile))('%s exists', (file) => {
+    expect(existsSync(`${ROOT}${file}`)).toBe(true);
   });
 
-  it.each(CATALOG_ENTRIES.map((entry) => entry.handler))(
-    'functions/handlers/%s.ts exports a handler function',
-    async (handler) => {
-      const module: Record<string, unknown> = await import(`${ROOT}functions/handlers/${handler}.ts`);
+  it.each(FUNCTIONS.map(handlerFile))('%s exports a handler function', async (file) => {
+    const module: Record<string, unknown> = await import(`${ROOT}${file}`);
 
-      expect(typeof module.handler).toBe('function');
-    },
-  );
+    expect(typeof module.handler).toBe('function');
+  });
 });

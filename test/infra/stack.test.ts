@@ -6,19 +6,17 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TABLES, type TableDefinition } from '../../functions/adapters/dynamo/tables.ts';
-import { EVENT_RULES } from '../../functions/core/events.ts';
 import {
   type Access,
   ENV,
-  EVENT_TARGETS,
+  EVENT_RULES,
+  FUNCTIONS,
   type FunctionEntry,
-  HTTP_ROUTES,
-  SCHEDULED,
-  WORKFLOW_TASKS,
-  WS_AUTHORIZER,
-  WS_ROUTES,
-} from '../../functions/handlers/catalog.ts';
+  functionsTriggeredBy,
+  indexesOf,
+  TABLES,
+  type TableDefinition,
+} from '../../functions/manifest/index.ts';
 import { CallResiliencyStack } from '../../lib/call-resiliency-stack.ts';
 import {
   ccaasWebhookUrlFromContext,
@@ -26,7 +24,15 @@ import {
   type RoutingConfig,
   routingConfigFromContext,
 } from '../../lib/config.ts';
-import { CATALOG_ENTRIES } from '../../lib/handler-function.ts';
+
+/** The catalog's functions, with the fields of their triggers at hand for the test names. */
+const CATALOG_ENTRIES = FUNCTIONS;
+const HTTP_ROUTES = functionsTriggeredBy('http').map((f) => ({ ...f, ...f.trigger }));
+const WS_ROUTES = functionsTriggeredBy('websocket').map((f) => ({ ...f, ...f.trigger }));
+const [WS_AUTHORIZER] = functionsTriggeredBy('authorizer') as [FunctionEntry];
+const WORKFLOW_TASKS = functionsTriggeredBy('workflow').map((f) => ({ ...f, ...f.trigger }));
+const EVENT_TARGETS = functionsTriggeredBy('event').map((f) => ({ ...f, ...f.trigger }));
+const SCHEDULED = functionsTriggeredBy('schedule').map((f) => ({ ...f, ...f.trigger }));
 
 /** CloudFormation template fragments: untyped JSON. */
 type Json = any;
@@ -274,7 +280,7 @@ describe('the CallResiliency stack', () => {
       });
       expect(resource.Properties.AttributeDefinitions.every((a: Json) => a.AttributeType === 'S')).toBe(true);
       expect(resource.Properties.GlobalSecondaryIndexes ?? []).toEqual(
-        table.indexes.map((index) => ({
+        indexesOf(table).map((index) => ({
           IndexName: index.indexName,
           KeySchema: [
             { AttributeName: index.partitionKey, KeyType: 'HASH' },

@@ -3,45 +3,28 @@ import { Parser } from '@asyncapi/parser';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { WS_ROUTES } from '../../functions/handlers/catalog.ts';
-import { AcceptMessage } from '../../functions/handlers/ws/accept.ts';
-import { callControlMessage } from '../../functions/handlers/ws/call-control.ts';
-import { HangupMessage } from '../../functions/handlers/ws/hangup.ts';
-import { NoteMessage } from '../../functions/handlers/ws/note.ts';
-import { OpenInteractionMessage } from '../../functions/handlers/ws/open-interaction.ts';
-import { RejectMessage } from '../../functions/handlers/ws/reject.ts';
-import { SetStatusMessage } from '../../functions/handlers/ws/set-status.ts';
-import { SyncMessage } from '../../functions/handlers/ws/sync.ts';
-import { TransferMessage } from '../../functions/handlers/ws/transfer.ts';
-import { WrapUpMessage } from '../../functions/handlers/ws/wrap-up.ts';
+import {
+  AGENT_ACTIONS,
+  DOMAIN_ERROR_CODES,
+  INTERNAL_ERROR_CODE,
+  SERVER_MESSAGE_TYPES,
+  SOCKET_REQUEST_ERROR_CODES,
+} from '../../functions/core/vocabulary.ts';
+import { functionsTriggeredBy, handlerFile } from '../../functions/manifest/index.ts';
 
-/** The schemas the socket handlers validate with, by action. */
-const VALIDATED: Record<string, z.ZodType> = {
-  setStatus: SetStatusMessage,
-  accept: AcceptMessage,
-  reject: RejectMessage,
-  mute: callControlMessage('mute'),
-  unmute: callControlMessage('unmute'),
-  hold: callControlMessage('hold'),
-  resume: callControlMessage('resume'),
-  hangup: HangupMessage,
-  openInteraction: OpenInteractionMessage,
-  transfer: TransferMessage,
-  note: NoteMessage,
-  wrapUp: WrapUpMessage,
-  sync: SyncMessage,
-};
+const ROOT = new URL('../../', import.meta.url);
 
-const SERVER_MESSAGES = [
-  'snapshot',
-  'offer',
-  'offerRevoked',
-  'callState',
-  'interactionCreated',
-  'interactionPending',
-  'ack',
-  'error',
-];
+/** The agent actions' functions, as the catalog routes them. */
+const ACTION_ROUTES = functionsTriggeredBy('websocket').filter((f) => !f.trigger.route.startsWith('$'));
+
+/** The schema the function behind a socket route validates its message with (its `message` export). */
+async function validated(route: string): Promise<z.ZodType> {
+  const entry = ACTION_ROUTES.find((f) => f.trigger.route === route);
+  if (!entry) throw new Error(`no socket route ${route}`);
+  const module = (await import(new URL(handlerFile(entry), ROOT).href)) as { message?: z.ZodType };
+  if (!module.message) throw new Error(`${handlerFile(entry)} exports no message schema`);
+  return module.message;
+}
 
 /** Documentation keys (description, summary, examples) do not change what a schema accepts. */
 function schemaOnly(value: unknown): unknown {
@@ -68,16 +51,24 @@ describe('docs/asyncapi.yaml', () => {
     expect(document?.version()).toBe('3.0.0');
   });
 
-  it('documents every socket route the gateway has', async () => {
+  it('documents every agent action and server message of the vocabulary, each action a route', async () => {
     const messages = Object.keys(parse(await text).components.messages);
-    const actions = WS_ROUTES.map((r) => r.route).filter((r) => !r.startsWith('$'));
-    expect(actions.sort()).toEqual(Object.keys(VALIDATED).sort());
-    for (const action of actions) expect(messages).toContain(action);
-    for (const type of SERVER_MESSAGES) expect(messages).toContain(type);
+    expect(ACTION_ROUTES.map((f) => f.trigger.route).sort()).toEqual([...AGENT_ACTIONS].sort());
+    for (const action of AGENT_ACTIONS) expect(messages).toContain(action);
+    for (const type of SERVER_MESSAGE_TYPES) expect(messages).toContain(type);
   });
 
-  it.each(Object.keys(VALIDATED))('describes %s exactly as the handler validates it', async (action) => {
+  it.each([...AGENT_ACTIONS])('describes %s exactly as its handler validates it', async (action) => {
+    const schema = await validated(action);
+    expect((schema as z.ZodObject<{ action: z.ZodLiteral<string> }>).shape.action.value).toBe(action);
     const documented = parse(await text).components.messages[action].payload;
-    expect(schemaOnly(documented)).toEqual(schemaOnly(z.toJSONSchema(VALIDATED[action] as z.ZodType)));
+    expect(schemaOnly(documented)).toEqual(schemaOnly(z.toJSONSchema(schema)));
+  });
+
+  it('names every error code a socket can be answered with, and no other', async () => {
+    const summary: string = parse(await text).components.messages.error.summary;
+    const named = [...summary.matchAll(/\b[A-Z][A-Z_]{3,}\b/g)].map((m) => m[0]);
+    const codes = [...DOMAIN_ERROR_CODES, ...SOCKET_REQUEST_ERROR_CODES, INTERNAL_ERROR_CODE];
+    expect([...new Set(named)].sort()).toEqual([...new Set(codes)].sort());
   });
 });

@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCcaasWebhooks, WebhookDeliveryError } from '../../functions/adapters/ccaas-webhooks.ts';
+import { makeWebhookSigning } from '../../functions/adapters/webhook-signing.ts';
 import { generateWebhookSecret } from '../../local/stack.ts';
 
 describe('the CCaaS webhook sender', () => {
@@ -18,9 +20,13 @@ describe('the CCaaS webhook sender', () => {
     at: '2026-03-01T12:00:00Z',
     data: { callId: 'call_1' },
   };
+  const notices: string[] = [];
+  const logger = { info: (m: string) => notices.push(m), warn: () => undefined, error: () => undefined };
+  // Inline secrets: the Secrets Manager client is never asked.
+  const secrets = makeWebhookSigning(new SecretsManagerClient({}), () => ({ inline: `${signing} ${other}` }));
   const sender = (target = () => url) =>
-    makeCcaasWebhooks({ url: target, secrets: async () => [signing, other], timeoutMs: 200 });
-  const failure = (promise: Promise<void>) =>
+    makeCcaasWebhooks({ url: target, signing: secrets, logger, timeoutMs: 200 });
+  const failure = (promise: Promise<boolean>) =>
     promise.then(
       () => expect.unreachable('delivered'),
       (err: unknown) => err as WebhookDeliveryError,
@@ -48,7 +54,7 @@ describe('the CCaaS webhook sender', () => {
 
   it('POSTs the webhook as JSON, signed with the first secret under the event id', async () => {
     answer = 204;
-    await sender().deliver(webhook);
+    expect(await sender().deliver(webhook)).toBe(true);
 
     const last = received.at(-1);
     expect(JSON.parse(last?.body ?? '')).toEqual(webhook);
@@ -86,5 +92,15 @@ describe('the CCaaS webhook sender', () => {
     const gone = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/`;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     expect(await failure(sender(() => gone).deliver(webhook))).toMatchObject({ permanent: false });
+  });
+
+  it('delivers nothing, and says so once, while no webhook URL is configured', async () => {
+    const before = received.length;
+    const unconfigured = sender(() => '');
+
+    expect(await unconfigured.deliver(webhook)).toBe(false);
+    expect(await unconfigured.deliver(webhook)).toBe(false);
+    expect(received).toHaveLength(before);
+    expect(notices.filter((n) => n.includes('no CCaaS webhook URL'))).toHaveLength(1);
   });
 });

@@ -25,7 +25,7 @@ describe('DynamoDB stores against dynalite', () => {
   afterAll(() => db.close());
 
   const offered = async (ccaasCallId: string) => {
-    const { call } = await calls.create(
+    const { stored: call } = await calls.create(
       newCall({ ccaasCallId, from: '+1', to: '+2', queue: 'q' }, 'resiliency', now),
     );
     const { after } = await calls.update(call.callId, (c) =>
@@ -44,7 +44,7 @@ describe('DynamoDB stores against dynalite', () => {
     expect(first.created).toBe(true);
     expect(second).toMatchObject({
       created: false,
-      call: { callId: first.call.callId, from: '+1', queue: 'q' },
+      stored: { callId: first.stored.callId, from: '+1', queue: 'q' },
     });
   });
 
@@ -96,10 +96,10 @@ describe('DynamoDB stores against dynalite', () => {
   it('lists waiting calls of a queue, oldest first, and drops them once woken', async () => {
     const a = (
       await calls.create(newCall({ ccaasCallId: 'w1', from: '+1', to: '+2', queue: 'wq' }, 'resiliency', now))
-    ).call;
+    ).stored;
     const b = (
       await calls.create(newCall({ ccaasCallId: 'w2', from: '+1', to: '+2', queue: 'wq' }, 'resiliency', now))
-    ).call;
+    ).stored;
     await calls.update(b.callId, (c) => startWaiting(c, 'tb', new Date('2026-01-01T10:00:01Z')));
     await calls.update(a.callId, (c) => startWaiting(c, 'ta', new Date('2026-01-01T10:00:02Z')));
     expect((await calls.listWaiting('wq', 10)).map((c) => c.callId)).toEqual([b.callId, a.callId]);

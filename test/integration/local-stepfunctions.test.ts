@@ -19,13 +19,13 @@ import {
   createLocalStepFunctions,
   type LocalStepFunctions,
   type LocalStepFunctionsOptions,
-} from '../../local/stepfunctions.ts';
+} from '../../local/stepfunctions/index.ts';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:RouteCall';
 const TASK_STATES = [
   'OfferToAgent',
   'WaitForAgent',
-  'MarkOfferMissed',
+  'RecordMissedOffer',
   'CreateInteraction',
   'InteractionDeferred',
   'Overflow',
@@ -235,8 +235,8 @@ describe('local Step Functions service', () => {
     });
   });
 
-  it('runs MarkOfferMissed when an offer is not answered within offerTimeoutSeconds', async () => {
-    const local = await startLocal({ MarkOfferMissed: async () => ({ outcome: 'ended' }) });
+  it('runs RecordMissedOffer when an offer is not answered within offerTimeoutSeconds', async () => {
+    const local = await startLocal({ RecordMissedOffer: async () => ({ outcome: 'ended' }) });
     const executionArn = await startCall(
       local,
       'call-missed',
@@ -246,7 +246,7 @@ describe('local Step Functions service', () => {
     const execution = await finished(local, executionArn);
     expect(execution.status).toBe('SUCCEEDED');
     expect(local.calls.OfferToAgent).toHaveLength(1);
-    expect(local.calls.MarkOfferMissed).toEqual([{ callId: 'call-missed', route: 0 }]);
+    expect(local.calls.RecordMissedOffer).toEqual([{ callId: 'call-missed', route: 0 }]);
     expect(local.calls.CreateInteraction).toEqual([]);
     expect(JSON.parse(execution.output ?? 'null')).toMatchObject({
       lastError: { Error: 'States.Timeout' },
@@ -275,7 +275,7 @@ describe('local Step Functions service', () => {
   it('refuses a SendTaskSuccess that arrives after the offer timed out with TaskTimedOut', async () => {
     const gate = deferred();
     const local = await startLocal({
-      MarkOfferMissed: async () => {
+      RecordMissedOffer: async () => {
         await gate.released;
         return { outcome: 'ended' };
       },
@@ -287,7 +287,7 @@ describe('local Step Functions service', () => {
       callInput('call-late', { offerTimeoutSeconds: 1 }),
     );
     const token = await taskToken(local, 'OfferToAgent', 1);
-    await waitFor('MarkOfferMissed to run', () => local.calls.MarkOfferMissed[0]);
+    await waitFor('RecordMissedOffer to run', () => local.calls.RecordMissedOffer[0]);
 
     // Still RUNNING: the token closed with its state, not with the execution.
     expect((await describeExecution(local, executionArn)).status).toBe('RUNNING');

@@ -5,11 +5,14 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { HTTP_ROUTES } from '../../functions/handlers/catalog.ts';
-import { toWebhook, WEBHOOK_EVENT_TYPES } from '../../functions/handlers/events/ccaas-notifier.ts';
+import { DOMAIN_EVENT_TYPES } from '../../functions/core/vocabulary.ts';
+import { toWebhook } from '../../functions/handlers/events/ccaas-notifier.ts';
 import { CreateCallBody } from '../../functions/handlers/http/create-call.ts';
 import { CallEventBody } from '../../functions/handlers/http/post-call-event.ts';
 import { PutAgentBody } from '../../functions/handlers/http/put-agent.ts';
+import { functionsTriggeredBy } from '../../functions/manifest/index.ts';
+
+const HTTP_ROUTES = functionsTriggeredBy('http').map((f) => f.trigger);
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -95,15 +98,14 @@ describe('docs/openapi.yaml', () => {
     },
   );
 
-  it('signs the CCaaS routes and leaves the admin routes open, as the handlers do', async () => {
+  it('signs the CCaaS routes and leaves the admin routes open, as the catalog does', async () => {
     const { paths } = await document;
-    const signed = ['POST /v1/calls', 'POST /v1/calls/{callId}/events'];
+    const signed = HTTP_ROUTES.filter((r) => r.signed).map((r) => `${r.method} ${r.path}`);
+    expect(signed.sort()).toEqual(['POST /v1/calls', 'POST /v1/calls/{callId}/events']);
     for (const route of HTTP_ROUTES) {
       const security = paths[route.path][route.method.toLowerCase()].security;
       expect(security, `${route.method} ${route.path}`).toEqual(
-        signed.includes(`${route.method} ${route.path}`)
-          ? [{ webhookId: [], webhookTimestamp: [], webhookSignature: [] }]
-          : [],
+        route.signed ? [{ webhookId: [], webhookTimestamp: [], webhookSignature: [] }] : [],
       );
     }
   });
@@ -111,8 +113,8 @@ describe('docs/openapi.yaml', () => {
   it('documents one webhook per event type the CCaaS receives, in the envelope the notifier sends', async () => {
     const doc = await document;
 
-    expect(Object.keys(doc.webhooks).sort()).toEqual([...WEBHOOK_EVENT_TYPES].sort());
-    for (const type of WEBHOOK_EVENT_TYPES) {
+    expect(Object.keys(doc.webhooks).sort()).toEqual([...DOMAIN_EVENT_TYPES].sort());
+    for (const type of DOMAIN_EVENT_TYPES) {
       const schema = doc.webhooks[type].post.requestBody.content['application/json'].schema;
       const [envelope, specific] = (normalized(schema, doc) as { allOf: Record<string, any>[] }).allOf;
       expect(specific?.properties.type, type).toEqual({ const: type });

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLES } from '../../functions/adapters/dynamo/tables.ts';
+import { TABLES } from '../../functions/manifest/tables.ts';
 import { createLocalDynamo, type Faults } from '../../local/dynamo.ts';
 
 /** dynalite with the product's tables, on a free port, for adapter tests. */

@@ -2,20 +2,20 @@ import { NotFoundError } from '../../functions/core/errors.ts';
 import type { DomainEvent } from '../../functions/core/events.ts';
 import type { ServerMessage } from '../../functions/core/messages.ts';
 import type { Agent, Call, Interaction, WorkItem } from '../../functions/core/model.ts';
-import type { Change, WorkflowInput } from '../../functions/core/ports.ts';
+import type { Change, Created, WorkflowInput } from '../../functions/core/ports.ts';
 import type { Deps } from '../../functions/core/use-cases/index.ts';
-import { DEFAULT_SETTINGS } from '../../functions/handlers/shared/config.ts';
+import { DEFAULT_SETTINGS } from '../../functions/manifest/settings.ts';
 
 /** A map with the store semantics the use cases rely on (conditional create, atomic update). */
 function table<T>(key: (t: T) => string) {
   const items = new Map<string, T>();
   return {
     items,
-    async create(item: T) {
+    async create(item: T): Promise<Created<T>> {
       const existing = items.get(key(item));
-      if (existing) return { item: existing, created: false };
+      if (existing) return { stored: existing, created: false };
       items.set(key(item), item);
-      return { item, created: true };
+      return { stored: item, created: true };
     },
     async get(id: string) {
       return items.get(id);
@@ -45,10 +45,7 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
   >();
   const deps: Deps = {
     calls: {
-      create: async (c) => {
-        const { item, created } = await calls.create(c);
-        return { call: item, created };
-      },
+      create: calls.create,
       get: calls.get,
       update: calls.update,
       listWaiting: async (queue) => [...calls.items.values()].filter((c) => c.waiting && c.queue === queue),
@@ -59,20 +56,14 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
     },
     agents: {
       get: agents.get,
-      create: async (a) => {
-        const { item, created } = await agents.create(a);
-        return { agent: item, created };
-      },
+      create: agents.create,
       update: agents.update,
       listAvailable: async (queue) =>
         [...agents.items.values()].filter((a) => a.status === 'available' && a.queues.includes(queue)),
       list: async () => [...agents.items.values()],
     },
     interactions: {
-      create: async (i) => {
-        const { item, created } = await interactions.create(i);
-        return { interaction: item, created };
-      },
+      create: interactions.create,
       get: interactions.get,
       update: interactions.update,
       listByPhone: async (phone) => [...interactions.items.values()].filter((i) => i.phone === phone),

@@ -135,9 +135,9 @@ describe('call transitions', () => {
       endReason: 'max_queue_time',
       waiting: undefined,
     });
-    expect(() => overflowCall(endCall(fresh(), 'caller_hangup', 'caller', later(1)), 'x', later(2))).toThrow(
-      CallEndedError,
-    );
+    expect(() =>
+      overflowCall(endCall(fresh(), 'caller_hangup', 'caller', later(1)), 'routing_error', later(2)),
+    ).toThrow(CallEndedError);
   });
 
   it('counts interaction attempts while pending, and keeps a created interaction', () => {

@@ -29,33 +29,33 @@ describe('races around one offer', () => {
     const { app, callId, offerId, tokens, published, agents } = await setup();
     tokens.set('offer-token', { state: 'timed_out' });
     await app.acceptOffer('a1', offerId);
-    expect(await app.markOfferMissed(callId)).toEqual({ outcome: 'accepted' });
-    expect(published.map((e) => e.type)).not.toContain('OfferMissed');
+    expect(await app.recordMissedOffer(callId)).toEqual({ outcome: 'accepted' });
+    expect(published.map((e) => e.type)).not.toContain('call.offer_missed');
     expect((await agents.get('a1'))?.status).toBe('on_call');
   });
 
   it('refuses a late accept after the timeout won, and leaves the missed offer as it is', async () => {
     const { app, callId, offerId, published, agents, calls } = await setup();
-    expect(await app.markOfferMissed(callId)).toEqual({ outcome: 'missed', offerId });
+    expect(await app.recordMissedOffer(callId)).toEqual({ outcome: 'missed', offerId });
     await expect(app.acceptOffer('a1', offerId)).rejects.toBeInstanceOf(OfferClosedError);
     expect((await calls.get(callId))?.offers[0]?.status).toBe('missed');
     expect((await agents.get('a1'))?.status).toBe('not_responding');
-    expect(published.filter((e) => e.type === 'OfferMissed')).toHaveLength(1);
+    expect(published.filter((e) => e.type === 'call.offer_missed')).toHaveLength(1);
   });
 
   it('re-offers instead of marking missed when a reject won just before the timeout', async () => {
     const { app, callId, offerId, published } = await setup();
     await app.rejectOffer('a1', offerId);
-    expect(await app.markOfferMissed(callId)).toEqual({ outcome: 'requeued' });
-    expect(published.map((e) => e.type)).not.toContain('OfferMissed');
+    expect(await app.recordMissedOffer(callId)).toEqual({ outcome: 'requeued' });
+    expect(published.map((e) => e.type)).not.toContain('call.offer_missed');
   });
 
   it('ends the workflow task with CallEnded when the caller hangs up during the offer', async () => {
     const { app, callId, tokens, pushed } = await setup();
-    await app.endCall(callId, 'caller_hangup', 'caller');
+    await app.applyCcaasEvent(callId, { seq: 1, type: 'caller_hangup', at: '2026-03-01T12:00:01Z' });
     expect(tokens.get('offer-token')).toEqual({ state: 'failed', error: 'CallEnded' });
     expect(pushed.at(-1)?.message).toMatchObject({ type: 'offerRevoked', reason: 'caller_hangup' });
-    expect(await app.markOfferMissed(callId)).toEqual({ outcome: 'ended' });
+    expect(await app.recordMissedOffer(callId)).toEqual({ outcome: 'ended' });
   });
 
   it('revokes the offer at once when the agent’s last socket closes', async () => {

@@ -9,7 +9,7 @@ import {
 } from '../../functions/core/agent.ts';
 import { closeOffer } from '../../functions/core/call.ts';
 import { makeUseCases } from '../../functions/core/use-cases/index.ts';
-import { DEFAULT_SETTINGS } from '../../functions/handlers/shared/config.ts';
+import { DEFAULT_SETTINGS } from '../../functions/manifest/settings.ts';
 import { memoryPorts } from '../support/memory-ports.ts';
 
 const t0 = new Date('2026-03-01T12:00:00Z');
@@ -89,9 +89,9 @@ describe('repairs after races and partial failures', () => {
     const w = await world();
     const { callId, offerId } = await offeredCall(w);
     await w.deps.calls.update(callId, (c) => closeOffer(c, offerId, 'missed', t0, 'timeout'));
-    expect(await w.app.markOfferMissed(callId)).toEqual({ outcome: 'missed', offerId });
-    expect(w.published.filter((e) => e.type === 'OfferMissed').map((e) => e.id)).toEqual([
-      `OfferMissed:${offerId}`,
+    expect(await w.app.recordMissedOffer(callId)).toEqual({ outcome: 'missed', offerId });
+    expect(w.published.filter((e) => e.type === 'call.offer_missed').map((e) => e.id)).toEqual([
+      `call.offer_missed:${offerId}`,
     ]);
   });
 
@@ -105,7 +105,7 @@ describe('repairs after races and partial failures', () => {
     });
     await w.deps.calls.update(callId, (c) => ({ ...c, route: 1 }));
     await expect(w.app.offerToAgent(callId, 't-old', 0)).rejects.toMatchObject({ name: 'CallEnded' });
-    expect(await w.app.markOfferMissed(callId, 0)).toEqual({ outcome: 'ended' });
+    expect(await w.app.recordMissedOffer(callId, 0)).toEqual({ outcome: 'ended' });
     await w.app.overflowCall(callId, { Error: 'States.Timeout' }, 0);
     expect((await w.deps.calls.get(callId))?.status).toBe('queued');
   });

@@ -1,20 +1,20 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DomainError, InteractionUnavailableError } from '../../core/errors.ts';
-import type { Agent, Call, Interaction, WorkItem, WorkItemStatus } from '../../core/model.ts';
+import type { Agent, Call, Interaction, WorkItem } from '../../core/model.ts';
 import type { AgentStore, CallStore, InteractionStore, WorkItemStore } from '../../core/ports.ts';
-import { TABLES } from './tables.ts';
+import { TABLES } from '../../manifest/tables.ts';
 import { VersionedTable } from './versioned-table.ts';
 
 const PENDING = 'PENDING';
 const AVAILABLE = 'AVAILABLE';
 
-/** Calls, one item each (offers and timeline inside), with two sparse indexes. */
+/** Calls, one item each (offers and timeline inside), with three sparse indexes. */
 export function makeCallStore(doc: DynamoDBDocumentClient, tableName: () => string): CallStore {
   const table = new VersionedTable<Call>({
     doc,
     tableName,
+    definition: TABLES.calls,
     noun: 'call',
-    partitionKey: 'callId',
     indexAttributes: (c) => ({
       waitingQueue: c.waiting ? c.queue : undefined,
       waitingSince: c.waiting?.since,
@@ -22,18 +22,13 @@ export function makeCallStore(doc: DynamoDBDocumentClient, tableName: () => stri
       routingState: c.status === 'offering' || (c.status === 'queued' && !c.waiting) ? c.status : undefined,
     }),
   });
-  const [waiting, pending, routing] = TABLES.calls.indexes;
   return {
-    create: async (call) => {
-      const { entity, created } = await table.create(call);
-      return { call: entity, created };
-    },
+    create: (call) => table.create(call),
     get: (callId) => table.get(callId),
     update: (callId, transition) => table.update(callId, transition),
-    listWaiting: (queue, limit) => table.query(waiting.indexName, waiting.partitionKey, queue, true, limit),
-    listInteractionPending: (limit) =>
-      table.query(pending.indexName, pending.partitionKey, PENDING, true, limit),
-    listRouting: (status, limit) => table.query(routing.indexName, routing.partitionKey, status, true, limit),
+    listWaiting: (queue, limit) => table.query('waiting', queue, { limit }),
+    listInteractionPending: (limit) => table.query('interaction-pending', PENDING, { limit }),
+    listRouting: (status, limit) => table.query('routing', status, { limit }),
   };
 }
 
@@ -42,23 +37,17 @@ export function makeAgentStore(doc: DynamoDBDocumentClient, tableName: () => str
   const table = new VersionedTable<Agent>({
     doc,
     tableName,
+    definition: TABLES.agents,
     noun: 'agent',
-    partitionKey: 'agentId',
     indexAttributes: (a) => ({ availability: a.status === 'available' ? AVAILABLE : undefined }),
   });
-  const [available] = TABLES.agents.indexes;
   return {
     get: (agentId) => table.get(agentId),
-    create: async (agent) => {
-      const { entity, created } = await table.create(agent);
-      return { agent: entity, created };
-    },
+    create: (agent) => table.create(agent),
     update: (agentId, transition) => table.update(agentId, transition),
     // The index is eventually consistent on AWS: the reservation's conditional write is the real check.
     listAvailable: async (queue) =>
-      (await table.query(available.indexName, available.partitionKey, AVAILABLE)).filter((a) =>
-        a.queues.includes(queue),
-      ),
+      (await table.query('available', AVAILABLE)).filter((a) => a.queues.includes(queue)),
     list: () => table.scan(),
   };
 }
@@ -71,10 +60,9 @@ export function makeInteractionStore(doc: DynamoDBDocumentClient, tableName: () 
   const table = new VersionedTable<Interaction>({
     doc,
     tableName,
+    definition: TABLES.interactions,
     noun: 'interaction',
-    partitionKey: 'interactionId',
   });
-  const [byPhone] = TABLES.interactions.indexes;
   const guard = async <R>(what: string, fn: () => Promise<R>): Promise<R> => {
     try {
       return await fn();
@@ -84,15 +72,10 @@ export function makeInteractionStore(doc: DynamoDBDocumentClient, tableName: () 
     }
   };
   return {
-    create: (interaction) =>
-      guard('create', async () => {
-        const { entity, created } = await table.create(interaction);
-        return { interaction: entity, created };
-      }),
+    create: (interaction) => guard('create', () => table.create(interaction)),
     get: (id) => guard('read', () => table.get(id)),
     update: (id, transition) => guard('update', () => table.update(id, transition)),
-    listByPhone: (phone) =>
-      guard('query', () => table.query(byPhone.indexName, byPhone.partitionKey, phone, false)),
+    listByPhone: (phone) => guard('query', () => table.query('by-phone', phone, { forward: false })),
   };
 }
 
@@ -100,15 +83,11 @@ export function makeWorkItemStore(doc: DynamoDBDocumentClient, tableName: () => 
   const table = new VersionedTable<WorkItem>({
     doc,
     tableName,
+    definition: TABLES.workItems,
     noun: 'work item',
-    partitionKey: 'workItemId',
   });
-  const [byStatus] = TABLES.workItems.indexes;
   return {
-    create: async (item) => {
-      const { entity, created } = await table.create(item);
-      return { item: entity, created };
-    },
-    list: (status: WorkItemStatus) => table.query(byStatus.indexName, byStatus.partitionKey, status),
+    create: (item) => table.create(item),
+    list: (status) => table.query('by-status', status),
   };
 }

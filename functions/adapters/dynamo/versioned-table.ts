@@ -7,7 +7,8 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError, NotFoundError } from '../../core/errors.ts';
-import type { Change } from '../../core/ports.ts';
+import type { Change, Created } from '../../core/ports.ts';
+import type { TableDefinition } from '../../manifest/tables.ts';
 
 const MAX_ATTEMPTS = 12;
 const VERSION = 'version';
@@ -16,7 +17,8 @@ export interface VersionedTableOptions<T> {
   doc: DynamoDBDocumentClient;
   /** Resolved at first use, so a function that never touches this table needs no config for it. */
   tableName: () => string;
-  partitionKey: keyof T & string;
+  /** Keys and indexes, from the manifest. */
+  definition: TableDefinition & { partitionKey: keyof T & string };
   /** Index attributes derived from the entity (sparse GSIs): present only when the entity qualifies. */
   indexAttributes?: (entity: T) => Record<string, string | undefined>;
   /** Name of the entity in error messages. */
@@ -46,7 +48,7 @@ export class VersionedTable<T extends object> {
     const { Item } = await this.options.doc.send(
       new GetCommand({
         TableName: this.options.tableName(),
-        Key: { [this.options.partitionKey]: id },
+        Key: { [this.options.definition.partitionKey]: id },
         ConsistentRead: true,
       }),
     );
@@ -57,24 +59,24 @@ export class VersionedTable<T extends object> {
     return (await this.read(id))?.entity;
   }
 
-  async create(entity: T): Promise<{ entity: T; created: boolean }> {
-    const id = String(entity[this.options.partitionKey]);
+  async create(entity: T): Promise<Created<T>> {
+    const id = String(entity[this.options.definition.partitionKey]);
     try {
       await this.options.doc.send(
         new PutCommand({
           TableName: this.options.tableName(),
           Item: this.toItem(entity, 1),
           ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': this.options.partitionKey },
+          ExpressionAttributeNames: { '#pk': this.options.definition.partitionKey },
         }),
       );
-      return { entity, created: true };
+      return { stored: entity, created: true };
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
       const existing = await this.get(id);
       if (!existing)
         throw new ConcurrentUpdateError(`${this.options.noun} ${id} vanished while being created`);
-      return { entity: existing, created: false };
+      return { stored: existing, created: false };
     }
   }
 
@@ -104,8 +106,17 @@ export class VersionedTable<T extends object> {
     throw new ConcurrentUpdateError(`${this.options.noun} ${id} is too contended; try again`);
   }
 
-  /** All items of a query on an index, following pagination. */
-  async query(indexName: string, key: string, value: string, forward = true, limit?: number): Promise<T[]> {
+  /**
+   * The items whose index partition key is `value`, in the index's sort order (newest first when not
+   * `forward`), following pagination up to `limit`.
+   */
+  async query(
+    indexName: string,
+    value: string,
+    { forward = true, limit }: { forward?: boolean; limit?: number } = {},
+  ): Promise<T[]> {
+    const index = this.options.definition.indexes[indexName];
+    if (!index) throw new Error(`table ${this.options.definition.id} has no index ${indexName}`);
     const out: T[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
@@ -114,7 +125,7 @@ export class VersionedTable<T extends object> {
           TableName: this.options.tableName(),
           IndexName: indexName,
           KeyConditionExpression: '#k = :v',
-          ExpressionAttributeNames: { '#k': key },
+          ExpressionAttributeNames: { '#k': index.partitionKey },
           ExpressionAttributeValues: { ':v': value },
           ScanIndexForward: forward,
           ExclusiveStartKey,

@@ -6,37 +6,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-
-/** An HTTP answer as stored for a webhook-id, to give a replay the very same answer. */
-export interface StoredResponse {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-export type WebhookClaim =
-  /** Nobody holds this webhook-id: the caller now does, and must complete or release it. */
-  | { outcome: 'claimed' }
-  /** It was answered already: here is the answer. */
-  | { outcome: 'answered'; response: StoredResponse }
-  /** Another request holds it and has not answered yet. */
-  | { outcome: 'in_progress' }
-  /** It was used for a different request (another path or body): a sender's bug or a forged replay. */
-  | { outcome: 'conflict' };
-
-/**
- * Port: receipts of the signed webhooks we received, by webhook-id, so that a replayed message (same id)
- * gets the first answer and has no second effect. A receipt only needs to outlive the window in which the
- * message's signature would still be accepted; after `expiresAt` it counts as absent.
- */
-export interface WebhookReceipts {
-  /** Claims the id for one request, identified by `fingerprint` (a hash of what was signed and where). */
-  claim(webhookId: string, fingerprint: string, expiresAt: Date): Promise<WebhookClaim>;
-  /** Records the answer of a claimed id (2xx and 4xx: what a retry would get again anyway). */
-  complete(webhookId: string, response: StoredResponse): Promise<void>;
-  /** Gives a claimed id up (the handler failed with a 5xx), so that the sender's retry runs. */
-  release(webhookId: string): Promise<void>;
-}
+import type { StoredResponse, WebhookReceipts } from '../../core/ports.ts';
 
 interface ReceiptItem {
   webhookId: string;

@@ -1,9 +1,9 @@
+import type { Deps } from '../deps.ts';
 import { callEvent } from '../events.ts';
 import { callStateView } from '../messages.ts';
-import type { AgentMessenger } from './agent-messenger.ts';
-import type { CloseOffer } from './close-offer.ts';
-import type { Deps } from './deps.ts';
-import { makeFindOwnOffer } from './find-offer.ts';
+import type { AgentMessenger } from '../steps/agent-messenger.ts';
+import type { CloseOffer } from '../steps/close-offer.ts';
+import { makeFindOwnOffer } from '../steps/find-own-offer.ts';
 
 export type AcceptOffer = ReturnType<typeof makeAcceptOffer>;
 

@@ -1,8 +1,8 @@
 import { type AgentProfile, newAgent, updateProfile } from '../agent.ts';
+import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
 import { publicCall } from '../messages.ts';
 import type { Agent, WorkItemStatus } from '../model.ts';
-import type { Deps } from './deps.ts';
 
 /** Admin reads and agent registration. Reads never expose task tokens. */
 export function makeAdmin({
@@ -15,7 +15,7 @@ export function makeAdmin({
   return {
     /** Creates the agent (offline) or updates its profile; presence and reservation are left alone. */
     async putAgent(agentId: string, profile: AgentProfile): Promise<{ agent: Agent; created: boolean }> {
-      const { agent, created } = await agents.create(newAgent(agentId, profile, clock.now()));
+      const { stored: agent, created } = await agents.create(newAgent(agentId, profile, clock.now()));
       if (created) return { agent, created };
       const { after } = await agents.update(agentId, (a) => updateProfile(a, profile));
       return { agent: after, created: false };

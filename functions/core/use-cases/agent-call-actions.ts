@@ -2,11 +2,11 @@ import { chooseStatus, finishCall } from '../agent.ts';
 import {
   addConversation,
   applyControl,
-  type CallControl,
   markInteractionPending,
   recordDisposition,
   transferCall,
 } from '../call.ts';
+import type { Deps } from '../deps.ts';
 import {
   AgentNotAvailableError,
   ForbiddenError,
@@ -17,14 +17,12 @@ import {
 import { callEvent } from '../events.ts';
 import { callStateView, type ServerMessage } from '../messages.ts';
 import type { Call } from '../model.ts';
-import type { AgentMessenger } from './agent-messenger.ts';
-import type { EnsureInteraction, SyncInteraction } from './create-interaction.ts';
-import type { Deps } from './deps.ts';
-import type { EndCallFlow } from './end-call.ts';
-import { makeStartRouting } from './start-routing.ts';
-import type { WakeWaitingCall } from './wait-for-agent.ts';
-
-export type AgentControl = 'mute' | 'unmute' | 'hold' | 'resume';
+import type { AgentMessenger } from '../steps/agent-messenger.ts';
+import type { EndCallFlow } from '../steps/end-call.ts';
+import type { EnsureInteraction, SyncInteraction } from '../steps/ensure-interaction.ts';
+import type { StartRouting } from '../steps/start-routing.ts';
+import type { WakeWaitingCall } from '../steps/wake-waiting-call.ts';
+import type { AgentControl, CallControl } from '../vocabulary.ts';
 
 const CONTROL_FACT: Record<AgentControl, CallControl> = {
   mute: 'muted',
@@ -33,8 +31,9 @@ const CONTROL_FACT: Record<AgentControl, CallControl> = {
   resume: 'resumed',
 };
 
-type ActionDeps = Pick<Deps, 'calls' | 'agents' | 'starter' | 'events' | 'clock' | 'settings' | 'logger'> & {
+type ActionDeps = Pick<Deps, 'calls' | 'agents' | 'events' | 'clock'> & {
   send: AgentMessenger;
+  startRouting: StartRouting;
   endCall: EndCallFlow;
   ensureInteraction: EnsureInteraction;
   syncInteraction: SyncInteraction;
@@ -47,8 +46,8 @@ type ActionDeps = Pick<Deps, 'calls' | 'agents' | 'starter' | 'events' | 'clock'
  * (FORBIDDEN otherwise): the one it is connected to, or, for notes and wrap-up, the one it just finished.
  */
 export function makeAgentCallActions(deps: ActionDeps) {
-  const { calls, agents, events, clock, send, endCall, ensureInteraction, syncInteraction } = deps;
-  const startRouting = makeStartRouting(deps);
+  const { calls, agents, events, clock, send, endCall, ensureInteraction, syncInteraction, startRouting } =
+    deps;
 
   async function ownCall(agentId: string, callId: string, { finished = false } = {}): Promise<Call> {
     const call = await calls.get(callId);

@@ -1,10 +1,10 @@
 import { addConnection, chooseStatus, removeConnections } from '../agent.ts';
+import type { Deps } from '../deps.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { snapshot } from '../messages.ts';
 import type { Agent, Call, SelectableAgentStatus } from '../model.ts';
-import type { Deps } from './deps.ts';
-import type { RevokeAgentOffer } from './revoke-offer.ts';
-import type { WakeWaitingCall } from './wait-for-agent.ts';
+import type { RevokeAgentOffer } from '../steps/revoke-agent-offer.ts';
+import type { WakeWaitingCall } from '../steps/wake-waiting-call.ts';
 
 /**
  * The agent sets its own status. Going away or offline with a pending offer revokes it (the call goes to

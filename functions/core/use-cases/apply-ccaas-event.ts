@@ -1,24 +1,13 @@
-import { acceptSeq, addConversation, appendTimeline, applyControl, type CallControl } from '../call.ts';
+import { acceptSeq, addConversation, appendTimeline, applyControl } from '../call.ts';
+import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
 import { callStateView } from '../messages.ts';
 import type { Call } from '../model.ts';
-import type { AgentMessenger } from './agent-messenger.ts';
-import type { BridgeFailedFlow } from './bridge-failed.ts';
-import type { SyncInteraction } from './create-interaction.ts';
-import type { Deps } from './deps.ts';
-import type { EndCallFlow } from './end-call.ts';
-
-export type CcaasEventType =
-  | 'caller_hangup'
-  | 'ended'
-  | 'held'
-  | 'resumed'
-  | 'muted'
-  | 'unmuted'
-  | 'transferred'
-  | 'transcript'
-  | 'bridged'
-  | 'bridge_failed';
+import type { AgentMessenger } from '../steps/agent-messenger.ts';
+import type { BridgeFailedFlow } from '../steps/bridge-failed.ts';
+import type { EndCallFlow } from '../steps/end-call.ts';
+import type { SyncInteraction } from '../steps/ensure-interaction.ts';
+import { CALL_CONTROLS, type CallControl, type CcaasEventType } from '../vocabulary.ts';
 
 export interface CcaasEvent {
   seq: number;
@@ -28,7 +17,8 @@ export interface CcaasEvent {
   text?: string;
 }
 
-const CONTROLS: readonly string[] = ['held', 'resumed', 'muted', 'unmuted'];
+const isControl = (type: CcaasEventType): type is CallControl =>
+  (CALL_CONTROLS as readonly string[]).includes(type);
 
 /**
  * An event the CCaaS reports about a call. Events apply in `seq` order: one at or below the last applied
@@ -51,10 +41,15 @@ export function makeApplyCcaasEvent(
     const current = await calls.get(callId);
     if (!current) throw new NotFoundError(`call ${callId} not found`);
     // An end is never stale: a hang-up retried after a later event must still end the call.
-    if (event.type === 'caller_hangup' || event.type === 'ended') {
-      const hangup = event.type === 'caller_hangup';
-      const reason = hangup ? 'caller_hangup' : (event.reason ?? 'ended');
-      const { call, changed } = await endCall(callId, reason, hangup ? 'caller' : 'ccaas', event.seq);
+    if (event.type === 'caller_hangup') {
+      const { call, changed } = await endCall(callId, 'caller_hangup', 'caller', { seq: event.seq });
+      return { call, applied: changed };
+    }
+    if (event.type === 'ended') {
+      const { call, changed } = await endCall(callId, 'ended', 'ccaas', {
+        seq: event.seq,
+        ...(event.reason ? { detail: event.reason } : {}),
+      });
       return { call, applied: changed };
     }
     // A failed bridge checks its seq itself, so that its retry can still restart the routing round.
@@ -67,8 +62,8 @@ export function makeApplyCcaasEvent(
     const { after, changed } = await calls.update(callId, (c) => {
       const sequenced = acceptSeq(c, event.seq);
       if (!sequenced) return c;
-      if (CONTROLS.includes(event.type) && sequenced.status === 'connected') {
-        return applyControl(sequenced, event.type as CallControl, now, 'ccaas');
+      if (isControl(event.type) && sequenced.status === 'connected') {
+        return applyControl(sequenced, event.type, now, 'ccaas');
       }
       if (event.type === 'transcript' && event.text) {
         return addConversation(sequenced, {

@@ -1,7 +1,15 @@
+import type { Deps } from '../deps.ts';
+import { makeAgentMessenger } from '../steps/agent-messenger.ts';
+import { makeBridgeFailed } from '../steps/bridge-failed.ts';
+import { makeCloseOffer } from '../steps/close-offer.ts';
+import { makeEndCall } from '../steps/end-call.ts';
+import { makeEnsureInteraction, makeSyncInteraction } from '../steps/ensure-interaction.ts';
+import { makeRevokeAgentOffer } from '../steps/revoke-agent-offer.ts';
+import { makeStartRouting } from '../steps/start-routing.ts';
+import { makeWakeWaitingCall } from '../steps/wake-waiting-call.ts';
 import { makeAcceptOffer } from './accept-offer.ts';
 import { makeAdmin } from './admin.ts';
 import { makeAgentCallActions } from './agent-call-actions.ts';
-import { makeAgentMessenger } from './agent-messenger.ts';
 import {
   makeAgentSnapshot,
   makeConnectAgent,
@@ -9,28 +17,26 @@ import {
   makeSetAgentStatus,
 } from './agent-presence.ts';
 import { makeApplyCcaasEvent } from './apply-ccaas-event.ts';
-import { makeBridgeFailed } from './bridge-failed.ts';
-import { makeCloseOffer } from './close-offer.ts';
-import { makeDeferInteraction, makeEnsureInteraction, makeSyncInteraction } from './create-interaction.ts';
-import type { Deps } from './deps.ts';
-import { makeEndCall } from './end-call.ts';
-import { makeMarkOfferMissed } from './mark-offer-missed.ts';
+import { makeCreateInteraction, makeDeferInteraction } from './create-interaction.ts';
+import { makeCreateMissedOfferWorkItem } from './create-missed-offer-work-item.ts';
 import { makeOfferToAgent } from './offer-to-agent.ts';
 import { makeOverflowCall } from './overflow-call.ts';
 import { makeReceiveCall } from './receive-call.ts';
 import { makeRecordMissedOffer } from './record-missed-offer.ts';
 import { makeRejectOffer } from './reject-offer.ts';
-import { makeRevokeAgentOffer } from './revoke-offer.ts';
-import { makeStartRouting } from './start-routing.ts';
 import { makeSweep } from './sweep.ts';
-import { makeWaitForAgent, makeWakeWaitingCall } from './wait-for-agent.ts';
+import { makeWaitForAgent } from './wait-for-agent.ts';
 
-export type { Deps, Settings } from './deps.ts';
+export type { Deps, Settings } from '../deps.ts';
 
-/** Wires every use case to one set of ports. Handlers call this once per cold start. */
+/**
+ * Wires every use case to one set of ports: the entry points the handlers call, one per thing that
+ * happens to the product. The internal steps they share (steps/) are wired here once and not exposed.
+ */
 export function makeUseCases(deps: Deps) {
   const send = makeAgentMessenger(deps);
   const wakeWaitingCall = makeWakeWaitingCall(deps);
+  const startRouting = makeStartRouting(deps);
   const closeOffer = makeCloseOffer({ ...deps, wakeWaitingCall });
   const acceptOffer = makeAcceptOffer({ ...deps, send, closeOffer });
   const ensureInteraction = makeEnsureInteraction({ ...deps, send });
@@ -38,24 +44,28 @@ export function makeUseCases(deps: Deps) {
   const syncInteraction = makeSyncInteraction(deps);
   const endCall = makeEndCall({ ...deps, send, wakeWaitingCall, syncInteraction });
   return {
-    receiveCall: makeReceiveCall(deps),
-    offerToAgent: makeOfferToAgent({ ...deps, send, closeOffer, acceptOffer, ensureInteraction }),
-    waitForAgent: makeWaitForAgent(deps),
-    markOfferMissed: makeMarkOfferMissed({ ...deps, send, closeOffer }),
-    acceptOffer,
-    rejectOffer: makeRejectOffer({ ...deps, closeOffer }),
-    ensureInteraction,
-    deferInteraction: makeDeferInteraction({ ...deps, send }),
-    overflowCall: makeOverflowCall(deps),
-    recordMissedOffer: makeRecordMissedOffer({ ...deps, ensureInteraction }),
-    endCall,
+    // CCaaS callbacks
+    receiveCall: makeReceiveCall({ ...deps, startRouting }),
     applyCcaasEvent: makeApplyCcaasEvent({
       ...deps,
       send,
       endCall,
       syncInteraction,
-      bridgeFailed: makeBridgeFailed({ ...deps, send, wakeWaitingCall }),
+      bridgeFailed: makeBridgeFailed({ ...deps, send, wakeWaitingCall, startRouting }),
     }),
+    // Workflow tasks
+    offerToAgent: makeOfferToAgent({ ...deps, send, closeOffer, acceptOffer, ensureInteraction }),
+    waitForAgent: makeWaitForAgent(deps),
+    recordMissedOffer: makeRecordMissedOffer({ ...deps, send, closeOffer }),
+    createInteraction: makeCreateInteraction({ ensureInteraction }),
+    deferInteraction: makeDeferInteraction({ ...deps, send }),
+    overflowCall: makeOverflowCall(deps),
+    // Event rules and the schedule
+    createMissedOfferWorkItem: makeCreateMissedOfferWorkItem({ ...deps, ensureInteraction }),
+    sweep: makeSweep({ ...deps, ensureInteraction, wakeWaitingCall, closeOffer, startRouting }),
+    // Agents
+    acceptOffer,
+    rejectOffer: makeRejectOffer({ ...deps, closeOffer }),
     agentCall: makeAgentCallActions({
       ...deps,
       send,
@@ -63,20 +73,14 @@ export function makeUseCases(deps: Deps) {
       ensureInteraction,
       syncInteraction,
       wakeWaitingCall,
+      startRouting,
     }),
     setAgentStatus: makeSetAgentStatus({ ...deps, revokeAgentOffer, wakeWaitingCall }),
     connectAgent: makeConnectAgent(deps),
     disconnectAgent: makeDisconnectAgent({ ...deps, revokeAgentOffer }),
     agentSnapshot: makeAgentSnapshot(deps),
-    sweep: makeSweep({
-      ...deps,
-      ensureInteraction,
-      wakeWaitingCall,
-      closeOffer,
-      startRouting: makeStartRouting(deps),
-    }),
+    // Staff
     admin: makeAdmin(deps),
-    send,
   };
 }
 

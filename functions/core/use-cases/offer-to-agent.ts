@@ -1,15 +1,23 @@
 import { canTake, releaseFromOffer, reserve } from '../agent.ts';
-import { clearTarget, isTerminal, lastOffer, offerIdFor, openOffer, pendingOffer } from '../call.ts';
+import {
+  clearTarget,
+  isRoutedBy,
+  isTerminal,
+  lastOffer,
+  offerIdFor,
+  openOffer,
+  pendingOffer,
+} from '../call.ts';
+import type { Deps } from '../deps.ts';
 import { AgentNotAvailableError, CallEndedError, WorkflowErrors, WorkflowSignal } from '../errors.ts';
 import { callEvent } from '../events.ts';
 import { offerView } from '../messages.ts';
 import type { Agent, Call } from '../model.ts';
 import { rankCandidates } from '../routing.ts';
+import type { AgentMessenger } from '../steps/agent-messenger.ts';
+import type { CloseOffer } from '../steps/close-offer.ts';
+import type { EnsureInteraction } from '../steps/ensure-interaction.ts';
 import type { AcceptOffer } from './accept-offer.ts';
-import type { AgentMessenger } from './agent-messenger.ts';
-import type { CloseOffer } from './close-offer.ts';
-import type { EnsureInteraction } from './create-interaction.ts';
-import type { Deps } from './deps.ts';
 
 /**
  * The OfferToAgent workflow task: offer the call to the best agent and leave the task waiting on its token.
@@ -79,8 +87,7 @@ export function makeOfferToAgent(
 
   return async function offerToAgent(callId: string, taskToken: string, route = 0): Promise<void> {
     let call = await calls.get(callId);
-    if (!call || isTerminal(call.status) || call.route !== route) {
-      // Ended, or routed by a newer execution (transfer, failed bridge, repair): this one stops.
+    if (!isRoutedBy(call, route)) {
       throw new WorkflowSignal(
         WorkflowErrors.CallEnded,
         `call ${callId} ended or is routed by another round`,

@@ -1,10 +1,12 @@
 import { releaseFromOffer } from '../agent.ts';
 import { isTerminal, overflowCall, pendingOffer } from '../call.ts';
+import type { Deps } from '../deps.ts';
 import { callEvent } from '../events.ts';
-import type { Deps } from './deps.ts';
+import type { OverflowReason } from '../vocabulary.ts';
+import { callbackWorkItem } from '../work-item.ts';
 
 /** Why the workflow gave up routing, from the error that took it to Overflow. */
-export function overflowReason(error: { Error?: string } | undefined): string {
+export function overflowReason(error: { Error?: string } | undefined): OverflowReason {
   switch (error?.Error) {
     case 'States.Timeout':
     case 'QueueTimeExceeded':
@@ -45,18 +47,8 @@ export function makeOverflowCall(
     }
     if (call.status !== 'overflowed') return;
     const at = call.endedAt ?? clock.now().toISOString();
-    await workItems.create({
-      workItemId: `wi_callback_${callId}`,
-      type: 'callback',
-      status: 'open',
-      callId,
-      queue: call.queue,
-      phone: call.from,
-      createdAt: at,
-      reason: call.endReason ?? reason,
-    });
-    await events.publish([
-      callEvent(call, 'call.overflowed', callId, at, { reason: call.endReason ?? reason }),
-    ]);
+    const overflowed = { ...call, endReason: call.endReason ?? reason };
+    await workItems.create(callbackWorkItem(overflowed, at));
+    await events.publish([callEvent(call, 'call.overflowed', callId, at, { reason: overflowed.endReason })]);
   };
 }

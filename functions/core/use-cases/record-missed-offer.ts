@@ -1,36 +1,78 @@
-import type { OfferMissedDetail } from '../events.ts';
-import type { EnsureInteraction } from './create-interaction.ts';
-import type { Deps } from './deps.ts';
+import { isRoutedBy, lastOffer } from '../call.ts';
+import type { Deps } from '../deps.ts';
+import { OfferClosedError } from '../errors.ts';
+import { callEvent, type DomainEvent, type MissedOfferDetail } from '../events.ts';
+import type { Call, Offer } from '../model.ts';
+import type { AgentMessenger } from '../steps/agent-messenger.ts';
+import type { CloseOffer } from '../steps/close-offer.ts';
+
+export type MissedOutcome = 'missed' | 'accepted' | 'ended' | 'requeued';
 
 /**
- * Behind the OfferMissed rule: a missed offer is put on record.
- * Main course: the call's interaction exists (created now if it was not), and one `missed_offer` work item
- * per offer points at it. Idempotent: the event bus delivers at least once, and both writes are
- * conditional on deterministic ids. If the interaction store is down this throws and the bus retries.
+ * The RecordMissedOffer workflow task, run when OfferToAgent timed out.
+ * Main course: the pending offer ends `missed` (conditional write), the agent gets MISSED_OFFER_STATUS,
+ * `call.offer_missed` is published (the CCaaS hears of it, and its rule creates the missed offer's
+ * interaction and work item: create-missed-offer-work-item) and the agent's card is revoked. Races: if an
+ * accept or reject won the write just before the timeout, that outcome stands and is returned, so the
+ * workflow connects (accepted) or re-offers (anything else). Retries: when a first attempt failed after its
+ * write, the next one finds the offer missed (or accepted) and publishes again — the events have stable
+ * ids, so consumers see each fact once.
  */
 export function makeRecordMissedOffer(
-  deps: Pick<Deps, 'calls' | 'workItems'> & { ensureInteraction: EnsureInteraction },
+  deps: Pick<Deps, 'calls' | 'events' | 'clock'> & { send: AgentMessenger; closeOffer: CloseOffer },
 ) {
-  const { calls, workItems, ensureInteraction } = deps;
-  return async function recordMissedOffer(
-    detail: OfferMissedDetail,
-  ): Promise<{ workItemId: string; interactionId: string }> {
-    const interaction = await ensureInteraction(detail.callId, 'missed_offer');
-    const call = await calls.get(detail.callId);
-    const workItemId = `wi_missed_${detail.offerId}`;
-    await workItems.create({
-      workItemId,
-      type: 'missed_offer',
-      status: 'open',
-      callId: detail.callId,
-      offerId: detail.offerId,
-      agentId: detail.agentId,
-      interactionId: interaction.interactionId,
-      queue: call?.queue ?? 'unknown',
-      phone: call?.from ?? interaction.phone,
-      createdAt: detail.at,
-      reason: `offer to ${detail.agentId} timed out`,
+  const { calls, events, clock, send, closeOffer } = deps;
+
+  async function announceMissed(call: Call, offer: Offer): Promise<void> {
+    const at = offer.closedAt ?? clock.now().toISOString();
+    const missed: MissedOfferDetail = {
+      callId: call.callId,
+      offerId: offer.offerId,
+      agentId: offer.agentId,
+      at,
+    };
+    await events.publish([callEvent(call, 'call.offer_missed', offer.offerId, at, { ...missed })]);
+    await send(offer.agentId, {
+      type: 'offerRevoked',
+      offerId: offer.offerId,
+      callId: call.callId,
+      reason: 'timeout',
     });
-    return { workItemId, interactionId: interaction.interactionId };
+  }
+
+  function acceptedEvent(call: Call, offer: Offer): DomainEvent {
+    const at = call.connectedAt ?? call.updatedAt;
+    return callEvent(call, 'call.accepted', offer.offerId, at, {
+      offerId: offer.offerId,
+      agentId: offer.agentId,
+    });
+  }
+
+  return async function recordMissedOffer(
+    callId: string,
+    route = 0,
+  ): Promise<{ outcome: MissedOutcome; offerId?: string }> {
+    const call = await calls.get(callId);
+    if (!isRoutedBy(call, route)) return { outcome: 'ended' };
+    const offer = lastOffer(call);
+    if (call.status === 'connected') {
+      // The accept won; make sure the CCaaS heard it even if the accept failed after its write.
+      if (offer?.status === 'accepted') await events.publish([acceptedEvent(call, offer)]);
+      return { outcome: 'accepted' };
+    }
+    if (offer?.status === 'missed' && offer.reason === 'timeout') {
+      await announceMissed(call, offer);
+      return { outcome: 'missed', offerId: offer.offerId };
+    }
+    if (offer?.status !== 'pending') return { outcome: 'requeued' };
+    try {
+      const { call: after } = await closeOffer(callId, offer.offerId, 'missed', 'timeout');
+      const closed = after.offers.find((o) => o.offerId === offer.offerId) ?? offer;
+      await announceMissed(after, closed);
+      return { outcome: 'missed', offerId: offer.offerId };
+    } catch (err) {
+      if (err instanceof OfferClosedError) return recordMissedOffer(callId, route);
+      throw err;
+    }
   };
 }

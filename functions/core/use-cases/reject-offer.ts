@@ -1,8 +1,8 @@
+import type { Deps } from '../deps.ts';
 import { WorkflowErrors } from '../errors.ts';
 import { callEvent } from '../events.ts';
-import type { CloseOffer } from './close-offer.ts';
-import type { Deps } from './deps.ts';
-import { makeFindOwnOffer } from './find-offer.ts';
+import type { CloseOffer } from '../steps/close-offer.ts';
+import { makeFindOwnOffer } from '../steps/find-own-offer.ts';
 
 /**
  * An agent rejects its offer.

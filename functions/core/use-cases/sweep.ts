@@ -1,12 +1,12 @@
 import { expirePresence, finishCall, releaseFromOffer } from '../agent.ts';
 import { isTerminal, markInteractionPending, pendingOffer, reroute } from '../call.ts';
+import type { Deps } from '../deps.ts';
 import { InvalidTransitionError, OfferClosedError } from '../errors.ts';
 import type { Agent } from '../model.ts';
-import type { CloseOffer } from './close-offer.ts';
-import type { EnsureInteraction } from './create-interaction.ts';
-import type { Deps } from './deps.ts';
-import type { StartRouting } from './start-routing.ts';
-import type { WakeWaitingCall } from './wait-for-agent.ts';
+import type { CloseOffer } from '../steps/close-offer.ts';
+import type { EnsureInteraction } from '../steps/ensure-interaction.ts';
+import type { StartRouting } from '../steps/start-routing.ts';
+import type { WakeWaitingCall } from '../steps/wake-waiting-call.ts';
 
 /** A reservation this young may simply not have its offer written yet. */
 const RESERVATION_GRACE_MS = 30_000;

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { Id, PhoneNumber, QueueName } from '../schemas.ts';
 import { app } from '../shared/container.ts';
-import { httpHandler, json, readJson, verifyWebhook } from '../shared/http.ts';
-import { logger } from '../shared/logger.ts';
+import { json, readJson } from '../shared/http.ts';
+import { appendLogKeys, logger } from '../shared/logger.ts';
+import { signedCallbackHandler } from '../shared/signed-webhook.ts';
 
 export const CreateCallBody = z.strictObject({
   ccaasCallId: Id,
@@ -13,13 +14,10 @@ export const CreateCallBody = z.strictObject({
 });
 
 /** POST /v1/calls — a new inbound call from the CCaaS (signed). The same ccaasCallId returns the same call. */
-export const handler = httpHandler(async (event) => {
-  await verifyWebhook(event);
+export const handler = signedCallbackHandler(async (event) => {
   const body = readJson(event, CreateCallBody);
   const { callId, status, created } = await app().receiveCall(body);
-  logger.info(created ? 'call received' : 'duplicate call callback', {
-    callId,
-    ccaasCallId: body.ccaasCallId,
-  });
+  appendLogKeys({ callId });
+  logger.info(created ? 'call received' : 'duplicate call callback', { ccaasCallId: body.ccaasCallId });
   return json(202, { callId, status });
 });

@@ -1,3 +1,9 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { makeCcaasWebhooks } from '../../adapters/ccaas-webhooks.ts';
 import { makeDocumentClient } from '../../adapters/dynamo/client.ts';
 import {
   makeAgentStore,
@@ -5,51 +11,91 @@ import {
   makeInteractionStore,
   makeWorkItemStore,
 } from '../../adapters/dynamo/stores.ts';
-import { TABLES } from '../../adapters/dynamo/tables.ts';
+import { makeWebhookReceipts } from '../../adapters/dynamo/webhook-receipts.ts';
 import { makeEventPublisher } from '../../adapters/event-publisher.ts';
+import { makeJwtVerifier } from '../../adapters/jwt-verifier.ts';
 import { makeSocketPusher } from '../../adapters/socket-pusher.ts';
-import { makeSfnClient, makeWorkflowCallbacks, makeWorkflowStarter } from '../../adapters/workflow.ts';
+import { makeWebhookSigning } from '../../adapters/webhook-signing.ts';
+import { makeWorkflowCallbacks, makeWorkflowStarter } from '../../adapters/workflow.ts';
+import type { AgentTokens, CcaasWebhooks, WebhookReceipts, WebhookSigning } from '../../core/ports.ts';
 import { type Deps, makeUseCases, type UseCases } from '../../core/use-cases/index.ts';
-import { ENV } from '../catalog.ts';
-import { lazyEnv, readSettings } from './config.ts';
+import { ENV } from '../../manifest/environment.ts';
+import { settingsFromEnvironment } from '../../manifest/settings.ts';
+import { TABLES, type TableKey } from '../../manifest/tables.ts';
 import { logger } from './logger.ts';
 
-/** Builds the real adapters from the environment. */
-export function makeDeps(): Deps {
-  const doc = makeDocumentClient();
-  const sfn = makeSfnClient();
-  return {
-    calls: makeCallStore(doc, lazyEnv(TABLES.calls.envVar)),
-    agents: makeAgentStore(doc, lazyEnv(TABLES.agents.envVar)),
-    interactions: makeInteractionStore(doc, lazyEnv(TABLES.interactions.envVar)),
-    workItems: makeWorkItemStore(doc, lazyEnv(TABLES.workItems.envVar)),
-    callbacks: makeWorkflowCallbacks(sfn),
-    starter: makeWorkflowStarter(sfn, lazyEnv(ENV.stateMachineArn)),
-    pusher: makeSocketPusher(lazyEnv(ENV.wsManagementEndpoint), logger),
-    events: makeEventPublisher(lazyEnv(ENV.eventBusName)),
-    clock: { now: () => new Date() },
-    logger,
-    settings: readSettings(),
+/** Reads a required variable; thrown at first use, with the variable's name, when it is missing. */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`missing environment variable ${name}`);
+  return value;
+}
+
+/** A variable read at first use: a function that never uses a resource needs no configuration for it. */
+const lazyEnv = (name: string) => () => requireEnv(name);
+
+/** Builds a value once, when first asked for. */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
   };
 }
 
-let deps: Deps | undefined;
-let useCases: UseCases | undefined;
-
-/** The adapters of this Lambda container, built once (at first use, so importing a handler is cheap). */
-export function ports(): Deps {
-  deps ??= makeDeps();
-  return deps;
+/** Everything a function's code talks to: the use cases' ports, and the edge's own. */
+export interface Ports extends Deps {
+  webhookSigning: WebhookSigning;
+  webhookReceipts: WebhookReceipts;
+  ccaasWebhooks: CcaasWebhooks;
+  agentTokens: AgentTokens;
 }
 
-/** The use cases of this Lambda container, wired once. */
-export function app(): UseCases {
-  useCases ??= makeUseCases(ports());
-  return useCases;
+/**
+ * The composition root of a function, and the only place that builds SDK clients: one per service, shared
+ * by the adapters that need it. Built from this function's environment, which the platform (Lambda, or the
+ * local runtime) sets before the function is loaded and never changes afterwards.
+ */
+function makePorts(): Ports {
+  const dynamo = makeDocumentClient(new DynamoDBClient({}));
+  const sfn = new SFNClient({});
+  const table = (key: TableKey) => lazyEnv(TABLES[key].envVar);
+  const webhookSigning = makeWebhookSigning(new SecretsManagerClient({}), () => ({
+    inline: process.env[ENV.webhookSecret],
+    arn: process.env[ENV.webhookSecretArn],
+  }));
+  return {
+    calls: makeCallStore(dynamo, table('calls')),
+    agents: makeAgentStore(dynamo, table('agents')),
+    interactions: makeInteractionStore(dynamo, table('interactions')),
+    workItems: makeWorkItemStore(dynamo, table('workItems')),
+    callbacks: makeWorkflowCallbacks(sfn),
+    starter: makeWorkflowStarter(sfn, lazyEnv(ENV.stateMachineArn)),
+    pusher: makeSocketPusher(
+      once(() => new ApiGatewayManagementApiClient({ endpoint: requireEnv(ENV.wsManagementEndpoint) })),
+      logger,
+    ),
+    events: makeEventPublisher(new EventBridgeClient({}), lazyEnv(ENV.eventBusName)),
+    clock: { now: () => new Date() },
+    logger,
+    settings: settingsFromEnvironment(process.env),
+    webhookSigning,
+    webhookReceipts: makeWebhookReceipts({ doc: dynamo, tableName: table('webhookReceipts') }),
+    ccaasWebhooks: makeCcaasWebhooks({
+      url: () => process.env[ENV.ccaasWebhookUrl] ?? '',
+      signing: webhookSigning,
+      logger,
+    }),
+    agentTokens: makeJwtVerifier(() => ({
+      jwksUrl: requireEnv(ENV.jwksUrl),
+      issuer: requireEnv(ENV.jwtIssuer),
+      ...(process.env[ENV.jwtAudience] ? { audience: process.env[ENV.jwtAudience] } : {}),
+    })),
+  };
 }
 
-/** Forgets the wiring, so that a new configuration takes effect (the local runtime restarting in-process). */
-export function resetApp(): void {
-  deps = undefined;
-  useCases = undefined;
-}
+/** The ports of this function, built at its first invocation (so importing a handler stays cheap). */
+export const ports = once(makePorts);
+
+/** The use cases of this function, wired once to its ports. */
+export const app: () => UseCases = once(() => makeUseCases(ports()));

@@ -1,10 +1,11 @@
 import { DomainError } from '../../core/errors.ts';
+import type { DomainErrorCode, ErrorCode, RequestErrorCode } from '../../core/vocabulary.ts';
 
 /** An error raised at the transport edge (bad body, bad signature) with its HTTP status. */
 export class RequestError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: RequestErrorCode,
     message: string,
     readonly details?: { path: string; message: string }[],
   ) {
@@ -13,8 +14,8 @@ export class RequestError extends Error {
   }
 }
 
-const DOMAIN_STATUS: Record<string, number> = {
-  VALIDATION_FAILED: 422,
+/** The HTTP status of each domain error code; a new code fails to compile until it has one. */
+const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   NOT_FOUND: 404,
   FORBIDDEN: 403,
   OFFER_CLOSED: 409,
@@ -29,14 +30,14 @@ const DOMAIN_STATUS: Record<string, number> = {
 
 export interface MappedError {
   status: number;
-  code: string;
+  code: ErrorCode;
   message: string;
   details?: { path: string; message: string }[];
   /** Unexpected: logged with its stack, shown to the client only as INTERNAL. */
   unexpected: boolean;
 }
 
-/** The one mapping from errors to transport codes, shared by the HTTP and WebSocket edges. */
+/** The one mapping from errors to transport codes, shared by every handler shape. */
 export function mapError(err: unknown): MappedError {
   if (err instanceof RequestError) {
     return {
@@ -48,12 +49,7 @@ export function mapError(err: unknown): MappedError {
     };
   }
   if (err instanceof DomainError) {
-    return {
-      status: DOMAIN_STATUS[err.code] ?? 400,
-      code: err.code,
-      message: err.message,
-      unexpected: false,
-    };
+    return { status: DOMAIN_STATUS[err.code], code: err.code, message: err.message, unexpected: false };
   }
   return {
     status: 500,

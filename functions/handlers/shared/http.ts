@@ -1,15 +1,15 @@
-import middy, { type MiddlewareObj } from '@middy/core';
+import type { MiddlewareObj } from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { verifyWebhookSignature } from '../../adapters/webhook-secrets.ts';
 import { mapError, RequestError } from './errors.ts';
-import { logger } from './logger.ts';
-import { webhookSecrets } from './secrets.ts';
-import { parseJson } from './validation.ts';
-import { claimWebhook, ReplayedWebhook, webhookReceipts } from './webhook-replay.ts';
+import { lambdaHandler } from './lambda.ts';
+import { appendLogKeys, logger } from './logger.ts';
+import { parseJsonText, validate } from './validation.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
+export type HttpFunction = (event: HttpEvent) => Promise<HttpResponse>;
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -17,14 +17,13 @@ export function json(statusCode: number, body: unknown): HttpResponse {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
-/** Every error becomes `{"error":{"code","message","requestId"}}`; unexpected ones are logged with the id. */
+/**
+ * Every error becomes `{"error":{"code","message","requestId"}}`; unexpected ones are logged with the id.
+ * It sets the response and returns nothing, so the middlewares used before it still see the error.
+ */
 function httpErrors(): MiddlewareObj<HttpEvent, HttpResponse> {
   return {
     onError: async (request) => {
-      if (request.error instanceof ReplayedWebhook) {
-        request.response = request.error.response;
-        return;
-      }
       const requestId = request.event.requestContext?.requestId;
       const mapped = mapError(request.error);
       if (mapped.unexpected) logger.error('request failed', { requestId, error: request.error as Error });
@@ -41,18 +40,19 @@ function httpErrors(): MiddlewareObj<HttpEvent, HttpResponse> {
   };
 }
 
-/**
- * The shape of every HTTP function: errors mapped in one place, the answer of a signed callback kept for
- * its replays (see verifyWebhook), handler last.
- */
-export function httpHandler(fn: (event: HttpEvent) => Promise<HttpResponse>) {
-  // Registered before httpErrors so that its onError sees the mapped error response.
-  return middy<HttpEvent, HttpResponse>().use(webhookReceipts()).use(httpErrors()).handler(fn);
+/** Every HTTP shape: lower-case headers, ids in the logs, the shape's `edge` middlewares, errors mapped. */
+export function http(fn: HttpFunction, ...edge: MiddlewareObj<HttpEvent, HttpResponse>[]) {
+  return lambdaHandler<HttpEvent, HttpResponse>()
+    .use(httpHeaderNormalizer())
+    .use({ before: async (request) => appendLogKeys(request.event.pathParameters) })
+    .use(edge)
+    .use(httpErrors())
+    .handler(fn);
 }
 
-function header(event: HttpEvent, name: string): string | undefined {
-  const key = Object.keys(event.headers ?? {}).find((k) => k.toLowerCase() === name);
-  return key ? event.headers[key] : undefined;
+/** The shape of a staff REST function: lower-case headers, ids in the logs, errors mapped, handler last. */
+export function httpHandler(fn: HttpFunction) {
+  return http(fn);
 }
 
 /** The body as the client sent it: signatures are computed over these exact bytes. */
@@ -63,7 +63,7 @@ export function rawBody(event: HttpEvent): string {
 
 /** JSON only (415), at most 64 KB (413), then parsed (400) and validated (422). */
 export function readJson<S extends z.ZodType>(event: HttpEvent, schema: S): z.infer<S> {
-  const type = header(event, 'content-type') ?? '';
+  const type = event.headers?.['content-type'] ?? '';
   if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
     throw new RequestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');
   }
@@ -71,35 +71,7 @@ export function readJson<S extends z.ZodType>(event: HttpEvent, schema: S): z.in
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
     throw new RequestError(413, 'PAYLOAD_TOO_LARGE', `the body is over ${MAX_BODY_BYTES} bytes`);
   }
-  return parseJson(schema, body);
-}
-
-/**
- * Verifies a CCaaS callback per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature;
- * HMAC-SHA256 over id.timestamp.body; 5-minute tolerance both ways) against every active secret, then
- * claims its webhook-id so that a replay gets the first answer and runs nothing (claimWebhook).
- */
-export async function verifyWebhook(event: HttpEvent): Promise<void> {
-  const headers = {
-    'webhook-id': header(event, 'webhook-id') ?? '',
-    'webhook-timestamp': header(event, 'webhook-timestamp') ?? '',
-    'webhook-signature': header(event, 'webhook-signature') ?? '',
-  };
-  if (!headers['webhook-id'] || !headers['webhook-timestamp'] || !headers['webhook-signature']) {
-    throw new RequestError(
-      401,
-      'UNAUTHORIZED',
-      'missing webhook-id, webhook-timestamp or webhook-signature header',
-    );
-  }
-  const body = rawBody(event);
-  try {
-    verifyWebhookSignature(await webhookSecrets(), body, headers);
-  } catch (err) {
-    throw new RequestError(401, 'UNAUTHORIZED', `webhook signature rejected: ${(err as Error).message}`);
-  }
-  const signedAt = new Date(Number(headers['webhook-timestamp']) * 1000);
-  await claimWebhook(event, headers['webhook-id'], signedAt, body);
+  return validate(schema, parseJsonText(body));
 }
 
 export function pathParam(event: HttpEvent, name: string): string {

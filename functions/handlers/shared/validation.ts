@@ -1,17 +1,16 @@
 import type { z } from 'zod';
 import { RequestError } from './errors.ts';
 
-/** Parses JSON text and validates it; 400 for bad JSON, 422 with one message per field otherwise. */
-export function parseJson<S extends z.ZodType>(schema: S, text: string | undefined | null): z.infer<S> {
-  let data: unknown;
+/** Parses JSON text; 400 BAD_JSON when it is not JSON. */
+export function parseJsonText(text: string | undefined | null): unknown {
   try {
-    data = JSON.parse(text ?? '');
+    return JSON.parse(text ?? '');
   } catch {
     throw new RequestError(400, 'BAD_JSON', 'the body is not valid JSON');
   }
-  return validate(schema, data);
 }
 
+/** Validates data against a schema; 422 VALIDATION_FAILED with one message per field otherwise. */
 export function validate<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;

@@ -3,7 +3,6 @@ import { workflowTask } from '../shared/workflow.ts';
 import { CallTaskPayload } from './schemas.ts';
 
 /** CreateInteraction: after the accept, the interaction and phone log (retried by the ASL, then deferred). */
-export const handler = workflowTask('CreateInteraction', CallTaskPayload, async ({ callId }) => {
-  const interaction = await app().ensureInteraction(callId, 'accepted');
-  return { interactionId: interaction.interactionId };
-});
+export const handler = workflowTask('CreateInteraction', CallTaskPayload, ({ callId }) =>
+  app().createInteraction(callId),
+);

@@ -1,4 +1,4 @@
-import { callControlHandler } from './call-control.ts';
+import { callControl } from './call-control.ts';
 
-/** hold: works without an interaction; the CCaaS is asked to do it (call.control) and every tab sees callState. */
-export const handler = callControlHandler('hold');
+/** hold: see callControl. */
+export const { message, handler } = callControl('hold');

@@ -3,10 +3,10 @@ import { actionMessage, Id } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { wsAction } from '../shared/ws.ts';
 
-export const NoteMessage = actionMessage('note', { callId: Id, text: z.string().min(1).max(8_000) });
+export const message = actionMessage('note', { callId: Id, text: z.string().min(1).max(8_000) });
 
 /** note: appended to the call's conversation, and to its interaction now or once it exists. */
-export const handler = wsAction('note', NoteMessage, async ({ agentId }, { callId, text }) => {
+export const handler = wsAction(message, async ({ agentId }, { callId, text }) => {
   await app().agentCall.note(agentId, callId, text);
   return undefined;
 });

@@ -3,10 +3,10 @@ import { actionMessage, Id } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { wsAction } from '../shared/ws.ts';
 
-export const RejectMessage = actionMessage('reject', { offerId: Id, reason: z.string().max(256).optional() });
+export const message = actionMessage('reject', { offerId: Id, reason: z.string().max(256).optional() });
 
 /** reject: the call goes to the next agent, never back to this one. */
-export const handler = wsAction('reject', RejectMessage, async ({ agentId }, { offerId, reason }) => {
+export const handler = wsAction(message, async ({ agentId }, { offerId, reason }) => {
   await app().rejectOffer(agentId, offerId, reason);
   return undefined;
 });

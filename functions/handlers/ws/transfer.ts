@@ -2,7 +2,7 @@ import { actionMessage, Id, QueueName } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { wsAction } from '../shared/ws.ts';
 
-export const TransferMessage = actionMessage('transfer', {
+export const message = actionMessage('transfer', {
   callId: Id,
   queue: QueueName.optional(),
   agentId: Id.optional(),
@@ -11,11 +11,7 @@ export const TransferMessage = actionMessage('transfer', {
 });
 
 /** transfer: to a queue or an agent; refused with INTERACTION_REQUIRED when the call has no interaction. */
-export const handler = wsAction(
-  'transfer',
-  TransferMessage,
-  async ({ agentId }, { callId, queue, agentId: to }) => {
-    await app().agentCall.transfer(agentId, callId, to ? { agentId: to } : { queue: queue as string });
-    return undefined;
-  },
-);
+export const handler = wsAction(message, async ({ agentId }, { callId, queue, agentId: to }) => {
+  await app().agentCall.transfer(agentId, callId, to ? { agentId: to } : { queue: queue as string });
+  return undefined;
+});

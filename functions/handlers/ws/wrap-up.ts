@@ -3,10 +3,10 @@ import { actionMessage, Id } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { wsAction } from '../shared/ws.ts';
 
-export const WrapUpMessage = actionMessage('wrapUp', { callId: Id, disposition: z.string().min(1).max(256) });
+export const message = actionMessage('wrapUp', { callId: Id, disposition: z.string().min(1).max(256) });
 
 /** wrapUp: records the disposition and makes the agent available (WRAP_UP_SECONDS does it otherwise). */
-export const handler = wsAction('wrapUp', WrapUpMessage, async ({ agentId }, { callId, disposition }) => {
+export const handler = wsAction(message, async ({ agentId }, { callId, disposition }) => {
   await app().agentCall.wrapUp(agentId, callId, disposition);
   return undefined;
 });

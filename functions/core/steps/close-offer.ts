@@ -1,10 +1,10 @@
 import { releaseFromOffer } from '../agent.ts';
 import { closeOffer } from '../call.ts';
+import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
 import { callEvent, type DomainEvent } from '../events.ts';
 import type { Call, Offer, OfferOutcome } from '../model.ts';
-import type { Deps } from './deps.ts';
-import type { WakeWaitingCall } from './wait-for-agent.ts';
+import type { WakeWaitingCall } from './wake-waiting-call.ts';
 
 export interface ClosedOffer {
   call: Call;
@@ -39,14 +39,14 @@ export function makeCloseOffer({
       releaseFromOffer(a, offerId, outcome, now, settings, reason),
     );
     if (released.changed) await wakeWaitingCall(released.after);
-    if (outcome === 'revoked') await events.publish([offerRevokedEvent(after, offer, reason)]);
+    if (outcome === 'revoked') await events.publish([offerRevokedEvent(after, offer, reason ?? 'revoked')]);
     return { call: after, offer };
   };
 }
 
 export type CloseOffer = ReturnType<typeof makeCloseOffer>;
 
-export function offerRevokedEvent(call: Call, offer: Offer, reason = 'revoked'): DomainEvent {
+export function offerRevokedEvent(call: Call, offer: Offer, reason: string): DomainEvent {
   return callEvent(call, 'call.offer_revoked', offer.offerId, call.updatedAt, {
     offerId: offer.offerId,
     agentId: offer.agentId,

@@ -1,15 +1,13 @@
-import type { Settings } from '../../core/use-cases/index.ts';
-import { ENV } from '../catalog.ts';
+import type { Settings } from '../core/deps.ts';
+import { ENV } from './environment.ts';
 
-/** Reads a required variable; thrown at first use, with the variable's name, when it is missing. */
-export function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`missing environment variable ${name}`);
-  return value;
-}
+export type { Settings } from '../core/deps.ts';
 
-/** A variable read lazily: a function that never uses a resource needs no configuration for it. */
-export const lazyEnv = (name: string) => () => requireEnv(name);
+/**
+ * The routing and presence settings: one parser for every source — the functions' environment variables,
+ * `npm start`'s environment and the CDK app's context — so a bad value fails the same way everywhere, and
+ * at once (cold start, start-up, synth).
+ */
 
 export type SettingKey = keyof Settings & keyof typeof ENV;
 
@@ -24,8 +22,8 @@ export const DEFAULT_SETTINGS: Settings = {
 };
 
 /**
- * Validates the settings from any source: environment variables in the functions and `npm start`,
- * CDK context in the app. `describe` names a setting in error messages the way its source spells it.
+ * Validates the settings from any source. `describe` names a setting in error messages the way its source
+ * spells it (an environment variable by default, `context offerTimeoutSeconds` in the CDK app).
  */
 export function parseSettings(
   get: (key: SettingKey) => unknown,
@@ -64,14 +62,14 @@ export function parseSettings(
   };
 }
 
+/** The settings in environment variables, as a function reads them. */
+export function settingsFromEnvironment(env: Readonly<Record<string, string | undefined>>): Settings {
+  return parseSettings((key) => env[ENV[key]]);
+}
+
 /** Settings as the functions' environment variables. */
 export function settingsEnvironment(settings: Settings): Record<string, string> {
   return Object.fromEntries(
     (Object.keys(DEFAULT_SETTINGS) as SettingKey[]).map((key) => [ENV[key], String(settings[key])]),
   );
-}
-
-/** The settings of this function, validated once at cold start. */
-export function readSettings(): Settings {
-  return parseSettings((key) => process.env[ENV[key]]);
 }

@@ -1,5 +1,5 @@
+import type { Deps } from '../deps.ts';
 import type { Call } from '../model.ts';
-import type { Deps } from './deps.ts';
 
 export type StartRouting = ReturnType<typeof makeStartRouting>;
 

@@ -1,11 +1,11 @@
 import { dropUnbridgedCall } from '../agent.ts';
 import { acceptSeq, bridgeFailed } from '../call.ts';
+import type { Deps } from '../deps.ts';
 import { callStateView } from '../messages.ts';
 import type { Call } from '../model.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
-import type { Deps } from './deps.ts';
-import { makeStartRouting } from './start-routing.ts';
-import type { WakeWaitingCall } from './wait-for-agent.ts';
+import type { StartRouting } from './start-routing.ts';
+import type { WakeWaitingCall } from './wake-waiting-call.ts';
 
 export type BridgeFailedFlow = ReturnType<typeof makeBridgeFailed>;
 
@@ -17,13 +17,13 @@ export type BridgeFailedFlow = ReturnType<typeof makeBridgeFailed>;
  * runs). Failure path: no accepted offer to fail → INVALID_STATE.
  */
 export function makeBridgeFailed(
-  deps: Pick<Deps, 'calls' | 'agents' | 'starter' | 'clock' | 'settings'> & {
+  deps: Pick<Deps, 'calls' | 'agents' | 'clock'> & {
     send: AgentMessenger;
     wakeWaitingCall: WakeWaitingCall;
+    startRouting: StartRouting;
   },
 ) {
-  const { calls, agents, clock, send, wakeWaitingCall } = deps;
-  const startRouting = makeStartRouting(deps);
+  const { calls, agents, clock, send, wakeWaitingCall, startRouting } = deps;
   return async function onBridgeFailed(
     callId: string,
     seq: number,

@@ -1,4 +1,4 @@
-import type { AgentStatus, InteractionMode } from '../model.ts';
+import type { AgentStatus, InteractionMode } from './model.ts';
 import type {
   AgentStore,
   CallStore,
@@ -10,7 +10,7 @@ import type {
   WorkflowCallbacks,
   WorkflowStarter,
   WorkItemStore,
-} from '../ports.ts';
+} from './ports.ts';
 
 /** Settings the use cases read; handlers build them once from the environment. */
 export interface Settings {

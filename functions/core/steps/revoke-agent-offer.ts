@@ -1,8 +1,9 @@
+import type { Deps } from '../deps.ts';
 import { OfferClosedError, WorkflowErrors } from '../errors.ts';
-import type { Agent, RevokeReason } from '../model.ts';
+import type { Agent } from '../model.ts';
+import type { RevokeReason } from '../vocabulary.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
 import type { CloseOffer } from './close-offer.ts';
-import type { Deps } from './deps.ts';
 
 /**
  * Takes back the offer an agent is reserved for (the agent went away or became unreachable): the offer

@@ -1,14 +1,15 @@
 import { finishCall, releaseFromOffer } from '../agent.ts';
 import { endCall, isTerminal, pendingOffer } from '../call.ts';
+import type { Deps } from '../deps.ts';
 import { WorkflowErrors } from '../errors.ts';
 import { callEvent } from '../events.ts';
 import { callStateView } from '../messages.ts';
 import type { Call, EndedBy } from '../model.ts';
+import type { EndReason } from '../vocabulary.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
 import { offerRevokedEvent } from './close-offer.ts';
-import type { SyncInteraction } from './create-interaction.ts';
-import type { Deps } from './deps.ts';
-import type { WakeWaitingCall } from './wait-for-agent.ts';
+import type { SyncInteraction } from './ensure-interaction.ts';
+import type { WakeWaitingCall } from './wake-waiting-call.ts';
 
 export type EndCallFlow = ReturnType<typeof makeEndCall>;
 
@@ -19,7 +20,8 @@ export type EndCallFlow = ReturnType<typeof makeEndCall>;
  * task fails with CallEnded); a waiting call's workflow is ended the same way; a connected agent moves to
  * wrap-up; the interaction, if any, gets duration, end reason and who ended it. An end is never stale: it
  * applies whatever its seq (it only raises lastEventSeq). Ending an ended call changes nothing, but repeats
- * the idempotent follow-ups, so a CCaaS retry heals a first attempt that failed halfway.
+ * the idempotent follow-ups, so a CCaaS retry heals a first attempt that failed halfway. `detail` is the
+ * CCaaS's own words for why the call ended, kept on the timeline.
  */
 export function makeEndCall(
   deps: Pick<Deps, 'calls' | 'agents' | 'callbacks' | 'events' | 'clock' | 'settings'> & {
@@ -31,14 +33,14 @@ export function makeEndCall(
   const { calls, agents, callbacks, events, clock, settings, send, wakeWaitingCall, syncInteraction } = deps;
   return async function end(
     callId: string,
-    reason: string,
+    reason: EndReason,
     endedBy: EndedBy,
-    seq?: number,
+    { seq, detail }: { seq?: number; detail?: string } = {},
   ): Promise<{ call: Call; changed: boolean }> {
     const now = clock.now();
     const { before, after } = await calls.update(callId, (c) => {
       const sequenced = seq === undefined || seq <= c.lastEventSeq ? c : { ...c, lastEventSeq: seq };
-      return endCall(sequenced, reason, endedBy, now);
+      return endCall(sequenced, reason, endedBy, now, detail);
     });
     const endedNow = !isTerminal(before.status);
     const offer = endedNow ? pendingOffer(before) : undefined;

@@ -1,7 +1,7 @@
 import { callIdOfOffer } from '../call.ts';
+import type { Deps } from '../deps.ts';
 import { ForbiddenError, NotFoundError, OfferClosedError } from '../errors.ts';
 import type { Call, Offer } from '../model.ts';
-import type { Deps } from './deps.ts';
 
 /** Finds an offer for an agent acting on it: unknown → NOT_FOUND, someone else's → FORBIDDEN, closed → OFFER_CLOSED. */
 export function makeFindOwnOffer({ calls }: Pick<Deps, 'calls'>) {

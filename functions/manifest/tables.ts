@@ -1,10 +1,10 @@
 /**
- * The DynamoDB tables: keys and secondary indexes, as plain data used by both the CDK app and the
- * local runtime (which creates them in dynalite). Access patterns are documented in docs/data-model.md.
+ * The DynamoDB tables: keys and secondary indexes, as plain data used by the CDK app, the local runtime
+ * (which creates them in dynalite) and the stores (which query the indexes by name). Access patterns are
+ * documented in docs/data-model.md.
  */
 
 export interface IndexDefinition {
-  indexName: string;
   partitionKey: string;
   sortKey: string;
 }
@@ -19,7 +19,8 @@ export interface TableDefinition {
     | 'WORK_ITEMS_TABLE'
     | 'WEBHOOK_RECEIPTS_TABLE';
   partitionKey: string;
-  indexes: IndexDefinition[];
+  /** Secondary indexes by name. */
+  indexes: Record<string, IndexDefinition>;
   /** Epoch-seconds attribute after which DynamoDB deletes the item (TTL on AWS; dynalite has none). */
   timeToLiveAttribute?: string;
 }
@@ -29,48 +30,56 @@ export const TABLES = {
     id: 'Calls',
     envVar: 'CALLS_TABLE',
     partitionKey: 'callId',
-    indexes: [
+    indexes: {
       // Sparse: only calls waiting for an agent carry waitingQueue. Oldest first per queue.
-      { indexName: 'waiting', partitionKey: 'waitingQueue', sortKey: 'waitingSince' },
+      waiting: { partitionKey: 'waitingQueue', sortKey: 'waitingSince' },
       // Sparse: only answered calls whose interaction is still to be created carry interactionPending.
-      { indexName: 'interaction-pending', partitionKey: 'interactionPending', sortKey: 'updatedAt' },
+      'interaction-pending': { partitionKey: 'interactionPending', sortKey: 'updatedAt' },
       // Sparse: only calls being routed (queued and not waiting, or offering) carry routingState. Lets the
       // sweeper find a call whose workflow died, by how long it has not changed.
-      { indexName: 'routing', partitionKey: 'routingState', sortKey: 'updatedAt' },
-    ],
+      routing: { partitionKey: 'routingState', sortKey: 'updatedAt' },
+    },
   },
   agents: {
     id: 'Agents',
     envVar: 'AGENTS_TABLE',
     partitionKey: 'agentId',
-    indexes: [
+    indexes: {
       // Sparse: only available agents carry availability. Longest idle first.
-      { indexName: 'available', partitionKey: 'availability', sortKey: 'idleSince' },
-    ],
+      available: { partitionKey: 'availability', sortKey: 'idleSince' },
+    },
   },
   interactions: {
     id: 'Interactions',
     envVar: 'INTERACTIONS_TABLE',
     partitionKey: 'interactionId',
-    indexes: [{ indexName: 'by-phone', partitionKey: 'phone', sortKey: 'createdAt' }],
+    indexes: { 'by-phone': { partitionKey: 'phone', sortKey: 'createdAt' } },
   },
   workItems: {
     id: 'WorkItems',
     envVar: 'WORK_ITEMS_TABLE',
     partitionKey: 'workItemId',
-    indexes: [{ indexName: 'by-status', partitionKey: 'status', sortKey: 'createdAt' }],
+    indexes: { 'by-status': { partitionKey: 'status', sortKey: 'createdAt' } },
   },
   webhookReceipts: {
     id: 'WebhookReceipts',
     envVar: 'WEBHOOK_RECEIPTS_TABLE',
     partitionKey: 'webhookId',
-    indexes: [],
+    indexes: {},
     // Deleted by TTL once a replay could no longer pass the signature check; readers ignore expired ones.
     timeToLiveAttribute: 'expiresAt',
   },
 } as const satisfies Record<string, TableDefinition>;
 
+export type TableKey = keyof typeof TABLES;
+
+/** A table's secondary indexes as a list, with their names. */
+export function indexesOf(table: TableDefinition): (IndexDefinition & { indexName: string })[] {
+  return Object.entries(table.indexes).map(([indexName, index]) => ({ indexName, ...index }));
+}
+
 /** Every key and index attribute is a string. */
 export function keyAttributes(table: TableDefinition): string[] {
-  return [...new Set([table.partitionKey, ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])])];
+  const indexKeys = indexesOf(table).flatMap((i) => [i.partitionKey, i.sortKey]);
+  return [...new Set([table.partitionKey, ...indexKeys])];
 }

@@ -1,7 +1,7 @@
 import { removeConnections } from '../agent.ts';
+import type { Deps } from '../deps.ts';
 import type { ServerMessage } from '../messages.ts';
 import type { Agent } from '../model.ts';
-import type { Deps } from './deps.ts';
 
 export type AgentMessenger = ReturnType<typeof makeAgentMessenger>;
 

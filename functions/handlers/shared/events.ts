@@ -1,0 +1,41 @@
+import type { EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
+import type { z } from 'zod';
+import { lambdaHandler } from './lambda.ts';
+import { appendLogKeys, logger } from './logger.ts';
+import { validate } from './validation.ts';
+
+/**
+ * The shape of an event rule's target: the event's detail is validated and its ids go into the logs, then
+ * the use case runs. A failure is logged and thrown, so EventBridge retries the event and finally
+ * dead-letters it (an alarm watches the queue): handlers behind a rule must be idempotent.
+ */
+export function eventHandler<S extends z.ZodType>(
+  schema: S,
+  fn: (detail: z.infer<S>, event: EventBridgeEvent<string, unknown>) => Promise<void>,
+) {
+  return lambdaHandler<EventBridgeEvent<string, unknown>, void>()
+    .use({
+      onError: async (request) => {
+        logger.warn('event not handled; it will be retried', {
+          detailType: request.event['detail-type'],
+          error: String(request.error),
+        });
+      },
+    })
+    .handler(async (event) => {
+      const detail = validate(schema, event.detail);
+      appendLogKeys(detail);
+      await fn(detail, event);
+    });
+}
+
+/** The shape of a scheduled function: a failure is logged and thrown (the next run tries again). */
+export function scheduledHandler(fn: () => Promise<void>) {
+  return lambdaHandler<ScheduledEvent, void>()
+    .use({
+      onError: async (request) => {
+        logger.error('scheduled run failed', { error: request.error as Error });
+      },
+    })
+    .handler(fn);
+}

@@ -1,0 +1,191 @@
+/**
+ * Every Lambda function of the product, as data: its handler file, its trigger, and the resources it may
+ * touch. The CDK app builds one function per entry with exactly these grants, and the local runtime wires
+ * the same handler files to the same triggers, so the two cannot drift apart.
+ */
+
+import { AGENT_ACTIONS, type AgentAction } from '../core/vocabulary.ts';
+import type { EventRuleKey } from './event-rules.ts';
+
+/** A resource a function may use. The CDK app turns each into a least-privilege grant and env vars. */
+export type Access =
+  | 'calls:read'
+  | 'calls:write'
+  | 'agents:read'
+  | 'agents:write'
+  | 'interactions:read'
+  | 'interactions:write'
+  | 'workItems:read'
+  | 'workItems:write'
+  | 'workflow:start'
+  | 'workflow:callback'
+  | 'events:publish'
+  | 'sockets:push'
+  | 'webhook:verify'
+  | 'webhook:sign'
+  | 'webhookReceipts:write'
+  | 'jwt:verify';
+
+/** The states of statemachines/route-call.asl.json that invoke a function (`${<State>FunctionArn}`). */
+export type WorkflowState =
+  | 'OfferToAgent'
+  | 'WaitForAgent'
+  | 'RecordMissedOffer'
+  | 'CreateInteraction'
+  | 'InteractionDeferred'
+  | 'Overflow';
+
+/** What invokes a function. */
+export type Trigger =
+  /** An HTTP API route; `signed` ones are CCaaS callbacks, authenticated by their signature alone. */
+  | { type: 'http'; method: 'GET' | 'POST' | 'PUT'; path: string; signed?: true }
+  /** A WebSocket API route: `$connect`, `$disconnect`, `$default`, or an agent action. */
+  | { type: 'websocket'; route: '$connect' | '$disconnect' | '$default' | AgentAction }
+  /** The WebSocket API's REQUEST authorizer on `$connect`. */
+  | { type: 'authorizer' }
+  | { type: 'workflow'; state: WorkflowState }
+  | { type: 'event'; rule: EventRuleKey }
+  | { type: 'schedule'; name: string; everyMinutes: number };
+
+export type TriggerType = Trigger['type'];
+
+export interface FunctionEntry<T extends Trigger = Trigger> {
+  /** Handler file below functions/handlers, without extension; it exports `handler`. */
+  handler: string;
+  trigger: T;
+  access: readonly Access[];
+  /** Lambda timeout in seconds (defaults to 10). */
+  timeoutSeconds?: number;
+}
+
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+
+/** What every function that moves a call along needs. */
+const CALL_FLOW: readonly Access[] = [
+  'calls:read',
+  'calls:write',
+  'agents:read',
+  'agents:write',
+  'workflow:callback',
+  'events:publish',
+  'sockets:push',
+];
+const INTERACTIONS: readonly Access[] = ['interactions:read', 'interactions:write'];
+const SIGNED_CALLBACK: readonly Access[] = ['webhook:verify', 'webhookReceipts:write'];
+
+/** The access of each agent action's function; its handler file is `ws/<action in kebab-case>`. */
+const AGENT_ACTION_ACCESS: Record<AgentAction, readonly Access[]> = {
+  setStatus: CALL_FLOW,
+  accept: CALL_FLOW,
+  reject: CALL_FLOW,
+  mute: CALL_FLOW,
+  unmute: CALL_FLOW,
+  hold: CALL_FLOW,
+  resume: CALL_FLOW,
+  hangup: [...CALL_FLOW, ...INTERACTIONS],
+  openInteraction: [...CALL_FLOW, ...INTERACTIONS],
+  transfer: [...CALL_FLOW, ...INTERACTIONS, 'workflow:start'],
+  note: [...CALL_FLOW, ...INTERACTIONS],
+  wrapUp: [...CALL_FLOW, ...INTERACTIONS],
+  sync: ['calls:read', 'agents:read', 'sockets:push'],
+};
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+const http = (
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  handler: string,
+  access: readonly Access[],
+  signed?: true,
+): FunctionEntry => ({
+  handler: `http/${handler}`,
+  trigger: { type: 'http', method, path, ...(signed ? { signed } : {}) },
+  access: signed ? [...access, ...SIGNED_CALLBACK] : access,
+});
+
+const workflow = (state: WorkflowState, access: readonly Access[]): FunctionEntry => ({
+  handler: `workflow/${kebab(state).slice(1)}`,
+  trigger: { type: 'workflow', state },
+  access,
+});
+
+export const FUNCTIONS: readonly FunctionEntry[] = [
+  // CCaaS callbacks (signed) and the staff REST API
+  http('POST', '/v1/calls', 'create-call', ['calls:read', 'calls:write', 'workflow:start'], true),
+  http(
+    'POST',
+    '/v1/calls/{callId}/events',
+    'post-call-event',
+    [...CALL_FLOW, ...INTERACTIONS, 'workflow:start'],
+    true,
+  ),
+  http('GET', '/v1/calls/{callId}', 'get-call', ['calls:read']),
+  http('PUT', '/v1/agents/{agentId}', 'put-agent', ['agents:read', 'agents:write']),
+  http('GET', '/v1/agents', 'list-agents', ['agents:read']),
+  http('GET', '/v1/interactions/{interactionId}', 'get-interaction', ['interactions:read']),
+  http('GET', '/v1/interactions', 'list-interactions', ['interactions:read']),
+  http('GET', '/v1/work-items', 'list-work-items', ['workItems:read']),
+
+  // The agents' WebSocket API
+  { handler: 'ws/authorizer', trigger: { type: 'authorizer' }, access: ['jwt:verify'] },
+  {
+    handler: 'ws/connect',
+    trigger: { type: 'websocket', route: '$connect' },
+    access: ['agents:read', 'agents:write'],
+  },
+  { handler: 'ws/disconnect', trigger: { type: 'websocket', route: '$disconnect' }, access: CALL_FLOW },
+  {
+    handler: 'ws/unknown-action',
+    trigger: { type: 'websocket', route: '$default' },
+    access: ['sockets:push'],
+  },
+  ...AGENT_ACTIONS.map(
+    (action): FunctionEntry => ({
+      handler: `ws/${kebab(action)}`,
+      trigger: { type: 'websocket', route: action },
+      access: AGENT_ACTION_ACCESS[action],
+    }),
+  ),
+
+  // The route-call workflow's tasks
+  workflow('OfferToAgent', [...CALL_FLOW, 'interactions:write']),
+  workflow('WaitForAgent', CALL_FLOW),
+  workflow('RecordMissedOffer', CALL_FLOW),
+  workflow('CreateInteraction', [...CALL_FLOW, ...INTERACTIONS]),
+  workflow('InteractionDeferred', CALL_FLOW),
+  workflow('Overflow', [...CALL_FLOW, 'workItems:read', 'workItems:write']),
+
+  // Event rules and the schedule
+  {
+    handler: 'events/create-missed-offer-work-item',
+    trigger: { type: 'event', rule: 'missedOfferWorkItems' },
+    access: ['calls:read', 'calls:write', ...INTERACTIONS, 'workItems:read', 'workItems:write'],
+  },
+  // Signed webhooks to the CCaaS for call.* and interaction.* events; the default 10 s covers a 5 s POST.
+  {
+    handler: 'events/ccaas-notifier',
+    trigger: { type: 'event', rule: 'ccaasNotifications' },
+    access: ['webhook:sign'],
+  },
+  {
+    handler: 'scheduled/sweeper',
+    trigger: { type: 'schedule', name: 'Sweeper', everyMinutes: 1 },
+    timeoutSeconds: 60,
+    access: [...CALL_FLOW, ...INTERACTIONS],
+  },
+];
+
+/** The functions of one trigger type, with the trigger's type narrowed. */
+export function functionsTriggeredBy<K extends TriggerType>(
+  type: K,
+): FunctionEntry<Extract<Trigger, { type: K }>>[] {
+  return FUNCTIONS.filter(
+    (entry): entry is FunctionEntry<Extract<Trigger, { type: K }>> => entry.trigger.type === type,
+  );
+}
+
+/** A function's handler file, relative to the project root. */
+export function handlerFile(entry: Pick<FunctionEntry, 'handler'>): string {
+  return `functions/handlers/${entry.handler}.ts`;
+}

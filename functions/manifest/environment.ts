@@ -1,0 +1,28 @@
+/**
+ * The environment variables a function may read, by what they hold. The CDK app sets the ones each
+ * function's access needs (lib/access.ts); the local runtime sets them for its functions (local/).
+ */
+export const ENV = {
+  offerTimeoutSeconds: 'OFFER_TIMEOUT_SECONDS',
+  maxQueueSeconds: 'MAX_QUEUE_SECONDS',
+  interactionMode: 'INTERACTION_MODE',
+  missedOfferStatus: 'MISSED_OFFER_STATUS',
+  wrapUpSeconds: 'WRAP_UP_SECONDS',
+  agentOfflineGraceSeconds: 'AGENT_OFFLINE_GRACE_SECONDS',
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  eventBusName: 'EVENT_BUS_NAME',
+  wsManagementEndpoint: 'WS_MANAGEMENT_ENDPOINT',
+  /** Locally (and in tests) the secrets themselves; on AWS the stack sets webhookSecretArn instead. */
+  webhookSecret: 'CCAAS_WEBHOOK_SECRET',
+  webhookSecretArn: 'CCAAS_WEBHOOK_SECRET_ARN',
+  /** Where the CCaaS notifier POSTs its webhooks; unset, nothing is delivered. */
+  ccaasWebhookUrl: 'CCAAS_WEBHOOK_URL',
+  jwksUrl: 'JWKS_URL',
+  jwtIssuer: 'JWT_ISSUER',
+  jwtAudience: 'JWT_AUDIENCE',
+  /** The functions' service name in every log line. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+} as const;
+
+/** The service name every function logs under. */
+export const SERVICE_NAME = 'call-resiliency';

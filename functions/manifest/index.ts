@@ -1,0 +1,13 @@
+/**
+ * The manifest: what the CDK app (lib/) and the local runtime (local/) know of the functions — the
+ * catalog of functions with their triggers and grants, the tables, the event rules, the environment and
+ * its settings, and the contract words a runtime tool needs. They import it, and nothing else of
+ * functions/; the handler files themselves they only load by path (catalog `handlerFile`).
+ */
+
+export { CCAAS_EVENT_TYPES, type CcaasEventType } from '../core/vocabulary.ts';
+export * from './catalog.ts';
+export * from './environment.ts';
+export * from './event-rules.ts';
+export * from './settings.ts';
+export * from './tables.ts';

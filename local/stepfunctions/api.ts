@@ -1,0 +1,86 @@
+import { isObject, type JsonObject } from './util.ts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+type Operation = (body: JsonObject) => unknown;
+
+/** The operations served, by their name after 'AWSStepFunctions.' in the X-Amz-Target header. */
+export interface Operations {
+  StartExecution: Operation;
+  SendTaskSuccess: Operation;
+  SendTaskFailure: Operation;
+  SendTaskHeartbeat: Operation;
+  DescribeExecution: Operation;
+  StopExecution: Operation;
+  ListExecutions: Operation;
+}
+
+export type ApiHandler = (operation: string, body: unknown) => Promise<{ status: number; body: unknown }>;
+
+/** Answers with the operation's result, an `ApiError` as the client error AWS would return, else a 500. */
+export function createApiHandler(operations: Operations): ApiHandler {
+  return async (operation, body) => {
+    try {
+      return { status: 200, body: dispatch(operations, operation, requestObject(body)) };
+    } catch (error) {
+      if (error instanceof ApiError) {
+        return { status: error.status, body: { __type: error.type, message: error.message } };
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      return { status: 500, body: { __type: 'InternalFailure', message } };
+    }
+  };
+}
+
+function dispatch(operations: Operations, operation: string, body: JsonObject): unknown {
+  // Own properties only: an operation named like an Object.prototype member is unknown, not callable.
+  if (!Object.hasOwn(operations, operation)) {
+    throw new ApiError('UnknownOperationException', `Unknown operation: ${operation}`);
+  }
+  return operations[operation as keyof Operations](body);
+}
+
+export function requestObject(body: unknown): JsonObject {
+  if (body === undefined || body === null || body === '') {
+    return {};
+  }
+  let value = body;
+  if (typeof body === 'string') {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      throw new ApiError('SerializationException', 'The request body is not valid JSON.');
+    }
+  }
+  if (!isObject(value)) {
+    throw new ApiError('SerializationException', 'The request body must be a JSON object.');
+  }
+  return value;
+}
+
+export function optionalString(body: JsonObject, key: string): string | undefined {
+  const value = body[key];
+  if (value === undefined || value === null) {
+    return undefined;
+  }
+  if (typeof value !== 'string') {
+    throw validationError(key);
+  }
+  return value;
+}
+
+export function validationError(key: string) {
+  return new ApiError(
+    'ValidationException',
+    `1 validation error detected: Value at '${key}' failed to satisfy constraint`,
+  );
+}
