@@ -14,7 +14,7 @@ const ASL_FILE = fileURLToPath(new URL('../statemachines/route-call.asl.json', i
 type WorkflowTask = FunctionEntry<Extract<Trigger, { type: 'workflow' }>>;
 
 /** `${OfferToAgentFunctionArn}` in the ASL is filled with the function of the `OfferToAgent` task. */
-export const substitutionKeyOf = (task: WorkflowTask): string => `${task.trigger.state}FunctionArn`;
+const substitutionKeyOf = (task: WorkflowTask): string => `${task.trigger.state}FunctionArn`;
 
 export interface RouteCallWorkflowProps {
   tasks: { task: WorkflowTask; function: lambda.IFunction }[];

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { CCAAS_EVENT_TYPES } from '../functions/manifest/index.ts';
 
-export const USAGE = `Usage: npm run ccaas -- <command> [options]
+const USAGE = `Usage: npm run ccaas -- <command> [options]
 
 Commands:
   call --from <phone> --queue <queue> [--to <phone>] [--ccaas-call-id <id>]

@@ -34,7 +34,7 @@ interface PutEventsEntry {
 }
 
 /** Whether an event matches a rule pattern (the subset of EventBridge pattern syntax the rules use). */
-export function matchesPattern(pattern: EventRule['pattern'], source: string, detailType: string): boolean {
+function matchesPattern(pattern: EventRule['pattern'], source: string, detailType: string): boolean {
   if (!pattern.source.includes(source)) return false;
   return pattern['detail-type'].some((p) =>
     typeof p === 'string' ? p === detailType : detailType.startsWith(p.prefix),

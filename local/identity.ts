@@ -2,7 +2,7 @@ import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 
 export const LOCAL_AUDIENCE = 'call-resiliency-local';
 /** The dev issuer's name in its tokens (`iss`); Cognito's is its user pool URL. */
-export const LOCAL_ISSUER = 'call-resiliency-local-dev-issuer';
+const LOCAL_ISSUER = 'call-resiliency-local-dev-issuer';
 
 /**
  * A development token issuer standing in for Cognito: RS256 tokens whose `sub` is the agent id, and the

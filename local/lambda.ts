@@ -3,7 +3,7 @@ import { DEFAULT_TIMEOUT_SECONDS, type FunctionEntry, handlerFile } from '../fun
 import type { InvokeReply, WorkerFunction } from './lambda-worker.ts';
 
 /** An error as Lambda reports it: the thrown error's name becomes `errorType`, which Step Functions matches. */
-export class LambdaError extends Error {
+class LambdaError extends Error {
   constructor(name: string, message: string) {
     super(message);
     this.name = name;

@@ -4,7 +4,7 @@ import type { Call, Interaction, InteractionSource } from './model.ts';
 /** Pure construction of interactions and their phone logs from a call. */
 
 /** One interaction per call: its id derives from the call id, and creation is conditional on it. */
-export function interactionIdFor(callId: string): string {
+function interactionIdFor(callId: string): string {
   return `int_${callId.replace(/^call_/, '')}`;
 }
 

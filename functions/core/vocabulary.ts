@@ -26,6 +26,10 @@ export type AgentAction = (typeof AGENT_ACTIONS)[number];
 export const AGENT_CONTROLS = ['mute', 'unmute', 'hold', 'resume'] as const satisfies readonly AgentAction[];
 export type AgentControl = (typeof AGENT_CONTROLS)[number];
 
+/** What the CCaaS is asked to do for an agent (`call.control`): the controls, hanging up, transferring. */
+export const CONTROL_REQUESTS = [...AGENT_CONTROLS, 'hangup', 'transfer'] as const;
+export type ControlRequest = (typeof CONTROL_REQUESTS)[number];
+
 /** What the server sends to an agent's sockets (`{"type": ...}`). */
 export const SERVER_MESSAGE_TYPES = [
   'snapshot',

@@ -19,7 +19,7 @@ export const QueueName = z
 export const PhoneNumber = z.string().min(1).max(64);
 export const AgentStatusChoice = z.enum(SELECTABLE_AGENT_STATUSES);
 
-export const RequestId = z.union([z.string().max(128), z.number()]);
+const RequestId = z.union([z.string().max(128), z.number()]);
 
 /** A client → server socket message: `{action, requestId?, ...fields}`, no other fields. */
 export function actionMessage<A extends AgentAction, S extends z.ZodRawShape>(action: A, shape: S) {

@@ -49,7 +49,7 @@ function dispatch(operations: Operations, operation: string, body: JsonObject): 
   return operations[operation as keyof Operations](body);
 }
 
-export function requestObject(body: unknown): JsonObject {
+function requestObject(body: unknown): JsonObject {
   if (body === undefined || body === null || body === '') {
     return {};
   }

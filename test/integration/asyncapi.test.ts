@@ -7,6 +7,7 @@ import {
   AGENT_ACTIONS,
   DOMAIN_ERROR_CODES,
   INTERNAL_ERROR_CODE,
+  REVOKE_REASONS,
   SERVER_MESSAGE_TYPES,
   SOCKET_REQUEST_ERROR_CODES,
 } from '../../functions/core/vocabulary.ts';
@@ -70,5 +71,10 @@ describe('docs/asyncapi.yaml', () => {
     const named = [...summary.matchAll(/\b[A-Z][A-Z_]{3,}\b/g)].map((m) => m[0]);
     const codes = [...DOMAIN_ERROR_CODES, ...SOCKET_REQUEST_ERROR_CODES, INTERNAL_ERROR_CODE];
     expect([...new Set(named)].sort()).toEqual([...new Set(codes)].sort());
+  });
+
+  it('lists every reason an offer can be revoked for, and no other', async () => {
+    const { reason } = parse(await text).components.messages.offerRevoked.payload.properties;
+    expect([...reason.enum].sort()).toEqual([...REVOKE_REASONS].sort());
   });
 });

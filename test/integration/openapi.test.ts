@@ -5,7 +5,16 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { DOMAIN_EVENT_TYPES } from '../../functions/core/vocabulary.ts';
+import {
+  CONTROL_REQUESTS,
+  DOMAIN_ERROR_CODES,
+  DOMAIN_EVENT_TYPES,
+  END_REASONS,
+  HTTP_REQUEST_ERROR_CODES,
+  INTERNAL_ERROR_CODE,
+  OVERFLOW_REASONS,
+  REVOKE_REASONS,
+} from '../../functions/core/vocabulary.ts';
 import { toWebhook } from '../../functions/handlers/events/ccaas-notifier.ts';
 import { CreateCallBody } from '../../functions/handlers/http/create-call.ts';
 import { CallEventBody } from '../../functions/handlers/http/post-call-event.ts';
@@ -133,5 +142,21 @@ describe('docs/openapi.yaml', () => {
       at: '2026-03-01T12:00:00.000Z',
       data: { callId: 'call_1', status: 'completed' },
     });
+  });
+
+  it('documents each word list of the contract exactly as the core declares it', async () => {
+    const doc = await document;
+    const { schemas } = doc.components;
+    const sorted = (words: readonly string[]) => [...words].sort();
+    const controlEnum =
+      doc.components.schemas.CallControlWebhook.allOf[1].properties.data.properties.control.enum;
+
+    expect(sorted(schemas.EndReason.enum)).toEqual(sorted([...END_REASONS, ...OVERFLOW_REASONS]));
+    expect(sorted(schemas.OverflowReason.enum)).toEqual(sorted(OVERFLOW_REASONS));
+    expect(sorted(schemas.RevokeReason.enum)).toEqual(sorted(REVOKE_REASONS));
+    expect(sorted(controlEnum)).toEqual(sorted(CONTROL_REQUESTS));
+    expect(sorted(schemas.ErrorCode.enum)).toEqual(
+      sorted([...new Set([...DOMAIN_ERROR_CODES, ...HTTP_REQUEST_ERROR_CODES, INTERNAL_ERROR_CODE])]),
+    );
   });
 });

@@ -22,7 +22,7 @@ import type { EndCallFlow } from '../steps/end-call.ts';
 import type { EnsureInteraction, SyncInteraction } from '../steps/ensure-interaction.ts';
 import type { StartRouting } from '../steps/start-routing.ts';
 import type { WakeWaitingCall } from '../steps/wake-waiting-call.ts';
-import type { AgentControl, CallControl } from '../vocabulary.ts';
+import type { AgentControl, CallControl, ControlRequest } from '../vocabulary.ts';
 
 const CONTROL_FACT: Record<AgentControl, CallControl> = {
   mute: 'muted',
@@ -66,7 +66,7 @@ export function makeAgentCallActions(deps: ActionDeps) {
   async function publishControl(
     call: Call,
     agentId: string,
-    control: string,
+    control: ControlRequest,
     extra: Record<string, unknown> = {},
   ) {
     await events.publish([

@@ -25,7 +25,7 @@ import { TABLES, type TableKey } from '../../manifest/tables.ts';
 import { logger } from './logger.ts';
 
 /** Reads a required variable; thrown at first use, with the variable's name, when it is missing. */
-export function requireEnv(name: string): string {
+function requireEnv(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`missing environment variable ${name}`);
   return value;

@@ -9,7 +9,7 @@ import { type HttpEvent, type HttpFunction, type HttpResponse, http, rawBody } f
 import { logger } from './logger.ts';
 
 /** Standard Webhooks' signature tolerance: a signed message can be replayed for this long, no longer. */
-export const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
+const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
 /** How long a replay waits for the first request's answer before answering 409 REPLAY_IN_PROGRESS. */
 const WAIT_FOR_FIRST_MS = 2_000;
 const POLL_MS = 100;
@@ -37,7 +37,7 @@ export function signedCallbackHandler(fn: HttpFunction) {
  * stored for replays (a retry would get the same anyway), a 5xx releases the claim so that a retry runs.
  * Used after the header normalizer and before the error mapper, whose answer it stores.
  */
-export function signedWebhook(
+function signedWebhook(
   ports: () => Pick<Ports, 'webhookSigning' | 'webhookReceipts'>,
 ): MiddlewareObj<HttpEvent, HttpResponse> {
   const before = async (request: HttpRequest): Promise<HttpResponse | undefined> => {

@@ -31,7 +31,7 @@ export interface WsResult {
 }
 
 /** API Gateway's frame limit, which is also ours for a whole message. */
-export const MAX_MESSAGE_BYTES = 32 * 1024;
+const MAX_MESSAGE_BYTES = 32 * 1024;
 
 export interface WsContext {
   agentId: string;
@@ -42,7 +42,7 @@ export interface WsContext {
 /** A client → server message: `{action, requestId?, ...fields}` (handlers/schemas.ts `actionMessage`). */
 type ActionMessage = z.ZodObject<{ action: z.ZodLiteral<AgentAction> } & z.ZodRawShape>;
 
-export function agentIdOf(event: WsEvent): string {
+function agentIdOf(event: WsEvent): string {
   const agentId = event.requestContext.authorizer?.agentId ?? event.requestContext.authorizer?.principalId;
   if (!agentId) throw new RequestError(401, 'UNAUTHORIZED', 'no authenticated agent on this connection');
   return agentId;
