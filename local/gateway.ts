@@ -70,6 +70,12 @@ export function createGateway(options: GatewayOptions) {
   const routes = options.routes.http.map((r) => ({ ...r, pattern: compile(r.route.path) }));
   const sockets = new Map<string, { socket: WebSocket; authorizer: Record<string, unknown> }>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  /** Socket route invocations under way, so that shutting down can wait for them. */
+  const socketRoutes = new Set<Promise<unknown>>();
+  const track = (invocation: Promise<unknown>) => {
+    socketRoutes.add(invocation);
+    void invocation.finally(() => socketRoutes.delete(invocation));
+  };
 
   async function httpRoute(req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
@@ -234,14 +240,18 @@ export function createGateway(options: GatewayOptions) {
         ws.on('message', (data, isBinary) => {
           const text = isBinary ? Buffer.from(data as Buffer).toString('base64') : data.toString();
           const routeKey = routeOf(text);
-          invokeWs(routeKey, wsEvent(connectionId, routeKey, authorizer, text)).catch((err) =>
-            options.onError(`socket route ${routeKey} failed`, err),
+          track(
+            invokeWs(routeKey, wsEvent(connectionId, routeKey, authorizer, text)).catch((err) =>
+              options.onError(`socket route ${routeKey} failed`, err),
+            ),
           );
         });
         ws.on('close', () => {
           sockets.delete(connectionId);
-          invokeWs('$disconnect', wsEvent(connectionId, '$disconnect', authorizer)).catch((err) =>
-            options.onError('socket $disconnect failed', err),
+          track(
+            invokeWs('$disconnect', wsEvent(connectionId, '$disconnect', authorizer)).catch((err) =>
+              options.onError('socket $disconnect failed', err),
+            ),
           );
         });
       });
@@ -253,11 +263,21 @@ export function createGateway(options: GatewayOptions) {
 
   return {
     server,
-    /** Open sockets, for the local runtime's shutdown. */
-    sockets,
-    async close(): Promise<void> {
+    /**
+     * Closes every agent socket and waits for the socket routes under way, `$disconnect` included. The port
+     * stays open: the functions still running reach the local AWS services through it.
+     */
+    async disconnectAll(): Promise<void> {
+      const closed = [...sockets.values()].map(
+        ({ socket }) => new Promise<void>((resolve) => socket.once('close', () => resolve())),
+      );
       for (const { socket } of sockets.values()) socket.terminate();
       wss.close();
+      await Promise.all(closed);
+      while (socketRoutes.size > 0) await Promise.allSettled([...socketRoutes]);
+    },
+    /** Stops listening, once nothing runs any more. */
+    async close(): Promise<void> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -27,6 +27,8 @@ export interface LambdaService {
 }
 
 const PROJECT_ROOT = new URL('..', import.meta.url).href;
+/** How long closing waits for the invocations under way. */
+const DRAIN_MS = 5_000;
 
 /**
  * Lambda on one machine: the catalog's functions run in an execution environment of their own (a worker
@@ -42,6 +44,7 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
     timeoutSeconds: entry.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
   }));
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  const inFlight = new Set<Promise<unknown>>();
   let nextId = 0;
   let closed = false;
   let environment: Promise<Worker> | undefined;
@@ -55,6 +58,12 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
       worker.once('message', () => resolve(worker));
       worker.once('error', (error) =>
         reject(new LambdaError('Runtime.ImportModuleError', `the functions did not load: ${error.message}`)),
+      );
+      // Settles nothing once ready; before, it is the environment ending without an error (process.exit).
+      worker.once('exit', (code) =>
+        reject(
+          new LambdaError('Runtime.ExitError', `the execution environment exited (${code}) while loading`),
+        ),
       );
     });
     worker.on('message', (reply: InvokeReply | { ready: true }) => {
@@ -90,13 +99,19 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
     async invoke(entry, event) {
       const worker = await running();
       const id = nextId++;
-      return new Promise((resolve, reject) => {
+      const invocation = new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
         worker.postMessage({ id, handler: entry.handler, event: JSON.stringify(event ?? null) });
       });
+      inFlight.add(invocation);
+      void invocation.catch(() => undefined).finally(() => inFlight.delete(invocation));
+      return invocation;
     },
+    /** Takes no new invocation, lets those under way finish (for a few seconds at most), then ends. */
     async close() {
       closed = true;
+      const drained = Promise.allSettled([...inFlight]);
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
       const worker = await environment?.catch(() => undefined);
       await worker?.terminate();
     },

@@ -172,8 +172,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
     onError,
   });
-  await dynamo.createTables(url);
-  await lambda.warm();
+  // In this order: the functions still running need the port (the local AWS services are behind it).
+  const stop = async () => {
+    await gateway.disconnectAll();
+    await sfn.close();
+    await bus.close();
+    await lambda?.close();
+    await gateway.close();
+    await dynamo.close();
+  };
+  try {
+    await dynamo.createTables(url);
+    await lambda.warm();
+  } catch (err) {
+    // A runtime that cannot start leaves nothing behind: no port held, no worker running.
+    await stop();
+    throw err;
+  }
 
   const sweepers = functionsTriggeredBy('schedule').map((s) => {
     const invoke = invoker(s);
@@ -206,11 +221,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     eventsSettled: () => bus.settled(),
     async close() {
       for (const timer of sweepers) clearInterval(timer);
-      await gateway.close();
-      await sfn.close();
-      await bus.close();
-      await lambda?.close();
-      await dynamo.close();
+      await stop();
     },
   };
 }

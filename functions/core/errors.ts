@@ -74,3 +74,8 @@ export class WorkflowSignal extends Error {
     this.name = name;
   }
 }
+
+/** What a workflow task of a routing round that no longer owns its call (isRoutedBy) stops with. */
+export function roundOver(callId: string): WorkflowSignal {
+  return new WorkflowSignal(WorkflowErrors.CallEnded, `call ${callId} ended or is routed by another round`);
+}

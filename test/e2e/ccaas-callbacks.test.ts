@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
+import { functionsTriggeredBy } from '../../functions/manifest/index.ts';
 import { generateWebhookSecret } from '../../local/stack.ts';
 import { getJson } from '../support/ccaas.ts';
 import { useLocalStack } from '../support/stack.ts';
@@ -77,6 +78,19 @@ describe('CCaaS callbacks at the HTTP edge', () => {
     expect(error.requestId).toBeTruthy();
     expect(await callExists(ccaasCallId)).toBe(false);
   });
+
+  // The catalog's `signed` (which sets grants and docs) and the handler's shape must agree.
+  it.each(functionsTriggeredBy('http').map((f) => f.trigger))(
+    'answers an unsigned request to $method $path with 401 exactly when the catalog says it is signed',
+    async ({ method, path, signed }) => {
+      const res = await fetch(`${ctx.stack.url}${path.replace(/\{\w+\}/g, 'call_none')}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        ...(method === 'GET' ? {} : { body: '{}' }),
+      });
+      expect(res.status === 401, `${method} ${path} answered ${res.status}`).toBe(Boolean(signed));
+    },
+  );
 
   it('accepts a callback signed with either secret while one is rotated out', async () => {
     for (const secret of [current, next]) {

@@ -73,6 +73,8 @@ export function useLocalStack(options: LocalStackOptions = {}) {
   afterAll(async () => {
     await Promise.all(ctx.agents.map((a) => a.close()));
     await ctx.stack?.close();
+    // Shutting down loses nothing either: the work under way finishes first.
+    expect(ctx.errors).toEqual([]);
   }, 30_000);
   return ctx;
 }

@@ -10,7 +10,7 @@ const AVAILABLE = 'AVAILABLE';
 
 /** Calls, one item each (offers and timeline inside), with three sparse indexes. */
 export function makeCallStore(doc: DynamoDBDocumentClient, tableName: () => string): CallStore {
-  const table = new VersionedTable<Call>({
+  const table = new VersionedTable<Call, typeof TABLES.calls>({
     doc,
     tableName,
     definition: TABLES.calls,
@@ -34,7 +34,7 @@ export function makeCallStore(doc: DynamoDBDocumentClient, tableName: () => stri
 
 /** Agents, one item each; available ones carry the sparse `available` index key, sorted by idle time. */
 export function makeAgentStore(doc: DynamoDBDocumentClient, tableName: () => string): AgentStore {
-  const table = new VersionedTable<Agent>({
+  const table = new VersionedTable<Agent, typeof TABLES.agents>({
     doc,
     tableName,
     definition: TABLES.agents,
@@ -57,7 +57,7 @@ export function makeAgentStore(doc: DynamoDBDocumentClient, tableName: () => str
  * handles) becomes InteractionUnavailableError, which callers treat as "defer, never fail the call".
  */
 export function makeInteractionStore(doc: DynamoDBDocumentClient, tableName: () => string): InteractionStore {
-  const table = new VersionedTable<Interaction>({
+  const table = new VersionedTable<Interaction, typeof TABLES.interactions>({
     doc,
     tableName,
     definition: TABLES.interactions,
@@ -80,7 +80,7 @@ export function makeInteractionStore(doc: DynamoDBDocumentClient, tableName: () 
 }
 
 export function makeWorkItemStore(doc: DynamoDBDocumentClient, tableName: () => string): WorkItemStore {
-  const table = new VersionedTable<WorkItem>({
+  const table = new VersionedTable<WorkItem, typeof TABLES.workItems>({
     doc,
     tableName,
     definition: TABLES.workItems,

@@ -13,12 +13,12 @@ import type { TableDefinition } from '../../manifest/tables.ts';
 const MAX_ATTEMPTS = 12;
 const VERSION = 'version';
 
-export interface VersionedTableOptions<T> {
+export interface VersionedTableOptions<T, D extends TableDefinition> {
   doc: DynamoDBDocumentClient;
   /** Resolved at first use, so a function that never touches this table needs no config for it. */
   tableName: () => string;
   /** Keys and indexes, from the manifest. */
-  definition: TableDefinition & { partitionKey: keyof T & string };
+  definition: D & { partitionKey: keyof T & string };
   /** Index attributes derived from the entity (sparse GSIs): present only when the entity qualifies. */
   indexAttributes?: (entity: T) => Record<string, string | undefined>;
   /** Name of the entity in error messages. */
@@ -31,8 +31,8 @@ export interface VersionedTableOptions<T> {
  * re-read and re-apply (the transition is pure, so that is safe). No transactions: dynalite has none,
  * and one item per aggregate needs none.
  */
-export class VersionedTable<T extends object> {
-  constructor(private readonly options: VersionedTableOptions<T>) {}
+export class VersionedTable<T extends object, D extends TableDefinition = TableDefinition> {
+  constructor(private readonly options: VersionedTableOptions<T, D>) {}
 
   private toItem(entity: T, version: number): Record<string, unknown> {
     return { ...entity, ...this.options.indexAttributes?.(entity), [VERSION]: version };
@@ -111,7 +111,7 @@ export class VersionedTable<T extends object> {
    * `forward`), following pagination up to `limit`.
    */
   async query(
-    indexName: string,
+    indexName: keyof D['indexes'] & string,
     value: string,
     { forward = true, limit }: { forward?: boolean; limit?: number } = {},
   ): Promise<T[]> {

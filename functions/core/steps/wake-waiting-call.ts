@@ -4,6 +4,8 @@ import { InvalidTransitionError } from '../errors.ts';
 import type { Agent } from '../model.ts';
 import { oldestWaitingFor } from '../routing.ts';
 
+export type WakeCall = ReturnType<typeof makeWakeCall>;
+
 /** Takes a call out of waiting (one waker wins the conditional write) and resumes its workflow. */
 export function makeWakeCall({ calls, callbacks, clock }: Pick<Deps, 'calls' | 'callbacks' | 'clock'>) {
   return async function wake(callId: string): Promise<boolean> {
@@ -21,16 +23,15 @@ export function makeWakeCall({ calls, callbacks, clock }: Pick<Deps, 'calls' | '
  * An agent just became available: wake the longest-waiting call it may take, if any. One call per
  * available agent, so a burst of agents wakes a burst of calls, each exactly once.
  */
-export function makeWakeWaitingCall(deps: Pick<Deps, 'calls' | 'callbacks' | 'clock'>) {
-  const wake = makeWakeCall(deps);
+export function makeWakeWaitingCall({ calls, wakeCall }: Pick<Deps, 'calls'> & { wakeCall: WakeCall }) {
   return async function wakeWaitingCall(agent: Agent): Promise<string | undefined> {
     if (agent.status !== 'available') return undefined;
-    const waiting = (await Promise.all(agent.queues.map((q) => deps.calls.listWaiting(q, 10)))).flat();
+    const waiting = (await Promise.all(agent.queues.map((q) => calls.listWaiting(q, 10)))).flat();
     let candidates = waiting;
     for (;;) {
       const next = oldestWaitingFor(agent, candidates);
       if (!next) return undefined;
-      if (await wake(next.callId)) return next.callId;
+      if (await wakeCall(next.callId)) return next.callId;
       candidates = candidates.filter((c) => c.callId !== next.callId);
     }
   };

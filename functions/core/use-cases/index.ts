@@ -6,7 +6,7 @@ import { makeEndCall } from '../steps/end-call.ts';
 import { makeEnsureInteraction, makeSyncInteraction } from '../steps/ensure-interaction.ts';
 import { makeRevokeAgentOffer } from '../steps/revoke-agent-offer.ts';
 import { makeStartRouting } from '../steps/start-routing.ts';
-import { makeWakeWaitingCall } from '../steps/wake-waiting-call.ts';
+import { makeWakeCall, makeWakeWaitingCall } from '../steps/wake-waiting-call.ts';
 import { makeAcceptOffer } from './accept-offer.ts';
 import { makeAdmin } from './admin.ts';
 import { makeAgentCallActions } from './agent-call-actions.ts';
@@ -35,7 +35,8 @@ export type { Deps, Settings } from '../deps.ts';
  */
 export function makeUseCases(deps: Deps) {
   const send = makeAgentMessenger(deps);
-  const wakeWaitingCall = makeWakeWaitingCall(deps);
+  const wakeCall = makeWakeCall(deps);
+  const wakeWaitingCall = makeWakeWaitingCall({ ...deps, wakeCall });
   const startRouting = makeStartRouting(deps);
   const closeOffer = makeCloseOffer({ ...deps, wakeWaitingCall });
   const acceptOffer = makeAcceptOffer({ ...deps, send, closeOffer });
@@ -55,7 +56,7 @@ export function makeUseCases(deps: Deps) {
     }),
     // Workflow tasks
     offerToAgent: makeOfferToAgent({ ...deps, send, closeOffer, acceptOffer, ensureInteraction }),
-    waitForAgent: makeWaitForAgent(deps),
+    waitForAgent: makeWaitForAgent({ ...deps, wakeCall }),
     recordMissedOffer: makeRecordMissedOffer({ ...deps, send, closeOffer }),
     createInteraction: makeCreateInteraction({ ensureInteraction }),
     deferInteraction: makeDeferInteraction({ ...deps, send }),

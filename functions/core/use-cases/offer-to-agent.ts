@@ -9,7 +9,13 @@ import {
   pendingOffer,
 } from '../call.ts';
 import type { Deps } from '../deps.ts';
-import { AgentNotAvailableError, CallEndedError, WorkflowErrors, WorkflowSignal } from '../errors.ts';
+import {
+  AgentNotAvailableError,
+  CallEndedError,
+  roundOver,
+  WorkflowErrors,
+  WorkflowSignal,
+} from '../errors.ts';
 import { callEvent } from '../events.ts';
 import { offerView } from '../messages.ts';
 import type { Agent, Call } from '../model.ts';
@@ -87,12 +93,7 @@ export function makeOfferToAgent(
 
   return async function offerToAgent(callId: string, taskToken: string, route = 0): Promise<void> {
     let call = await calls.get(callId);
-    if (!isRoutedBy(call, route)) {
-      throw new WorkflowSignal(
-        WorkflowErrors.CallEnded,
-        `call ${callId} ended or is routed by another round`,
-      );
-    }
+    if (!isRoutedBy(call, route)) throw roundOver(callId);
     if (call.status === 'connected') {
       // A retried attempt whose earlier attempt auto-accepted: go on to the interaction.
       await callbacks.succeed(taskToken, { outcome: 'accepted' });

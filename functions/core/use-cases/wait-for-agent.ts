@@ -1,8 +1,8 @@
 import { isRoutedBy, startWaiting } from '../call.ts';
 import type { Deps } from '../deps.ts';
-import { WorkflowErrors, WorkflowSignal } from '../errors.ts';
+import { roundOver, WorkflowErrors, WorkflowSignal } from '../errors.ts';
 import { rankCandidates } from '../routing.ts';
-import { makeWakeCall } from '../steps/wake-waiting-call.ts';
+import type { WakeCall } from '../steps/wake-waiting-call.ts';
 
 /**
  * The WaitForAgent workflow task: park the call in its queue until an agent is free.
@@ -11,17 +11,13 @@ import { makeWakeCall } from '../steps/wake-waiting-call.ts';
  * ourselves. Failure paths: the call ended, or another round routes it → CallEnded; its total queue time is
  * used up → QueueTimeExceeded (the workflow overflows it).
  */
-export function makeWaitForAgent(deps: Pick<Deps, 'calls' | 'agents' | 'callbacks' | 'clock' | 'settings'>) {
-  const { calls, agents, clock, settings } = deps;
-  const wake = makeWakeCall(deps);
+export function makeWaitForAgent(
+  deps: Pick<Deps, 'calls' | 'agents' | 'clock' | 'settings'> & { wakeCall: WakeCall },
+) {
+  const { calls, agents, clock, settings, wakeCall } = deps;
   return async function waitForAgent(callId: string, taskToken: string, route = 0): Promise<void> {
     const call = await calls.get(callId);
-    if (!isRoutedBy(call, route)) {
-      throw new WorkflowSignal(
-        WorkflowErrors.CallEnded,
-        `call ${callId} ended or is routed by another round`,
-      );
-    }
+    if (!isRoutedBy(call, route)) throw roundOver(callId);
     const waitedMs = clock.now().getTime() - Date.parse(call.routedAt);
     if (waitedMs >= settings.maxQueueSeconds * 1000) {
       throw new WorkflowSignal(
@@ -30,6 +26,6 @@ export function makeWaitForAgent(deps: Pick<Deps, 'calls' | 'agents' | 'callback
       );
     }
     await calls.update(callId, (c) => startWaiting(c, taskToken, clock.now()));
-    if (rankCandidates(await agents.listAvailable(call.queue), call).length > 0) await wake(callId);
+    if (rankCandidates(await agents.listAvailable(call.queue), call).length > 0) await wakeCall(callId);
   };
 }

@@ -16,7 +16,7 @@ export function eventHandler<S extends z.ZodType>(
   return lambdaHandler<EventBridgeEvent<string, unknown>, void>()
     .use({
       onError: async (request) => {
-        logger.warn('event not handled; it will be retried', {
+        logger.warn('event not handled; EventBridge retries it, then dead-letters it', {
           detailType: request.event['detail-type'],
           error: String(request.error),
         });

@@ -40,19 +40,17 @@ function httpErrors(): MiddlewareObj<HttpEvent, HttpResponse> {
   };
 }
 
-/** Every HTTP shape: lower-case headers, ids in the logs, the shape's `edge` middlewares, errors mapped. */
-export function http(fn: HttpFunction, ...edge: MiddlewareObj<HttpEvent, HttpResponse>[]) {
+/**
+ * The shape of an HTTP function: lower-case headers, the path's ids in the logs, the shape's own `edge`
+ * middlewares (a CCaaS callback's signedWebhook), errors mapped, handler last.
+ */
+export function httpHandler(fn: HttpFunction, ...edge: MiddlewareObj<HttpEvent, HttpResponse>[]) {
   return lambdaHandler<HttpEvent, HttpResponse>()
     .use(httpHeaderNormalizer())
     .use({ before: async (request) => appendLogKeys(request.event.pathParameters) })
     .use(edge)
     .use(httpErrors())
     .handler(fn);
-}
-
-/** The shape of a staff REST function: lower-case headers, ids in the logs, errors mapped, handler last. */
-export function httpHandler(fn: HttpFunction) {
-  return http(fn);
 }
 
 /** The body as the client sent it: signatures are computed over these exact bytes. */

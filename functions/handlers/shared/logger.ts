@@ -1,14 +1,14 @@
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import type { Logger } from '../../core/ports.ts';
-import { SERVICE_NAME } from '../../manifest/environment.ts';
 
 /**
- * The one logger of a function: JSON lines with the service name, the Lambda context (injected by every
- * handler shape) and the ids of what the invocation is about. Those keys are per invocation: Powertools
- * resets them after each one, and scopes them to it when invocations run concurrently.
+ * The one logger of a function: JSON lines with the service name (POWERTOOLS_SERVICE_NAME, which the CDK app
+ * and the local runtime set), the Lambda context (injected by every handler shape) and the ids of what the
+ * invocation is about. Those keys are per invocation: Powertools resets them after each one, and scopes
+ * them to it when invocations run concurrently.
  */
-export const powertools = new PowertoolsLogger({ serviceName: SERVICE_NAME });
+export const powertools = new PowertoolsLogger();
 
 /** The ids that make every log line of a call findable. */
 const LOG_KEYS = ['callId', 'agentId', 'offerId', 'interactionId', 'connectionId'] as const;

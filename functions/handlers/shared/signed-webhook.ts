@@ -5,7 +5,7 @@ import type { Context } from 'aws-lambda';
 import type { WebhookHeaders, WebhookReceipts } from '../../core/ports.ts';
 import { type Ports, ports } from './container.ts';
 import { RequestError } from './errors.ts';
-import { type HttpEvent, type HttpFunction, type HttpResponse, http, rawBody } from './http.ts';
+import { type HttpEvent, type HttpFunction, type HttpResponse, httpHandler, rawBody } from './http.ts';
 import { logger } from './logger.ts';
 
 /** Standard Webhooks' signature tolerance: a signed message can be replayed for this long, no longer. */
@@ -23,7 +23,7 @@ type HttpRequest = Request<HttpEvent, HttpResponse, Error, Context, Record<strin
  * the handler runs, and whose answer is kept for replays (signedWebhook).
  */
 export function signedCallbackHandler(fn: HttpFunction) {
-  return http(fn, signedWebhook(ports));
+  return httpHandler(fn, signedWebhook(ports));
 }
 
 /**
@@ -37,7 +37,7 @@ export function signedCallbackHandler(fn: HttpFunction) {
  * stored for replays (a retry would get the same anyway), a 5xx releases the claim so that a retry runs.
  * Used after the header normalizer and before the error mapper, whose answer it stores.
  */
-function signedWebhook(
+export function signedWebhook(
   ports: () => Pick<Ports, 'webhookSigning' | 'webhookReceipts'>,
 ): MiddlewareObj<HttpEvent, HttpResponse> {
   const before = async (request: HttpRequest): Promise<HttpResponse | undefined> => {
@@ -65,6 +65,7 @@ function signedWebhook(
     const webhookId = request.internal[CLAIMED];
     const response = request.response;
     if (typeof webhookId !== 'string' || !response) return;
+    delete request.internal[CLAIMED];
     const receipts = ports().webhookReceipts;
     try {
       const statusCode = response.statusCode ?? 200;

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { WorkflowErrors, WorkflowSignal } from '../../core/errors.ts';
 import type { WorkflowState } from '../../manifest/catalog.ts';
+import { RequestError } from './errors.ts';
 import { lambdaHandler } from './lambda.ts';
 import { appendLogKeys, logger, powertools } from './logger.ts';
 import { validate } from './validation.ts';
@@ -8,9 +9,9 @@ import { validate } from './validation.ts';
 /**
  * The shape of every workflow task: the payload the ASL passes is validated, the call and the task go into
  * the logs, the use case runs, and its result is the task's output. A WorkflowSignal keeps its name
- * (NoAgentAvailable, CallEnded...): the ASL `Catch` blocks branch on it. Anything else is reported as
- * RetryableTaskError, which the ASL retries before it gives up, so one throttled write does not overflow a
- * call.
+ * (NoAgentAvailable, CallEnded...): the ASL `Catch` blocks branch on it. So does a payload the task cannot
+ * read (the ASL's own bug: retrying cannot fix it). Anything else is reported as RetryableTaskError, which
+ * the ASL retries before it gives up, so one throttled write does not overflow a call.
  */
 export function workflowTask<S extends z.ZodType<{ callId: string; route?: number }>, R>(
   state: WorkflowState,
@@ -23,6 +24,10 @@ export function workflowTask<S extends z.ZodType<{ callId: string; route?: numbe
         const error = request.error as Error;
         if (error instanceof WorkflowSignal) {
           logger.info(`${state} ended with ${error.name}`, { message: error.message });
+          return;
+        }
+        if (error instanceof RequestError) {
+          logger.error(`${state} got a payload it cannot read`, { message: error.message });
           return;
         }
         logger.error(`${state} failed`, { error: error.name, message: error.message });

@@ -155,7 +155,8 @@ export function wsAction<S extends ActionMessage>(
   const action = message.shape.action.value;
   return wsMessage(async (ctx, body) => {
     const parsed = validate(message, body);
-    appendLogKeys(parsed);
+    // The call and offer acted on; a message's own agentId (a transfer's target) is not who acts.
+    appendLogKeys({ callId: parsed.callId, offerId: parsed.offerId });
     return (await fn(ctx, parsed)) ?? { type: 'ack', action };
   });
 }
@@ -171,7 +172,13 @@ export function wsConnection(fn: (ctx: Omit<WsContext, 'requestId'>) => Promise<
     .use({
       onError: async (request) => {
         const mapped = mapError(request.error);
-        if (mapped.unexpected) return;
+        if (mapped.unexpected) {
+          logger.error('socket event failed', {
+            routeKey: request.event.requestContext.routeKey,
+            error: request.error as Error,
+          });
+          return;
+        }
         logger.info('socket event refused', { status: mapped.status, code: mapped.code });
         request.response = { statusCode: mapped.status, body: mapped.code };
       },

@@ -1,9 +1,13 @@
+import { z } from 'zod';
 import { RequestError } from '../shared/errors.ts';
+import { validate } from '../shared/validation.ts';
 import { wsMessage } from '../shared/ws.ts';
+
+const AnyMessage = z.object({ action: z.unknown().optional() });
 
 /** $default: a message whose action no route knows. Answered with UNKNOWN_ACTION; nothing changes. */
 export const handler = wsMessage(async (_ctx, body) => {
-  const action = body && typeof body === 'object' ? (body as { action?: unknown }).action : undefined;
+  const { action } = validate(AnyMessage, body);
   throw new RequestError(
     400,
     'UNKNOWN_ACTION',

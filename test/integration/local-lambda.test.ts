@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LambdaService, startLambdaService } from '../../local/lambda.ts';
+
+/** The probe's handler file is outside functions/handlers; the catalog path is relative to that folder. */
+const PROBE = {
+  handler: '../../test/fixtures/lambda-probe',
+  trigger: { type: 'authorizer' },
+  access: [],
+} as const;
+
+describe('the local Lambda service', () => {
+  const started: LambdaService[] = [];
+  const errors: string[] = [];
+  const service = (environment: Record<string, string>, timeoutSeconds?: number) => {
+    const lambda = startLambdaService({
+      functions: [{ ...PROBE, ...(timeoutSeconds ? { timeoutSeconds } : {}) }],
+      environment,
+      onError: (message) => errors.push(message),
+    });
+    started.push(lambda);
+    return lambda;
+  };
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((lambda) => lambda.close()));
+    errors.splice(0);
+  });
+
+  it('gives a function exactly the environment it was started with, and nothing of the host’s', async () => {
+    const lambda = service({ PROBE: 'one' });
+
+    const seen = (await lambda.invoke(PROBE, { do: 'report' })) as Record<string, unknown>;
+
+    expect(process.env.HOME).toBeDefined();
+    expect(seen).toMatchObject({ probe: 'one' });
+    expect(seen.home).toBeUndefined();
+    expect(seen.path).toBeUndefined();
+  });
+
+  it('keeps two services of one process apart, each with its own environment', async () => {
+    const [first, second] = [service({ PROBE: 'first' }), service({ PROBE: 'second' })];
+
+    const [a, b] = await Promise.all([
+      first.invoke(PROBE, { do: 'report' }),
+      second.invoke(PROBE, { do: 'report' }),
+    ]);
+
+    expect(a).toMatchObject({ probe: 'first' });
+    expect(b).toMatchObject({ probe: 'second' });
+  });
+
+  it('runs concurrent invocations each in its own request context, with the catalog timeout as deadline', async () => {
+    const lambda = service({ AWS_LAMBDA_MAX_CONCURRENCY: '8' }, 7);
+
+    const seen = (await Promise.all(
+      [30, 10, 20].map((waitMs) => lambda.invoke(PROBE, { do: 'report', waitMs })),
+    )) as { requestId: string; storeRequestId: string; remainingMs: number }[];
+
+    expect(new Set(seen.map((s) => s.requestId)).size).toBe(3);
+    for (const s of seen) {
+      expect(s.storeRequestId).toBe(s.requestId);
+      expect(s.remainingMs).toBeGreaterThan(5_000);
+      expect(s.remainingMs).toBeLessThanOrEqual(7_000);
+    }
+  });
+
+  it('reports a handler’s error by its name and message, as Lambda does', async () => {
+    const lambda = service({});
+
+    await expect(lambda.invoke(PROBE, { do: 'fail' })).rejects.toMatchObject({
+      name: 'CallEnded',
+      message: 'as asked',
+    });
+    expect(errors).toEqual([]);
+  });
+
+  it('fails the invocations of an environment that crashed, and starts a fresh one for the next', async () => {
+    const lambda = service({ PROBE: 'again' });
+
+    const slow = lambda.invoke(PROBE, { do: 'report', waitMs: 2_000 });
+    await expect(lambda.invoke(PROBE, { do: 'crash' })).rejects.toMatchObject({ name: 'Runtime.ExitError' });
+    await expect(slow).rejects.toMatchObject({ name: 'Runtime.ExitError' });
+    expect(errors).toEqual(['the local Lambda environment crashed']);
+
+    expect(await lambda.invoke(PROBE, { do: 'report' })).toMatchObject({ probe: 'again' });
+  });
+
+  it('refuses to start an environment whose functions end it while loading, and holds nothing', async () => {
+    const lambda = service({ EXIT_AT_LOAD: 'yes' });
+
+    await expect(lambda.warm()).rejects.toMatchObject({ name: 'Runtime.ExitError' });
+    await expect(lambda.invoke(PROBE, { do: 'report' })).rejects.toMatchObject({ name: 'Runtime.ExitError' });
+    await lambda.close();
+  });
+});
