@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Trigger } from '../functions/manifest/index.ts';
+import { limitFrames, MAX_MESSAGE_BYTES } from './ws-limits.ts';
 
 export type Invoke = (event: unknown) => Promise<unknown>;
 
@@ -28,8 +29,6 @@ export interface GatewayOptions {
   extra: (req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL) => Promise<boolean>;
   onError: (message: string, error: unknown) => void;
 }
-
-const MAX_FRAME_BYTES = 128 * 1024;
 
 export function sendJson(
   res: ServerResponse,
@@ -69,7 +68,7 @@ function headersOf(req: IncomingMessage): Record<string, string> {
 export function createGateway(options: GatewayOptions) {
   const routes = options.routes.http.map((r) => ({ ...r, pattern: compile(r.route.path) }));
   const sockets = new Map<string, { socket: WebSocket; authorizer: Record<string, unknown> }>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   /** Socket route invocations under way, so that shutting down can wait for them. */
   const socketRoutes = new Set<Promise<unknown>>();
   const track = (invocation: Promise<unknown>) => {
@@ -209,6 +208,8 @@ export function createGateway(options: GatewayOptions) {
   }
 
   server.on('upgrade', async (req, socket, head) => {
+    // Until ws takes the socket over, nobody else listens: a reset connection must not be an uncaught error.
+    socket.on('error', () => socket.destroy());
     try {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
       if (url.pathname !== '/ws') return reject(socket, 404, 'Not Found');
@@ -237,6 +238,10 @@ export function createGateway(options: GatewayOptions) {
         return reject(socket, connected.statusCode, 'Refused');
       wss.handleUpgrade(req, socket, head, (ws) => {
         sockets.set(connectionId, { socket: ws, authorizer });
+        limitFrames(ws);
+        // A frame that breaks the protocol or a quota: ws closes the socket with the matching code (1002,
+        // 1007, 1009), as API Gateway would. It is the client's fault, not the runtime's: nothing to report.
+        ws.on('error', () => undefined);
         ws.on('message', (data, isBinary) => {
           const text = isBinary ? Buffer.from(data as Buffer).toString('base64') : data.toString();
           const routeKey = routeOf(text);
