@@ -12,18 +12,32 @@ const FaultsBody = z
   })
   .refine((f) => Object.keys(f).length > 0);
 
-const TokenBody = z.object({ agentId: z.string().min(1) });
+const FAULTS_USAGE = 'send {"interactionStore": "up"|"down"} and/or {"interactionStoreLatencyMs": 0..60000}';
 
-function parse(body: Buffer): unknown {
+const TokenBody = z.object({
+  agentId: z.string().min(1),
+  /** How long the token lives (default 12 hours): a short one tries out expiry. */
+  ttlSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .optional(),
+});
+
+/** The body validated against `schema`; a refusal in the usual error shape (400 or 422) otherwise. */
+function read<T>(res: ServerResponse, body: Buffer, schema: z.ZodType<T>, message: string): T | undefined {
+  let json: unknown;
   try {
-    return JSON.parse(body.toString('utf8') || '{}');
+    json = JSON.parse(body.toString('utf8') || '{}');
   } catch {
+    sendJson(res, 400, { error: { code: 'BAD_JSON', message: 'the body is not valid JSON' } });
     return undefined;
   }
-}
-
-function refuse(res: ServerResponse, message: string): void {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
   sendJson(res, 422, { error: { code: 'VALIDATION_FAILED', message } });
+  return undefined;
 }
 
 /**
@@ -42,25 +56,19 @@ export function createDevRoutes(options: {
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
       case 'POST /dev/token': {
-        const parsed = TokenBody.safeParse(parse(body));
-        if (!parsed.success) refuse(res, 'agentId: a non-empty string is required');
-        else sendJson(res, 200, { token: await identity.issue(parsed.data.agentId) });
+        const request = read(res, body, TokenBody, 'agentId: a non-empty string; ttlSeconds: 1 to 604800');
+        if (request) sendJson(res, 200, { token: await identity.issue(request.agentId, request.ttlSeconds) });
         return true;
       }
       case 'GET /dev/jwks':
         sendJson(res, 200, identity.jwks);
         return true;
       case 'PUT /dev/faults': {
-        const parsed = FaultsBody.safeParse(parse(body));
-        if (!parsed.success) {
-          refuse(
-            res,
-            'send {"interactionStore": "up"|"down"} and/or {"interactionStoreLatencyMs": 0..60000}',
-          );
-          return true;
+        const change = read(res, body, FaultsBody, FAULTS_USAGE);
+        if (change) {
+          Object.assign(faults, change);
+          sendJson(res, 200, faults);
         }
-        Object.assign(faults, parsed.data);
-        sendJson(res, 200, faults);
         return true;
       }
       case 'GET /dev/faults':

@@ -101,12 +101,20 @@ describe('the interaction store (CRM) is down', () => {
     }
   });
 
-  it('refuses a fault switch it does not know', async () => {
-    const res = await fetch(`${ctx.stack.url}/dev/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ interactionStore: 'sideways' }),
-    });
-    expect(res.status).toBe(422);
+  it('refuses a fault switch it does not know, or cannot read, in the usual error shape', async () => {
+    const put = (body: string) =>
+      fetch(`${ctx.stack.url}/dev/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+    const unknown = await put(JSON.stringify({ interactionStore: 'sideways' }));
+    const unreadable = await put('{"interactionStore": ');
+
+    expect(unknown.status).toBe(422);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+    expect(unreadable.status).toBe(400);
+    expect(((await unreadable.json()) as { error: { code: string } }).error.code).toBe('BAD_JSON');
+    expect(ctx.stack.faults).toMatchObject({ interactionStore: 'up' });
   });
 });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { Id, QueueName } from '../schemas.ts';
+import { QueueName } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { httpHandler, json, pathParam, readJson } from '../shared/http.ts';
-import { validate } from '../shared/validation.ts';
 
 export const PutAgentBody = z.strictObject({
   name: z.string().min(1).max(128),
@@ -12,7 +11,7 @@ export const PutAgentBody = z.strictObject({
 
 /** PUT /v1/agents/{agentId} — registers an agent (offline) or updates its profile. */
 export const handler = httpHandler(async (event) => {
-  const agentId = validate(Id, pathParam(event, 'agentId'));
+  const agentId = pathParam(event, 'agentId');
   const body = readJson(event, PutAgentBody);
   const { agent, created } = await app().admin.putAgent(agentId, body);
   const { connections: _connections, ...view } = agent;

@@ -2,6 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import { Id } from '../schemas.ts';
 import { mapError, RequestError } from './errors.ts';
 import { lambdaHandler } from './lambda.ts';
 import { appendLogKeys, logger } from './logger.ts';
@@ -72,8 +73,20 @@ export function readJson<S extends z.ZodType>(event: HttpEvent, schema: S): z.in
   return validate(schema, parseJsonText(body));
 }
 
+/**
+ * A path parameter, percent-decoded (400 when it is not valid percent-encoding) and checked against the
+ * id format of the contract (422): an id that could not exist never reaches a store, whose keys are
+ * limited (DynamoDB: 2 KB) and whose failures would read as an outage. API Gateway may already have decoded
+ * it; a valid id has no `%`, so decoding it again changes nothing.
+ */
 export function pathParam(event: HttpEvent, name: string): string {
   const value = event.pathParameters?.[name];
   if (!value) throw new RequestError(400, 'BAD_REQUEST', `missing path parameter ${name}`);
-  return decodeURIComponent(value);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    throw new RequestError(400, 'BAD_REQUEST', `path parameter ${name} is not valid percent-encoding`);
+  }
+  return validate(Id, decoded, name);
 }

@@ -10,12 +10,15 @@ export function parseJsonText(text: string | undefined | null): unknown {
   }
 }
 
-/** Validates data against a schema; 422 VALIDATION_FAILED with one message per field otherwise. */
-export function validate<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+/**
+ * Validates data against a schema; 422 VALIDATION_FAILED with one message per field otherwise. `name` is
+ * the field's name when the data is a single value (a path parameter).
+ */
+export function validate<S extends z.ZodType>(schema: S, data: unknown, name = '(root)'): z.infer<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const details = result.error.issues.map((i) => ({
-    path: i.path.join('.') || '(root)',
+    path: i.path.join('.') || name,
     message: i.message,
   }));
   throw new RequestError(

@@ -1,0 +1,119 @@
+import { generateKeyPair, SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { eventually } from '../support/poll.ts';
+import { useLocalStack } from '../support/stack.ts';
+
+/** What the gateway answers an upgrade with this token: 101 when the socket opened. */
+function upgradeStatus(wsUrl: string, token: string | undefined): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(token === undefined ? wsUrl : `${wsUrl}?token=${encodeURIComponent(token)}`);
+    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.once('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.once('error', () => resolve(0));
+  });
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+describe('hostile agent tokens', () => {
+  const ctx = useLocalStack();
+
+  async function devToken(body: Record<string, unknown>) {
+    const res = await fetch(`${ctx.stack.url}/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  /** A token with the dev issuer's claims, signed with a key of the attacker's own. */
+  async function forged(claims: { sub?: string; iss?: string; aud?: string }, alg = 'RS256') {
+    const { privateKey } = await generateKeyPair(alg);
+    const good = JSON.parse(
+      Buffer.from((await devToken({ agentId: 'x' })).split('.')[1] as string, 'base64url').toString(),
+    );
+    const jwt = new SignJWT({ token_use: 'id' })
+      .setProtectedHeader({ alg, kid: 'local-1' })
+      .setIssuer(claims.iss ?? good.iss)
+      .setAudience(claims.aud ?? good.aud)
+      .setIssuedAt()
+      .setExpirationTime('1h');
+    if (claims.sub !== undefined) jwt.setSubject(claims.sub);
+    return jwt.sign(privateKey);
+  }
+
+  it('opens a socket for a registered agent’s own token (the control case)', async () => {
+    await ctx.agent('token-owner');
+    expect(await upgradeStatus(ctx.stack.wsUrl, await devToken({ agentId: 'token-owner' }))).toBe(101);
+  });
+
+  it.each([
+    ['no token', async () => undefined],
+    ['an empty token', async () => ''],
+    ['garbage', async () => 'not.a.jwt'],
+    ['a token signed with another key', () => forged({ sub: 'token-owner' })],
+    [
+      'an alg "none" token',
+      async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'token-owner' })}.`,
+    ],
+    [
+      'an HS256 token keyed with the public JWKS',
+      async () => {
+        const jwks = (await (await fetch(`${ctx.stack.url}/dev/jwks`)).json()) as { keys: { n: string }[] };
+        return new SignJWT({ sub: 'token-owner' })
+          .setProtectedHeader({ alg: 'HS256', kid: 'local-1' })
+          .sign(Buffer.from(jwks.keys[0]?.n ?? ''));
+      },
+    ],
+    [
+      'a token whose signature was cut off',
+      async () => (await devToken({ agentId: 'token-owner' })).replace(/\.[^.]+$/, '.'),
+    ],
+    [
+      'a token with a tampered subject',
+      async () => {
+        const [header, , signature] = (await devToken({ agentId: 'someone-else' })).split('.');
+        return `${header}.${b64({ sub: 'token-owner' })}.${signature}`;
+      },
+    ],
+    ['a token from another issuer', () => forged({ sub: 'token-owner', iss: 'https://evil.example' })],
+    ['a token for another audience', () => forged({ sub: 'token-owner', aud: 'someone-else' })],
+  ])('refuses the socket of %s with 401', async (_what, token) => {
+    await ctx.agent('token-owner');
+    expect(await upgradeStatus(ctx.stack.wsUrl, await token())).toBe(401);
+  });
+
+  it('refuses a valid token of an agent nobody registered with 403', async () => {
+    expect(await upgradeStatus(ctx.stack.wsUrl, await devToken({ agentId: 'never-registered' }))).toBe(403);
+  });
+
+  it('refuses an expired token with 401', async () => {
+    await ctx.agent('short-lived');
+    const token = await devToken({ agentId: 'short-lived', ttlSeconds: 1 });
+    await eventually(async () => (await upgradeStatus(ctx.stack.wsUrl, token)) === 401, {
+      timeoutMs: 5_000,
+      what: 'the token to expire',
+    });
+  });
+
+  it('answers bad requests to the token issuer in the usual error shape, with no token', async () => {
+    for (const [body, status, code] of [
+      ['{oops', 400, 'BAD_JSON'],
+      ['{"agentId": ""}', 422, 'VALIDATION_FAILED'],
+      ['{"agentId": "a", "ttlSeconds": -5}', 422, 'VALIDATION_FAILED'],
+    ] as const) {
+      const res = await fetch(`${ctx.stack.url}/dev/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(res.status, body).toBe(status);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe(code);
+    }
+  });
+});
