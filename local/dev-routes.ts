@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Faults } from './dynamo.ts';
 import type { DeadLetter } from './event-bus.ts';
-import { sendJson } from './gateway.ts';
+import { sendJson } from './http-io.ts';
 import type { DevIdentity } from './identity.ts';
 
 const FaultsBody = z

@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Trigger } from '../functions/manifest/index.ts';
+import type { ManageConnection } from './aws-endpoint.ts';
+import { readBody, sendJson } from './http-io.ts';
 import { limitFrames, MAX_MESSAGE_BYTES } from './ws-limits.ts';
 
 export type Invoke = (event: unknown) => Promise<unknown>;
@@ -13,44 +15,15 @@ export interface GatewayRoutes {
   authorizer: Invoke;
 }
 
-/** An AWS JSON-protocol service (DynamoDB, Step Functions, EventBridge) reached by its X-Amz-Target. */
-export type AwsService = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  body: Buffer,
-  operation: string,
-) => void | Promise<void>;
-
 export interface GatewayOptions {
   routes: GatewayRoutes;
-  /** X-Amz-Target prefix (e.g. 'DynamoDB_20120810') → service. */
-  services: Record<string, AwsService>;
   /** Local-only routes (/dev/*, /): return true when handled. */
   extra: (req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL) => Promise<boolean>;
   onError: (message: string, error: unknown) => void;
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
 function compile(path: string): RegExp {
   return new RegExp(`^${path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function headersOf(req: IncomingMessage): Record<string, string> {
@@ -61,9 +34,10 @@ function headersOf(req: IncomingMessage): Record<string, string> {
 }
 
 /**
- * API Gateway on one machine: the HTTP API's routes (payload format 2.0), the WebSocket API on `/ws`
- * (REQUEST authorizer on $connect, route selection on `$request.body.action`, $default, $disconnect),
- * the `@connections` management endpoint, and the AWS JSON-protocol services behind one port.
+ * API Gateway on one machine, on the public port: the HTTP API's routes (payload format 2.0) and the
+ * WebSocket API on `/ws` (REQUEST authorizer on $connect, route selection on `$request.body.action`,
+ * $default, $disconnect). Its `@connections` management API is served to the functions only, on the
+ * loopback port of the local AWS services (aws-endpoint.ts).
  */
 export function createGateway(options: GatewayOptions) {
   const routes = options.routes.http.map((r) => ({ ...r, pattern: compile(r.route.path) }));
@@ -128,34 +102,22 @@ export function createGateway(options: GatewayOptions) {
     sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `no route ${method} ${url.pathname}` } });
   }
 
-  function connections(req: IncomingMessage, res: ServerResponse, body: Buffer, id: string): void {
+  const manageConnection: ManageConnection = (method, id, body) => {
     const entry = sockets.get(id);
     if (!entry || entry.socket.readyState !== WebSocket.OPEN) {
-      sendJson(res, 410, { message: 'Gone' }, { 'x-amzn-errortype': 'GoneException' });
-      return;
+      return { status: 410, body: { message: 'Gone' }, headers: { 'x-amzn-errortype': 'GoneException' } };
     }
-    if (req.method === 'POST') entry.socket.send(body.toString('utf8'));
-    else if (req.method === 'DELETE') entry.socket.close(1000, 'closed by server');
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(req.method === 'GET' ? JSON.stringify({ connectedAt: new Date().toISOString() }) : '');
-  }
+    if (method === 'POST') entry.socket.send(body.toString('utf8'));
+    else if (method === 'DELETE') entry.socket.close(1000, 'closed by server');
+    return method === 'GET'
+      ? { status: 200, body: { connectedAt: new Date().toISOString() } }
+      : { status: 200 };
+  };
 
   const server: Server = createServer(async (req, res) => {
     try {
       const body = await readBody(req);
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-      const target = req.headers['x-amz-target'];
-      if (typeof target === 'string') {
-        const [prefix, operation] = target.split('.');
-        const service = prefix ? options.services[prefix] : undefined;
-        if (service && operation) return await service(req, res, body, operation);
-        return sendJson(res, 400, {
-          __type: 'UnknownOperationException',
-          message: `unknown target ${target}`,
-        });
-      }
-      const conn = /^\/@connections\/([^/]+)$/.exec(url.pathname);
-      if (conn?.[1]) return connections(req, res, body, decodeURIComponent(conn[1]));
       if (await options.extra(req, res, body, url)) return;
       await httpRoute(req, res, body, url);
     } catch (err) {
@@ -268,6 +230,7 @@ export function createGateway(options: GatewayOptions) {
 
   return {
     server,
+    manageConnection,
     /**
      * Closes every agent socket and waits for the socket routes under way, `$disconnect` included. The port
      * stays open: the functions still running reach the local AWS services through it.

@@ -1,6 +1,7 @@
 import './polyfills.ts';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   DEFAULT_SETTINGS,
@@ -13,10 +14,12 @@ import {
   settingsEnvironment,
   TABLES,
 } from '../functions/manifest/index.ts';
+import { createAwsEndpoint } from './aws-endpoint.ts';
 import { createDevRoutes } from './dev-routes.ts';
 import { createLocalDynamo, type Faults } from './dynamo.ts';
 import { type BusEvent, createLocalEventBus, type DeadLetter } from './event-bus.ts';
-import { createGateway, sendJson } from './gateway.ts';
+import { createGateway } from './gateway.ts';
+import { sendJson } from './http-io.ts';
 import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
 import { startLambdaService } from './lambda.ts';
 import { createLocalStepFunctions } from './stepfunctions/index.ts';
@@ -46,7 +49,11 @@ export interface LocalStack {
   url: string;
   wsUrl: string;
   webhookSecret: string;
-  /** The route-call state machine and the event bus, for SDK clients pointed at `url`. */
+  /**
+   * The local AWS services the functions call (DynamoDB, Step Functions, EventBridge, `@connections`), on
+   * a loopback-only port of their own, with the state machine and the bus, for SDK clients in tests.
+   */
+  awsEndpoint: string;
   stateMachineArn: string;
   eventBusName: string;
   faults: Faults;
@@ -123,6 +130,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ws: new Map(functionsTriggeredBy('websocket').map((f) => [f.trigger.route, invoker(f)])),
       authorizer: invoker(authorizer),
     },
+    extra: createDevRoutes({ identity, faults, deadLetters: bus.deadLetters }),
+    onError,
+  });
+  const aws = createAwsEndpoint({
     services: {
       DynamoDB_20120810: (req, res, body) => dynamo.handle(req, res, body),
       AWSStepFunctions: async (_req, res, body, operation) => {
@@ -134,15 +145,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.1' });
       },
     },
-    extra: createDevRoutes({ identity, faults, deadLetters: bus.deadLetters }),
+    connections: gateway.manageConnection,
+    jwks: () => identity.jwks,
     onError,
   });
-
-  await new Promise<void>((resolve) =>
-    gateway.server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', resolve),
-  );
-  const { port } = gateway.server.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  const awsEndpoint = await aws.listen();
   const webhookSecret = options.webhookSecret ?? generateWebhookSecret();
 
   lambda = startLambdaService({
@@ -155,35 +162,39 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...CREDENTIALS,
       // Several invocations share the one environment, as on Lambda Managed Instances.
       AWS_LAMBDA_MAX_CONCURRENCY: '64',
-      AWS_ENDPOINT_URL_DYNAMODB: url,
-      AWS_ENDPOINT_URL_SFN: url,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: url,
+      AWS_ENDPOINT_URL_DYNAMODB: awsEndpoint,
+      AWS_ENDPOINT_URL_SFN: awsEndpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,
       [ENV.serviceName]: SERVICE_NAME,
       ...Object.fromEntries(Object.values(TABLES).map((t) => [t.envVar, tableNames[t.id] ?? t.id])),
       [ENV.stateMachineArn]: STATE_MACHINE_ARN,
       [ENV.eventBusName]: EVENT_BUS_NAME,
-      [ENV.wsManagementEndpoint]: url,
+      [ENV.wsManagementEndpoint]: awsEndpoint,
       [ENV.webhookSecret]: webhookSecret,
       ...(options.ccaasWebhookUrl ? { [ENV.ccaasWebhookUrl]: options.ccaasWebhookUrl } : {}),
-      [ENV.jwksUrl]: `${url}/dev/jwks`,
+      [ENV.jwksUrl]: `${awsEndpoint}/jwks`,
       [ENV.jwtIssuer]: identity.issuer,
       [ENV.jwtAudience]: LOCAL_AUDIENCE,
       ...settingsEnvironment({ ...DEFAULT_SETTINGS, ...definedOnly(options) }),
     },
     onError,
   });
-  // In this order: the functions still running need the port (the local AWS services are behind it).
+  // In this order: the functions still running need the local AWS services.
   const stop = async () => {
     await gateway.disconnectAll();
     await sfn.close();
     await bus.close();
     await lambda?.close();
     await gateway.close();
+    await aws.close();
     await dynamo.close();
   };
+  let port: number;
   try {
-    await dynamo.createTables(url);
+    await dynamo.createTables(awsEndpoint);
     await lambda.warm();
+    // The public port opens last, once every function can answer: nobody sees a half-started runtime.
+    port = await listen(gateway.server, options.port ?? 3000, options.host ?? '127.0.0.1');
   } catch (err) {
     // A runtime that cannot start leaves nothing behind: no port held, no worker running.
     await stop();
@@ -210,9 +221,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
 
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     webhookSecret,
+    awsEndpoint,
     stateMachineArn: STATE_MACHINE_ARN,
     eventBusName: EVENT_BUS_NAME,
     faults,
@@ -224,6 +236,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await stop();
     },
   };
+}
+
+/** Listens on the port (0: a free one) and resolves to it; rejects when it cannot (the port is taken). */
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }
 
 /** The setting keys of the options that were given (an explicit undefined keeps the default). */

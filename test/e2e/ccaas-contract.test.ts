@@ -113,7 +113,7 @@ describe('the CCaaS integration contract', () => {
     const [callId] = callIds;
     expect((await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).status).toBe(200);
     const sfn = new SFNClient({
-      endpoint: ctx.stack.url,
+      endpoint: ctx.stack.awsEndpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });

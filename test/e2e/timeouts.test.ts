@@ -64,7 +64,7 @@ describe('offer timeouts and queue time', () => {
     );
     // Deliver the very same event twice more, at once, as EventBridge may.
     const bus = new EventBridgeClient({
-      endpoint: ctx.stack.url,
+      endpoint: ctx.stack.awsEndpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });

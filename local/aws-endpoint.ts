@@ -1,0 +1,72 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readBody, sendJson } from './http-io.ts';
+
+/** An AWS JSON-protocol service (DynamoDB, Step Functions, EventBridge) reached by its X-Amz-Target. */
+export type AwsService = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  operation: string,
+) => void | Promise<void>;
+
+/** The WebSocket API's management API: what a POST, GET or DELETE on one connection did. */
+export type ManageConnection = (
+  method: string,
+  connectionId: string,
+  body: Buffer,
+) => { status: number; body?: unknown; headers?: Record<string, string> };
+
+export interface AwsEndpointOptions {
+  /** X-Amz-Target prefix (e.g. 'DynamoDB_20120810') → service. */
+  services: Record<string, AwsService>;
+  /** `@connections/{connectionId}`, as the gateway that holds the sockets answers it. */
+  connections: ManageConnection;
+  /** The token issuer's keys, which the authorizer fetches (Cognito's JWKS on AWS). */
+  jwks: () => unknown;
+  onError: (message: string, error: unknown) => void;
+}
+
+/**
+ * The AWS services the functions call, on a port of their own that listens on loopback only: the local
+ * DynamoDB, Step Functions and EventBridge (by X-Amz-Target), the WebSocket API's `@connections`, and the
+ * JWKS. Nobody on the network reaches the state behind them, whatever address the public port is bound to.
+ */
+export function createAwsEndpoint(options: AwsEndpointOptions) {
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const body = await readBody(req);
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const target = req.headers['x-amz-target'];
+      if (typeof target === 'string') {
+        const [prefix, operation] = target.split('.');
+        const service = prefix ? options.services[prefix] : undefined;
+        if (service && operation) return await service(req, res, body, operation);
+        return sendJson(res, 400, {
+          __type: 'UnknownOperationException',
+          message: `unknown target ${target}`,
+        });
+      }
+      const connection = /^\/@connections\/([^/]+)$/.exec(url.pathname)?.[1];
+      if (connection) {
+        const answer = options.connections(req.method ?? 'GET', decodeURIComponent(connection), body);
+        res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
+        return res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+      }
+      if (req.method === 'GET' && url.pathname === '/jwks') return sendJson(res, 200, options.jwks());
+      sendJson(res, 404, { __type: 'UnknownOperationException', message: `nothing at ${url.pathname}` });
+    } catch (err) {
+      options.onError('local AWS request failed', err);
+      if (!res.headersSent) sendJson(res, 500, { __type: 'InternalFailure', message: String(err) });
+      else res.end();
+    }
+  });
+  return {
+    /** Listens on a free loopback port; resolves to the endpoint URL the functions' SDK clients use. */
+    async listen(): Promise<string> {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
