@@ -94,6 +94,8 @@ export interface EventPublisher {
 
 export interface Clock {
   now(): Date;
+  /** Resolves after `ms` milliseconds. */
+  sleep(ms: number): Promise<void>;
 }
 
 export interface Logger {

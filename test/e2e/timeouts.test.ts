@@ -87,6 +87,23 @@ describe('offer timeouts and queue time', () => {
     );
   });
 
+  it('accepts an offer answered just before the expiresAt the agent was shown', async () => {
+    const agent = await (await ctx.agent('last-moment', { queues: ['last-moment'] })).online();
+    for (let round = 0; round < 5; round++) {
+      await ctx.ccaas.newCall({ queue: 'last-moment' });
+      const offer = await agent.next('offer');
+      const lastMoment = Date.parse(offer.expiresAt) - 5 - Date.now();
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastMoment)));
+
+      const answer = await agent.request({ action: 'accept', offerId: offer.offerId });
+
+      expect(answer, `round ${round}`).toMatchObject({ type: 'ack' });
+      await agent.next('callState');
+      await agent.request({ action: 'hangup', callId: offer.callId });
+      await agent.request({ action: 'setStatus', status: 'available' });
+    }
+  });
+
   it('overflows a call after the maximum queue time, with one callback work item', async () => {
     const callId = await ctx.ccaas.newCall({ queue: 'nobody-home' });
     const ended = await eventually(

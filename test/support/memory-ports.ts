@@ -38,6 +38,7 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
   const workItems = table<WorkItem>((w) => w.workItemId);
   const published: DomainEvent[] = [];
   const started: WorkflowInput[] = [];
+  const slept: number[] = [];
   const pushed: { connectionIds: readonly string[]; message: ServerMessage }[] = [];
   const tokens = new Map<
     string,
@@ -100,9 +101,10 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
         published.push(...events);
       },
     },
-    clock: { now },
+    // Time stands still in unit tests: a sleep is over at once and is only recorded.
+    clock: { now, sleep: async (ms) => void slept.push(ms) },
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     settings: DEFAULT_SETTINGS,
   };
-  return { deps, calls, agents, interactions, workItems, published, pushed, tokens, started };
+  return { deps, calls, agents, interactions, workItems, published, pushed, tokens, started, slept };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { addConnection, newAgent } from '../../functions/core/agent.ts';
 import { OfferClosedError } from '../../functions/core/errors.ts';
 import { makeUseCases } from '../../functions/core/use-cases/index.ts';
+import { ACCEPT_GRACE_MS } from '../../functions/core/use-cases/record-missed-offer.ts';
 import { memoryPorts } from '../support/memory-ports.ts';
 
 async function setup() {
@@ -41,6 +42,16 @@ describe('races around one offer', () => {
     expect((await calls.get(callId))?.offers[0]?.status).toBe('missed');
     expect((await agents.get('a1'))?.status).toBe('not_responding');
     expect(published.filter((e) => e.type === 'call.offer_missed')).toHaveLength(1);
+  });
+
+  it('records a timed-out offer missed only once its expiresAt and the grace have passed', async () => {
+    const { app, callId, offerId, slept, calls } = await setup();
+    const offer = (await calls.get(callId))?.offers[0];
+    const left = Date.parse(offer?.expiresAt ?? '') - Date.parse('2026-03-01T12:00:00Z');
+
+    expect(await app.recordMissedOffer(callId)).toEqual({ outcome: 'missed', offerId });
+    expect(left).toBe(20_000);
+    expect(slept).toEqual([left + ACCEPT_GRACE_MS]);
   });
 
   it('re-offers instead of marking missed when a reject won just before the timeout', async () => {

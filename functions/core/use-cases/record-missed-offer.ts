@@ -9,8 +9,16 @@ import type { CloseOffer } from '../steps/close-offer.ts';
 export type MissedOutcome = 'missed' | 'accepted' | 'ended' | 'requeued';
 
 /**
+ * How long after the `expiresAt` an agent was shown its offer still stands. The workflow's timer starts
+ * when the offer task starts, a little before the offer is written and its `expiresAt` computed, so it fires
+ * early; and an accept that reached us just before `expiresAt` must still be able to win its write.
+ */
+export const ACCEPT_GRACE_MS = 500;
+
+/**
  * The RecordMissedOffer workflow task, run when OfferToAgent timed out.
- * Main course: the pending offer ends `missed` (conditional write), the agent gets MISSED_OFFER_STATUS,
+ * Main course: once the offer's `expiresAt` (and ACCEPT_GRACE_MS) has passed, the pending offer ends
+ * `missed` (conditional write), the agent gets MISSED_OFFER_STATUS,
  * `call.offer_missed` is published (the CCaaS hears of it, and its rule creates the missed offer's
  * interaction and work item: create-missed-offer-work-item) and the agent's card is revoked. Races: if an
  * accept or reject won the write just before the timeout, that outcome stands and is returned, so the
@@ -65,6 +73,8 @@ export function makeRecordMissedOffer(
       return { outcome: 'missed', offerId: offer.offerId };
     }
     if (offer?.status !== 'pending') return { outcome: 'requeued' };
+    const early = Date.parse(offer.expiresAt) + ACCEPT_GRACE_MS - clock.now().getTime();
+    if (early > 0) await clock.sleep(early);
     try {
       const { call: after } = await closeOffer(callId, offer.offerId, 'missed', 'timeout');
       const closed = after.offers.find((o) => o.offerId === offer.offerId) ?? offer;

@@ -76,7 +76,7 @@ function makePorts(): Ports {
       logger,
     ),
     events: makeEventPublisher(new EventBridgeClient({}), lazyEnv(ENV.eventBusName)),
-    clock: { now: () => new Date() },
+    clock: { now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     logger,
     settings: settingsFromEnvironment(process.env),
     webhookSigning,
