@@ -241,6 +241,14 @@ export function markInteractionCreated(call: Call, interactionId: string, now: D
   );
 }
 
+/**
+ * Whether the call is owed its interaction: it was answered and has none yet (still being created, pending
+ * after a failure, or never started because whatever should have created it died).
+ */
+export function owesInteraction(call: Call): boolean {
+  return call.connectedAt !== undefined && call.interaction.status !== 'created';
+}
+
 export function markInteractionPending(call: Call, error: string, now: Date): Call {
   if (call.interaction.status === 'created') return call;
   const attempts = call.interaction.status === 'pending' ? call.interaction.attempts + 1 : 1;

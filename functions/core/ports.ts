@@ -29,7 +29,7 @@ export interface CallStore {
   update(callId: string, transition: (call: Call) => Call): Promise<Change<Call>>;
   /** Calls waiting for an agent in a queue, longest waiting first. */
   listWaiting(queue: string, limit: number): Promise<Call[]>;
-  /** Answered calls whose interaction is still to be created, oldest first. */
+  /** Answered calls whose interaction is still to be created (`owesInteraction`), least recently changed first. */
   listInteractionPending(limit: number): Promise<Call[]>;
   /** Calls being routed (queued and not waiting, or offering), least recently changed first. */
   listRouting(status: 'queued' | 'offering', limit: number): Promise<Call[]>;

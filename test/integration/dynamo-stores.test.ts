@@ -6,7 +6,14 @@ import {
   makeWorkItemStore,
 } from '../../functions/adapters/dynamo/stores.ts';
 import { newAgent, reserve } from '../../functions/core/agent.ts';
-import { closeOffer, newCall, openOffer, startWaiting } from '../../functions/core/call.ts';
+import {
+  closeOffer,
+  markInteractionCreated,
+  markInteractionPending,
+  newCall,
+  openOffer,
+  startWaiting,
+} from '../../functions/core/call.ts';
 import { InteractionUnavailableError, NotFoundError, OfferClosedError } from '../../functions/core/errors.ts';
 import { newInteraction } from '../../functions/core/interaction.ts';
 import { startDynamo } from '../support/dynamo.ts';
@@ -107,6 +114,26 @@ describe('DynamoDB stores against dynalite', () => {
       since: '2026-01-01T10:00:02.000Z',
       taskToken: 'ta',
     });
+  });
+
+  it('lists the answered calls owed an interaction, whether pending or never tried, and no other', async () => {
+    const answered = async (ccaasCallId: string) => {
+      const call = await offered(ccaasCallId);
+      const offerId = call.offers[0]?.offerId as string;
+      return (await calls.update(call.callId, (c) => closeOffer(c, offerId, 'accepted', now))).after;
+    };
+    const neverTried = await answered('owed-none');
+    const pending = await answered('owed-pending');
+    await calls.update(pending.callId, (c) => markInteractionPending(c, 'CRM down', now));
+    const created = await answered('owed-created');
+    await calls.update(created.callId, (c) => markInteractionCreated(c, 'int_x', now));
+    const unanswered = await offered('owed-unanswered');
+
+    const owed = (await calls.listInteractionPending(100)).map((c) => c.callId);
+
+    expect(owed).toEqual(expect.arrayContaining([neverTried.callId, pending.callId]));
+    expect(owed).not.toContain(created.callId);
+    expect(owed).not.toContain(unanswered.callId);
   });
 
   it('reports a missing item as NotFoundError on update', async () => {

@@ -1,3 +1,4 @@
+import { owesInteraction } from '../../functions/core/call.ts';
 import { NotFoundError } from '../../functions/core/errors.ts';
 import type { DomainEvent } from '../../functions/core/events.ts';
 import type { ServerMessage } from '../../functions/core/messages.ts';
@@ -50,8 +51,7 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
       get: calls.get,
       update: calls.update,
       listWaiting: async (queue) => [...calls.items.values()].filter((c) => c.waiting && c.queue === queue),
-      listInteractionPending: async () =>
-        [...calls.items.values()].filter((c) => c.interaction.status === 'pending'),
+      listInteractionPending: async () => [...calls.items.values()].filter(owesInteraction),
       listRouting: async (status) =>
         [...calls.items.values()].filter((c) => c.status === status && !(status === 'queued' && c.waiting)),
     },

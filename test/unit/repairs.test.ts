@@ -85,6 +85,25 @@ describe('repairs after races and partial failures', () => {
     expect(await w.deps.workItems.list('open')).toEqual([]);
   });
 
+  it('gives an answered call its interaction when the workflow that should have created it died', async () => {
+    const w = await world();
+    const { callId, offerId } = await offeredCall(w);
+    // Accepted, then nothing: the execution that would run CreateInteraction is gone (a restart).
+    await w.app.acceptOffer('a1', offerId);
+    expect((await w.deps.calls.get(callId))?.interaction).toEqual({ status: 'none' });
+
+    w.setNow(minutes(0.5));
+    expect((await w.app.sweep()).interactionsCreated).toBe(0);
+    w.setNow(minutes(1.5));
+    const swept = await w.app.sweep();
+
+    expect(swept.interactionsCreated).toBe(1);
+    expect((await w.deps.calls.get(callId))?.interaction).toMatchObject({ status: 'created' });
+    expect([...w.interactions.items.values()]).toEqual([
+      expect.objectContaining({ callId, source: 'retry', agentId: 'a1' }),
+    ]);
+  });
+
   it('publishes the missed offer again when a first attempt failed after its write', async () => {
     const w = await world();
     const { callId, offerId } = await offeredCall(w);

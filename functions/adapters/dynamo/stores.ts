@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { owesInteraction } from '../../core/call.ts';
 import { DomainError, InteractionUnavailableError } from '../../core/errors.ts';
 import type { Agent, Call, Interaction, WorkItem } from '../../core/model.ts';
 import type { AgentStore, CallStore, InteractionStore, WorkItemStore } from '../../core/ports.ts';
@@ -18,7 +19,7 @@ export function makeCallStore(doc: DynamoDBDocumentClient, tableName: () => stri
     indexAttributes: (c) => ({
       waitingQueue: c.waiting ? c.queue : undefined,
       waitingSince: c.waiting?.since,
-      interactionPending: c.interaction?.status === 'pending' ? PENDING : undefined,
+      interactionPending: owesInteraction(c) ? PENDING : undefined,
       routingState: c.status === 'offering' || (c.status === 'queued' && !c.waiting) ? c.status : undefined,
     }),
   });

@@ -2,7 +2,7 @@ import { expirePresence, finishCall, releaseFromOffer } from '../agent.ts';
 import { isTerminal, markInteractionPending, pendingOffer, reroute } from '../call.ts';
 import type { Deps } from '../deps.ts';
 import { InvalidTransitionError, OfferClosedError } from '../errors.ts';
-import type { Agent } from '../model.ts';
+import type { Agent, Call } from '../model.ts';
 import type { CloseOffer } from '../steps/close-offer.ts';
 import type { EnsureInteraction } from '../steps/ensure-interaction.ts';
 import type { StartRouting } from '../steps/start-routing.ts';
@@ -12,6 +12,11 @@ import type { WakeWaitingCall } from '../steps/wake-waiting-call.ts';
 const RESERVATION_GRACE_MS = 30_000;
 /** No live workflow leaves a routed call untouched this long (its slowest step retries for seconds). */
 const STUCK_AFTER_MS = 120_000;
+/**
+ * An answered call with no interaction attempt after this long has lost its workflow (a restart, a failed
+ * execution): CreateInteraction retries for well under a minute before it defers.
+ */
+const ORPHANED_AFTER_MS = 60_000;
 
 /** Backoff between automatic retries of a pending interaction: 2, 4, 8 ... seconds, at most 5 minutes. */
 export function retryDelaySeconds(attempts: number): number {
@@ -28,8 +33,9 @@ export interface SweepResult {
 
 /**
  * The scheduled repair pass, every minute on AWS. Each step is idempotent and safe against live traffic:
- * 1. answered calls whose interaction is pending get it, with backoff, so after a CRM outage every answered
- *    call gets its interaction without anyone clicking;
+ * 1. answered calls owed their interaction get it: pending ones (a CRM outage) with backoff, and ones whose
+ *    workflow died before even trying (a restart, a failed execution) after a minute, so every answered call
+ *    ends up with its interaction without anyone clicking;
  * 2. time-driven presence: wrap-ups that ran WRAP_UP_SECONDS end, agents without a socket for the grace
  *    period go offline;
  * 3. agents left behind by a crash between two writes are repaired: reserved for an offer that is no
@@ -58,15 +64,20 @@ export function makeSweep(
   } = deps;
   const age = (since: string) => clock.now().getTime() - Date.parse(since);
 
+  /** Whether the sweep should try now: not while the workflow may still be at it, then with backoff. */
+  function dueForInteraction(call: Call): boolean {
+    if (call.interaction.status === 'none')
+      return age(call.connectedAt ?? call.updatedAt) >= ORPHANED_AFTER_MS;
+    if (call.interaction.status !== 'pending') return false;
+    return (
+      call.interaction.attempts <= 1 ||
+      age(call.updatedAt) >= retryDelaySeconds(call.interaction.attempts) * 1000
+    );
+  }
+
   async function retryInteractions(result: SweepResult): Promise<void> {
     for (const call of await calls.listInteractionPending(50)) {
-      if (call.interaction.status !== 'pending') continue;
-      if (
-        call.interaction.attempts > 1 &&
-        age(call.updatedAt) < retryDelaySeconds(call.interaction.attempts) * 1000
-      ) {
-        continue;
-      }
+      if (!dueForInteraction(call)) continue;
       try {
         await ensureInteraction(call.callId, 'retry');
         result.interactionsCreated++;
