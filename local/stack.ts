@@ -72,6 +72,8 @@ const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:Rout
 const EVENT_BUS_NAME = 'call-resiliency';
 /** What the functions' SDK clients sign with; the local endpoints accept any key. */
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+/** What EventBridge Scheduler hands a scheduled function. */
+const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
 /** Knobs of the host that its functions honour too: log level, SDK warnings. */
 const PASSED_THROUGH = ['POWERTOOLS_LOG_LEVEL', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'];
 
@@ -109,6 +111,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const sfn = createLocalStepFunctions({
     definition,
     stateMachineArn: STATE_MACHINE_ARN,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    onError,
     tasks: Object.fromEntries(functionsTriggeredBy('workflow').map((t) => [t.trigger.state, invoker(t)])),
     onExecutionEnd: (e) => {
       if (e.status === 'FAILED') onError(`execution ${e.name} failed`, `${e.error}: ${e.cause}`);
@@ -190,9 +194,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await dynamo.close();
   };
   let port: number;
+  const sweeps = functionsTriggeredBy('schedule');
   try {
     await dynamo.createTables(awsEndpoint);
     await lambda.warm();
+    // What ran before a restart goes on: the workflows where they were (their tokens still answer them),
+    // and one sweep forgets the sockets that died with the old process, as their $disconnect would have.
+    await sfn.resume();
+    for (const sweep of sweeps) await lambda.invoke(sweep, SCHEDULED_EVENT);
     // The public port opens last, once every function can answer: nobody sees a half-started runtime.
     port = await listen(gateway.server, options.port ?? 3000, options.host ?? '127.0.0.1');
   } catch (err) {
@@ -201,14 +210,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     throw err;
   }
 
-  const sweepers = functionsTriggeredBy('schedule').map((s) => {
+  const sweepers = sweeps.map((s) => {
     const invoke = invoker(s);
     let running = false;
     const timer = setInterval(
       () => {
         if (running) return;
         running = true;
-        invoke({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} })
+        invoke(SCHEDULED_EVENT)
           .catch((err) => onError(`${s.trigger.name} failed`, err))
           .finally(() => {
             running = false;

@@ -1,5 +1,6 @@
 import {
   type ApiGatewayManagementApiClient,
+  GetConnectionCommand,
   GoneException,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
@@ -31,6 +32,17 @@ export function makeSocketPusher(client: () => ApiGatewayManagementApiClient, lo
         }),
       );
       return { gone: results.filter((id): id is string => id !== undefined) };
+    },
+    async isConnected(connectionId) {
+      try {
+        await client().send(new GetConnectionCommand({ ConnectionId: connectionId }));
+        return true;
+      } catch (err) {
+        if (err instanceof GoneException) return false;
+        // Not known to be gone: leave it (a throttled or failed check must not drop a live agent).
+        logger.warn('socket check failed', { connectionId, error: String(err) });
+        return true;
+      }
     },
   };
 }

@@ -86,6 +86,8 @@ export interface WorkflowStarter {
 /** Pushes messages to sockets; returns the connections that are gone for good. */
 export interface SocketPusher {
   push(connectionIds: readonly string[], message: ServerMessage): Promise<{ gone: string[] }>;
+  /** Whether the socket is still open (a socket can close without its `$disconnect` being heard). */
+  isConnected(connectionId: string): Promise<boolean>;
 }
 
 export interface EventPublisher {

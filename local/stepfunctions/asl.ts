@@ -3,7 +3,12 @@ import { isObject, type JsonObject } from './util.ts';
 
 export interface TaskStateInfo {
   waitsForToken: boolean;
+  /** A fixed `TimeoutSeconds`, when the state has one. */
+  timeoutSeconds?: number;
 }
+
+/** The library's timeout of a Task state without TimeoutSeconds or TimeoutSecondsPath. */
+const LIBRARY_DEFAULT_TIMEOUT_SECONDS = 60;
 
 /**
  * aws-local-stepfunctions evaluates `TimeoutSecondsPath` against the task's Parameters output instead of the
@@ -70,7 +75,17 @@ function prepareTaskState(name: string, state: JsonObject): TaskStateInfo {
     state.Parameters = { ...state.Parameters, [`${TIMEOUT_PARAMETER}.$`]: state.TimeoutSecondsPath };
     state.TimeoutSecondsPath = `$.${TIMEOUT_PARAMETER}`;
   }
-  return { waitsForToken };
+  return {
+    waitsForToken,
+    ...(typeof state.TimeoutSeconds === 'number' ? { timeoutSeconds: state.TimeoutSeconds } : {}),
+  };
+}
+
+/** How long a task attempt may take, as the library enforces it for this input (of the Task's handler). */
+export function taskTimeoutSeconds(info: TaskStateInfo, input: unknown): number {
+  const fromPath = isObject(input) ? input[TIMEOUT_PARAMETER] : undefined;
+  if (typeof fromPath === 'number') return fromPath;
+  return info.timeoutSeconds ?? LIBRARY_DEFAULT_TIMEOUT_SECONDS;
 }
 
 /** A task's input as the ASL wrote it, without the parameter the `TimeoutSecondsPath` rewrite added. */

@@ -6,6 +6,7 @@ import {
   type RunOptions,
   type StateMachine,
 } from 'aws-local-stepfunctions';
+import type { ExecutionStore, SavedExecution } from './persistence.ts';
 import { closePendingTokens, ExecutionClosedError, type TokenScope, watchStateEnds } from './task-tokens.ts';
 import { ignore, type JsonObject, type StateMachineArn } from './util.ts';
 
@@ -14,6 +15,7 @@ type EndStatus = Exclude<ExecutionStatus, 'RUNNING'>;
 type EndDetails = { output?: unknown; error?: string; cause?: string };
 type RunContext = NonNullable<RunOptions['context']>;
 type JsonValue = Parameters<StateMachine['run']>[0];
+type EventLogs = ReturnType<StateMachine['run']>['eventLogs'];
 
 /** The Task overrides a run takes, by Task state name. */
 export type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
@@ -42,14 +44,22 @@ export interface ExecutionRecord extends TokenScope {
   abortRun: () => void;
   /** Rejected when the execution ends, so a task invocation still in flight stops holding its state open. */
   ended: PromiseWithResolvers<never>;
+  /** Where it is, as last saved; present while it runs and a store keeps executions. */
+  saved?: SavedExecution;
+  /** The wait to take up again, instead of invoking the task, when a restarted execution enters it. */
+  resumeWait?: { state: string; token: string; deadline: number };
+  /** The runtime shut down under it: it stays RUNNING on disk, to go on after a restart. */
+  suspended?: boolean;
 }
 
 /** What running executions need: the machine, its identity, its Task overrides and the end listener. */
 export interface MachineRuntime {
-  readonly machine: StateMachine;
+  /** The machine, starting at its own StartAt, or at the state a restarted execution was in. */
+  readonly machineFor: (startAt?: string) => StateMachine;
   readonly stateMachine: StateMachineArn;
   readonly handlersFor: (execution: ExecutionRecord) => TaskHandlers;
   readonly onExecutionEnd: ((end: ExecutionEnd) => void) | undefined;
+  readonly store: ExecutionStore | undefined;
 }
 
 export function newExecutionRecord(executionArn: string, name: string, input: string): ExecutionRecord {
@@ -67,7 +77,13 @@ export function newExecutionRecord(executionArn: string, name: string, input: st
   };
 }
 
-export function runExecution(runtime: MachineRuntime, execution: ExecutionRecord, input: JsonObject) {
+/** Runs an execution from its start, or, when it was saved before a restart, from where it was. */
+export function runExecution(
+  runtime: MachineRuntime,
+  execution: ExecutionRecord,
+  input: JsonObject,
+  from?: SavedExecution,
+) {
   const context: RunContext = {
     Execution: { Id: execution.executionArn, Name: execution.name },
     StateMachine: { Id: runtime.stateMachine.arn, Name: runtime.stateMachine.name },
@@ -78,16 +94,70 @@ export function runExecution(runtime: MachineRuntime, execution: ExecutionRecord
       },
     },
   };
-  const run = runtime.machine.run(input as JsonValue, {
+  if (from?.waiting) {
+    execution.resumeWait = { state: from.state, token: from.waiting.token, deadline: from.waiting.deadline };
+  }
+  const run = runtime.machineFor(from?.state).run((from?.stateInput ?? input) as JsonValue, {
     context,
     overrides: { taskResourceLocalHandlers: runtime.handlersFor(execution) },
   });
   execution.abortRun = run.abort;
-  void watchStateEnds(execution, run.eventLogs);
+  void watchStateEnds(execution, run.eventLogs, (state, stateInput, enteredAt) =>
+    saveState(runtime, execution, state, stateInput, enteredAt),
+  );
   run.result.then(
     (output) => finishExecution(runtime, execution, 'SUCCEEDED', { output }),
     (error: unknown) => finishExecution(runtime, execution, ...failedRunEnd(error)),
   );
+}
+
+/** Saves the state a running execution entered (the library reports it a few microtasks late). */
+function saveState(
+  runtime: MachineRuntime,
+  execution: ExecutionRecord,
+  state: string,
+  stateInput: unknown,
+  enteredAt: number,
+) {
+  if (!runtime.store || execution.status !== 'RUNNING' || execution.suspended) return;
+  const previous = execution.saved;
+  // A wait registered after this entry belongs to it; an older one ended with the state it was in.
+  const waiting =
+    previous?.waiting && previous.state === state && previous.waiting.registeredAt >= enteredAt
+      ? previous.waiting
+      : undefined;
+  execution.saved = {
+    executionArn: execution.executionArn,
+    name: execution.name,
+    input: execution.input,
+    startDate: execution.startDate.toISOString(),
+    state,
+    stateInput,
+    enteredAt,
+    ...(waiting ? { waiting } : {}),
+  };
+  runtime.store.save(execution.saved);
+}
+
+/** Saves the token a `.waitForTaskToken` state of a running execution now waits on, and until when. */
+export function saveWait(
+  runtime: MachineRuntime,
+  execution: ExecutionRecord,
+  state: string,
+  waiting: { token: string; deadline: number; registeredAt: number },
+) {
+  if (!runtime.store || execution.status !== 'RUNNING' || execution.suspended) return;
+  const base = execution.saved ?? {
+    executionArn: execution.executionArn,
+    name: execution.name,
+    input: execution.input,
+    startDate: execution.startDate.toISOString(),
+    state,
+    stateInput: JSON.parse(execution.input) as unknown,
+    enteredAt: waiting.registeredAt,
+  };
+  execution.saved = { ...base, state, waiting };
+  runtime.store.save(execution.saved);
 }
 
 export function abortExecution(
@@ -103,13 +173,25 @@ export function abortExecution(
   execution.abortRun();
 }
 
+/**
+ * Stops an execution's run because the runtime shuts down, without ending the execution: its saved state
+ * stays, and a restart with the same store takes it up again.
+ */
+export function suspendExecution(execution: ExecutionRecord) {
+  if (execution.status !== 'RUNNING') return;
+  execution.suspended = true;
+  closePendingTokens(execution);
+  execution.ended.reject(new ExecutionClosedError());
+  execution.abortRun();
+}
+
 function finishExecution(
   runtime: MachineRuntime,
   execution: ExecutionRecord,
   status: EndStatus,
   details: EndDetails,
 ) {
-  if (execution.status !== 'RUNNING') {
+  if (execution.status !== 'RUNNING' || execution.suspended) {
     return;
   }
   execution.status = status;
@@ -120,6 +202,8 @@ function finishExecution(
   }
   execution.error = details.error;
   execution.cause = details.cause;
+  execution.saved = undefined;
+  runtime.store?.forget(execution.executionArn);
   closePendingTokens(execution);
   execution.ended.reject(new ExecutionClosedError());
   try {
@@ -156,3 +240,5 @@ function failedRunEnd(error: unknown): [EndStatus, EndDetails] {
     },
   ];
 }
+
+export type { EventLogs };

@@ -7,19 +7,46 @@ import {
   type MachineRuntime,
   newExecutionRecord,
   runExecution,
+  suspendExecution,
 } from './execution-run.ts';
+import type { SavedExecution } from './persistence.ts';
 import { epochSeconds, isObject, type JsonObject } from './util.ts';
 
 const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT'];
 const DEFAULT_PAGE_SIZE = 100;
+/** Executions kept for DescribeExecution and ListExecutions: every running one, and this many ended ones. */
+const ENDED_RECORDS_KEPT = 1_000;
+/** Names of ended executions still refused to a new StartExecution (AWS: 90 days); most recent first out. */
+const ENDED_NAMES_KEPT = 100_000;
 
-/** Every execution of the one state machine, kept for DescribeExecution and ListExecutions. */
+/**
+ * The executions of the one state machine: every running one, and the most recent ended ones (older ones
+ * are forgotten but for their names, which a new execution may not take), so a long run stays flat.
+ */
 export interface Executions extends MachineRuntime {
   readonly records: Map<string, ExecutionRecord>;
+  readonly retiredArns: Set<string>;
 }
 
 export function createExecutions(runtime: MachineRuntime): Executions {
-  return { ...runtime, records: new Map() };
+  return { ...runtime, records: new Map(), retiredArns: new Set() };
+}
+
+/** Forgets the oldest ended executions beyond what is kept. */
+function prune(executions: Executions) {
+  let ended = 0;
+  for (const record of executions.records.values()) if (record.status !== 'RUNNING') ended++;
+  for (const [arn, record] of executions.records) {
+    if (ended <= ENDED_RECORDS_KEPT) break;
+    if (record.status === 'RUNNING') continue;
+    executions.records.delete(arn);
+    executions.retiredArns.add(arn);
+    ended--;
+  }
+  for (const arn of executions.retiredArns) {
+    if (executions.retiredArns.size <= ENDED_NAMES_KEPT) break;
+    executions.retiredArns.delete(arn);
+  }
 }
 
 export function startExecution(executions: Executions, body: JsonObject) {
@@ -40,10 +67,28 @@ export function startExecution(executions: Executions, body: JsonObject) {
     }
     throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
   }
+  if (executions.retiredArns.has(executionArn)) {
+    throw new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+  }
+  prune(executions);
   const execution = newExecutionRecord(executionArn, name, input);
   executions.records.set(executionArn, execution);
   runExecution(executions, execution, parsedInput);
   return { executionArn, startDate: epochSeconds(execution.startDate) };
+}
+
+/** Takes up executions that were running when the runtime last stopped, each from the state it was in. */
+export function resumeExecutions(executions: Executions, saved: readonly SavedExecution[]) {
+  for (const from of saved) {
+    if (executions.records.has(from.executionArn)) continue;
+    const execution = {
+      ...newExecutionRecord(from.executionArn, from.name, from.input),
+      startDate: new Date(from.startDate),
+    };
+    execution.saved = from;
+    executions.records.set(from.executionArn, execution);
+    runExecution(executions, execution, parseInput(from.input), from);
+  }
 }
 
 export function stopExecution(executions: Executions, body: JsonObject) {
@@ -52,9 +97,15 @@ export function stopExecution(executions: Executions, body: JsonObject) {
   return { stopDate: epochSeconds(execution.stopDate ?? new Date()) };
 }
 
+/**
+ * Stops every running execution as the runtime shuts down. Kept in a store, they stay running there, to be
+ * taken up again by the next runtime (Step Functions executions outlive their callers); otherwise they end
+ * aborted.
+ */
 export function stopAllExecutions(executions: Executions) {
   for (const execution of executions.records.values()) {
-    abortExecution(executions, execution);
+    if (executions.store) suspendExecution(execution);
+    else abortExecution(executions, execution);
   }
 }
 

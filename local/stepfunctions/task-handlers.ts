@@ -1,10 +1,23 @@
-import { type TaskStateInfo, withoutTimeoutParameter } from './asl.ts';
+import { type TaskStateInfo, taskTimeoutSeconds, withoutTimeoutParameter } from './asl.ts';
 import type { ExecutionRecord, TaskHandlers } from './execution-run.ts';
-import { ExecutionClosedError, registerToken, settleToken, type TaskTokens } from './task-tokens.ts';
+import {
+  ExecutionClosedError,
+  registerToken,
+  settleToken,
+  type TaskTokenRecord,
+  type TaskTokens,
+} from './task-tokens.ts';
 import { isObject } from './util.ts';
 
 type JsonValue = Parameters<TaskHandlers[string]>[0];
 type Tasks = Record<string, (payload: unknown) => Promise<unknown>>;
+
+/** Told when a `.waitForTaskToken` state starts waiting on a token, and until when, so it can be saved. */
+export type OnWait = (
+  execution: ExecutionRecord,
+  state: string,
+  waiting: { token: string; deadline: number; registeredAt: number },
+) => void;
 
 /**
  * Returns the factory of one execution's Task overrides for the library, which call `tasks` the way Step
@@ -14,6 +27,7 @@ export function createTaskHandlers(
   taskStates: ReadonlyMap<string, TaskStateInfo>,
   tasks: Tasks,
   tokens: TaskTokens,
+  onWait: OnWait,
 ): (execution: ExecutionRecord) => TaskHandlers {
   const missing = [...taskStates.keys()].filter((name) => typeof tasks[name] !== 'function');
   if (missing.length > 0) {
@@ -23,8 +37,8 @@ export function createTaskHandlers(
     const handlers: TaskHandlers = {};
     for (const [stateName, info] of taskStates) {
       handlers[stateName] = info.waitsForToken
-        ? (input) => waitForTaskToken(tasks, tokens, { execution, stateName, input })
-        : (input) => invokeTask(tasks, { execution, stateName, input });
+        ? (input) => waitForTaskToken(tasks, tokens, onWait, { execution, stateName, input, info })
+        : (input) => invokeTask(tasks, { execution, stateName, input, info });
     }
     return handlers;
   };
@@ -34,6 +48,7 @@ interface TaskCall {
   execution: ExecutionRecord;
   stateName: string;
   input: JsonValue;
+  info: TaskStateInfo;
 }
 
 async function invokeTask(tasks: Tasks, { execution, stateName, input }: TaskCall) {
@@ -41,8 +56,18 @@ async function invokeTask(tasks: Tasks, { execution, stateName, input }: TaskCal
   return Promise.race([callTask(tasks, stateName, withoutTimeoutParameter(input)), execution.ended.promise]);
 }
 
-async function waitForTaskToken(tasks: Tasks, tokens: TaskTokens, { execution, stateName, input }: TaskCall) {
+async function waitForTaskToken(
+  tasks: Tasks,
+  tokens: TaskTokens,
+  onWait: OnWait,
+  { execution, stateName, input, info }: TaskCall,
+) {
   assertRunning(execution);
+  const resumed = execution.resumeWait;
+  if (resumed?.state === stateName) {
+    execution.resumeWait = undefined;
+    return resumeWait(tokens, execution, resumed);
+  }
   const payload = isObject(input) ? input.Payload : undefined;
   const token = isObject(payload) ? payload.taskToken : undefined;
   if (typeof token !== 'string') {
@@ -50,9 +75,37 @@ async function waitForTaskToken(tasks: Tasks, tokens: TaskTokens, { execution, s
   }
   // Registered before the invocation: a handler may complete its own token while it still runs.
   const record = registerToken(tokens, token, execution, stateName);
+  const deadline = record.registeredAt + taskTimeoutSeconds(info, input) * 1000;
+  onWait(execution, stateName, { token, deadline, registeredAt: record.registeredAt });
   // The invocation's own result is discarded, as AWS does; only its failure ends the task.
   callTask(tasks, stateName, payload).catch((error: unknown) => settleToken(record, { error }));
   return record.outcome.promise as Promise<JsonValue>;
+}
+
+/**
+ * Takes up a wait that a restart interrupted: the task already ran (its offer is out, its token handed
+ * over), so it is not invoked again; the same token is waited on until the same deadline, and then the
+ * state times out as it would have (the library's own timer, restarted in full, comes later).
+ */
+function resumeWait(
+  tokens: TaskTokens,
+  execution: ExecutionRecord,
+  resumed: { state: string; token: string; deadline: number },
+) {
+  const record: TaskTokenRecord = registerToken(tokens, resumed.token, execution, resumed.state);
+  const timer = setTimeout(
+    () => settleToken(record, { error: statesTimeout() }),
+    Math.max(0, resumed.deadline - Date.now()),
+  );
+  void record.outcome.promise.catch(() => undefined).finally(() => clearTimeout(timer));
+  return record.outcome.promise as Promise<JsonValue>;
+}
+
+/** The error a Task state fails with when it runs out of time; ASL `Catch` blocks match its name. */
+function statesTimeout(): Error {
+  const error = new Error('The task did not answer within its timeout.');
+  error.name = 'States.Timeout';
+  return error;
 }
 
 async function callTask(tasks: Tasks, stateName: string, payload: unknown): Promise<JsonValue> {

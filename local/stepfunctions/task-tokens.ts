@@ -23,6 +23,8 @@ export interface TokenScope {
 }
 
 export interface TaskTokenRecord {
+  token: string;
+  registry: TaskTokens;
   execution: TokenScope;
   stateName: string;
   /** Date.now() like the library's event timestamps, which it is compared with. */
@@ -31,8 +33,22 @@ export interface TaskTokenRecord {
   outcome: PromiseWithResolvers<unknown>;
 }
 
-/** Every task token handed out, kept after it closes so a late answer gets TaskTimedOut, not InvalidToken. */
-export type TaskTokens = Map<string, TaskTokenRecord>;
+/**
+ * The task tokens handed out: those still waited on, and the most recent closed ones, kept (as strings) so
+ * that a late answer gets TaskTimedOut as on AWS rather than InvalidToken. Bounded, so a long run does not
+ * keep every token it ever handed out.
+ */
+export interface TaskTokens {
+  pending: Map<string, TaskTokenRecord>;
+  closed: Set<string>;
+}
+
+/** How many closed tokens are remembered; an answer older than that gets InvalidToken. */
+const CLOSED_TOKENS_KEPT = 10_000;
+
+export function createTaskTokens(): TaskTokens {
+  return { pending: new Map(), closed: new Set() };
+}
 
 export function registerToken(
   tokens: TaskTokens,
@@ -41,6 +57,8 @@ export function registerToken(
   stateName: string,
 ): TaskTokenRecord {
   const record: TaskTokenRecord = {
+    token,
+    registry: tokens,
     execution,
     stateName,
     registeredAt: Date.now(),
@@ -48,7 +66,7 @@ export function registerToken(
     outcome: Promise.withResolvers<unknown>(),
   };
   record.outcome.promise.catch(ignore);
-  tokens.set(token, record);
+  tokens.pending.set(token, record);
   execution.pendingTokens.add(record);
   return record;
 }
@@ -63,6 +81,10 @@ export function settleToken(
   }
   record.status = 'closed';
   record.execution.pendingTokens.delete(record);
+  const { pending, closed } = record.registry;
+  pending.delete(record.token);
+  closed.add(record.token);
+  if (closed.size > CLOSED_TOKENS_KEPT) closed.delete(closed.values().next().value as string);
   if ('output' in result) {
     record.outcome.resolve(result.output);
   } else {
@@ -81,11 +103,19 @@ export function closePendingTokens(execution: TokenScope) {
  * The library enforces task timeouts itself and reports them only as events, so a token whose attempt
  * timed out is closed from the event stream. Events arrive a few microtasks late, by when a retry or a
  * Catch back into the same state may have registered a new token; the timestamp keeps that one open
- * (a timed-out attempt is at least a second older than the event that ends it).
+ * (a timed-out attempt is at least a second older than the event that ends it). The same stream tells
+ * `onEntered` which top-level state the execution entered, with its input.
  */
-export async function watchStateEnds(execution: TokenScope, events: EventLogs) {
+export async function watchStateEnds(
+  execution: TokenScope,
+  events: EventLogs,
+  onEntered: (state: string, input: unknown, at: number) => void = ignore,
+) {
   try {
     for await (const event of events) {
+      if (event.type === 'StateEntered' && event.index === undefined) {
+        onEntered(event.state.name, event.state.input, event.timestamp);
+      }
       if ((event.type === 'StateFailed' || event.type === 'StateExited') && event.index === undefined) {
         for (const record of [...execution.pendingTokens]) {
           if (record.stateName === event.state.name && record.registeredAt < event.timestamp) {
@@ -132,13 +162,9 @@ export function sendTaskHeartbeat(tokens: TaskTokens, body: JsonObject) {
 
 function pendingToken(tokens: TaskTokens, body: JsonObject): TaskTokenRecord {
   const token = optionalString(body, 'taskToken');
-  const record = token === undefined ? undefined : tokens.get(token);
-  if (!record) {
-    throw new ApiError('InvalidToken', 'Invalid Token');
-  }
-  if (record.status !== 'pending') {
-    // What AWS answers once the task behind a token has timed out or closed.
-    throw new ApiError('TaskTimedOut', 'Task Timed Out');
-  }
-  return record;
+  const record = token === undefined ? undefined : tokens.pending.get(token);
+  if (record) return record;
+  // What AWS answers once the task behind a token has timed out or closed.
+  if (token !== undefined && tokens.closed.has(token)) throw new ApiError('TaskTimedOut', 'Task Timed Out');
+  throw new ApiError('InvalidToken', 'Invalid Token');
 }

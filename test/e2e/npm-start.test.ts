@@ -1,27 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from '../support/poll.ts';
-
-/** Runs `local/main.ts` the way `npm start` does, on a free port, and reads what it prints. */
-function start(env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-    env: { ...process.env, PORT: '0', POWERTOOLS_LOG_LEVEL: 'ERROR', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exited, output: () => out, errors: () => err };
-}
+import { boot as bootProcess, startProcess as start } from '../support/npm-start.ts';
 
 describe('npm start', () => {
   const running: ChildProcess[] = [];
@@ -30,13 +12,9 @@ describe('npm start', () => {
   });
 
   async function boot(env: Record<string, string> = {}) {
-    const proc = start(env);
+    const proc = await bootProcess(env);
     running.push(proc.child);
-    const url = await eventually(() => /REST API\s+(http:\/\/\S+)\/v1/.exec(proc.output())?.[1], {
-      timeoutMs: 30_000,
-      what: `the start banner (stderr: ${proc.errors()})`,
-    });
-    return { ...proc, url };
+    return proc;
   }
 
   it('prints its URLs and signing secret, serves the API, and stops cleanly on SIGTERM', async () => {

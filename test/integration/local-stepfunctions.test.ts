@@ -1,7 +1,9 @@
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   DescribeExecutionCommand,
@@ -57,6 +59,7 @@ afterEach(async () => {
 /** The service behind a real HTTP endpoint; tasks not given just succeed with an empty object. */
 async function startLocal(
   tasks: Partial<Record<TaskState, (payload: unknown, local: Local) => Promise<unknown>>> = {},
+  { dataDir }: { dataDir?: string } = {},
 ) {
   const calls = Object.fromEntries(TASK_STATES.map((name) => [name, []])) as unknown as Local['calls'];
   const ended: ExecutionEnd[] = [];
@@ -74,6 +77,9 @@ async function startLocal(
     stateMachineArn: STATE_MACHINE_ARN,
     tasks: taskFunctions,
     onExecutionEnd: (end) => ended.push(end),
+    ...(dataDir
+      ? { dataDir, onError: (message: string) => ended.push({ error: message } as ExecutionEnd) }
+      : {}),
   });
 
   const server = createServer(async (request, response) => {
@@ -476,4 +482,111 @@ describe('local Step Functions service', () => {
       createLocalStepFunctions({ definition, stateMachineArn: STATE_MACHINE_ARN, tasks: {} }),
     ).toThrow(/OfferToAgent/);
   });
+});
+
+describe('local Step Functions across a restart (with a data directory)', () => {
+  const dataDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sfn-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  };
+  const saved = (dir: string) => readdirSync(join(dir, 'stepfunctions')).filter((f) => f.endsWith('.json'));
+
+  it('takes up a waiting execution: the token handed out before the restart still answers it', async () => {
+    const dir = dataDir();
+    const before = await startLocal({}, { dataDir: dir });
+    const executionArn = await startCall(before, 'call-restarted');
+    const token = await taskToken(before, 'OfferToAgent', 1);
+    await before.service.close();
+
+    const after = await startLocal({}, { dataDir: dir });
+    expect(await after.service.resume()).toBe(1);
+    await after.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"agentId":"a-1"}' }));
+
+    const execution = await finished(after, executionArn);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(after.calls.OfferToAgent).toEqual([]);
+    expect(after.calls.CreateInteraction).toEqual([{ callId: 'call-restarted', route: 0 }]);
+    expect(JSON.parse(execution.output ?? 'null')).toMatchObject({ offer: { agentId: 'a-1' } });
+    await waitFor('the ended execution to leave the disk', () =>
+      saved(dir).length === 0 ? true : undefined,
+    );
+  });
+
+  it('times a resumed wait out at the deadline it had before the restart, not a full timeout later', async () => {
+    const dir = dataDir();
+    const before = await startLocal({}, { dataDir: dir });
+    const started = Date.now();
+    await startCall(before, 'call-deadline', callInput('call-deadline', { offerTimeoutSeconds: 3 }));
+    await taskToken(before, 'OfferToAgent', 1);
+    await delay(1_000);
+    await before.service.close();
+
+    const after = await startLocal(
+      { RecordMissedOffer: async () => ({ outcome: 'ended' }) },
+      { dataDir: dir },
+    );
+    await after.service.resume();
+    await waitFor('RecordMissedOffer after the restart', () => after.calls.RecordMissedOffer[0], 4_000);
+    const missedAfter = Date.now() - started;
+
+    expect(missedAfter).toBeGreaterThanOrEqual(2_900);
+    expect(missedAfter).toBeLessThan(3_900);
+  });
+
+  it('runs a state that was not waiting again after the restart, and ends the execution once', async () => {
+    const dir = dataDir();
+    const hang = deferred();
+    const before = await startLocal(
+      { CreateInteraction: () => hang.released.then(() => ({})) },
+      { dataDir: dir },
+    );
+    const executionArn = await startCall(before, 'call-rerun');
+    await before.client.send(
+      new SendTaskSuccessCommand({ taskToken: await taskToken(before, 'OfferToAgent', 1), output: '{}' }),
+    );
+    await waitFor('CreateInteraction to start', () => before.calls.CreateInteraction[0]);
+    await before.service.close();
+    hang.release();
+
+    const after = await startLocal({}, { dataDir: dir });
+    await after.service.resume();
+
+    expect((await finished(after, executionArn)).status).toBe('SUCCEEDED');
+    expect(after.calls.CreateInteraction).toEqual([{ callId: 'call-rerun', route: 0 }]);
+    expect(after.ended.filter((e) => e.executionArn === executionArn)).toHaveLength(1);
+    await waitFor('the ended execution to leave the disk', () =>
+      saved(dir).length === 0 ? true : undefined,
+    );
+  });
+
+  it('keeps nothing on disk without a data directory, and aborts what runs when it closes', async () => {
+    const local = await startLocal();
+    const executionArn = await startCall(local, 'call-memory-only');
+    await taskToken(local, 'OfferToAgent', 1);
+    await local.service.close();
+
+    expect(await local.service.resume()).toBe(0);
+    expect(local.ended).toEqual([expect.objectContaining({ executionArn, status: 'ABORTED' })]);
+  });
+});
+
+describe('local Step Functions over a long run', () => {
+  it('forgets the oldest of more than a thousand ended executions, but still refuses their names', async () => {
+    const local = await startLocal({
+      OfferToAgent: async () => {
+        const ended = new Error('the call ended');
+        ended.name = 'CallEnded';
+        throw ended;
+      },
+    });
+    const arns: (string | undefined)[] = [];
+    for (let i = 0; i < 1_010; i++) arns.push(await startCall(local, `call-long-${i}`));
+    await waitFor('every execution to end', () => (local.ended.length >= 1_010 ? true : undefined), 20_000);
+    await startCall(local, 'call-long-last');
+
+    await expect(describeExecution(local, arns[0])).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+    expect((await describeExecution(local, arns.at(-1))).status).toBe('SUCCEEDED');
+    await expect(startCall(local, 'call-long-0')).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+  }, 60_000);
 });

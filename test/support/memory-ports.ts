@@ -40,6 +40,8 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
   const published: DomainEvent[] = [];
   const started: WorkflowInput[] = [];
   const slept: number[] = [];
+  /** Sockets that closed without a `$disconnect`: pushes to them come back gone. */
+  const gone = new Set<string>();
   const pushed: { connectionIds: readonly string[]; message: ServerMessage }[] = [];
   const tokens = new Map<
     string,
@@ -93,7 +95,10 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
     pusher: {
       async push(connectionIds, message) {
         pushed.push({ connectionIds, message });
-        return { gone: [] };
+        return { gone: connectionIds.filter((c) => gone.has(c)) };
+      },
+      async isConnected(connectionId) {
+        return !gone.has(connectionId);
       },
     },
     events: {
@@ -106,5 +111,5 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     settings: DEFAULT_SETTINGS,
   };
-  return { deps, calls, agents, interactions, workItems, published, pushed, tokens, started, slept };
+  return { deps, calls, agents, interactions, workItems, published, pushed, tokens, started, slept, gone };
 }

@@ -84,7 +84,7 @@ describe('races around one offer', () => {
 describe('sockets that are gone', () => {
   it('forgets a connection the gateway reports gone, and revokes an offer nobody can see', async () => {
     const ports = memoryPorts();
-    ports.deps.pusher = { push: async (connectionIds) => ({ gone: [...connectionIds] }) };
+    for (const connectionId of ['c-ghost', 'c-alive']) ports.gone.add(connectionId);
     const app = makeUseCases(ports.deps);
     const now = ports.deps.clock.now();
     for (const agentId of ['ghost', 'alive']) {
@@ -106,5 +106,45 @@ describe('sockets that are gone', () => {
       ['alive', 'revoked', 'agent_unreachable'],
     ]);
     expect(await ports.deps.agents.get('ghost')).toMatchObject({ connections: [], status: 'offline' });
+  });
+
+  it('forgets, at the sweep, sockets that closed unheard, and gives their agent’s offer to the next agent', async () => {
+    const ports = memoryPorts();
+    const app = makeUseCases(ports.deps);
+    const now = ports.deps.clock.now();
+    await ports.deps.agents.create({
+      ...addConnection(
+        addConnection(
+          newAgent('restarted', { name: 'R', queues: ['support'], autoAccept: false }, now),
+          'c-old',
+        ),
+        'c-new',
+      ),
+      status: 'available',
+    });
+    const { callId } = await app.receiveCall({
+      ccaasCallId: 'unheard',
+      from: '+1',
+      to: '+2',
+      queue: 'support',
+    });
+    ports.tokens.set('t', { state: 'waiting' });
+    await app.offerToAgent(callId, 't');
+
+    ports.gone.add('c-old');
+    expect((await app.sweep()).socketsDropped).toBe(1);
+    expect(await ports.deps.agents.get('restarted')).toMatchObject({
+      connections: ['c-new'],
+      status: 'reserved',
+    });
+
+    ports.gone.add('c-new');
+    expect((await app.sweep()).socketsDropped).toBe(1);
+    expect(await ports.deps.agents.get('restarted')).toMatchObject({ connections: [], status: 'offline' });
+    expect(ports.tokens.get('t')).toEqual({ state: 'failed', error: 'OfferRevoked' });
+    expect((await ports.deps.calls.get(callId))?.offers[0]).toMatchObject({
+      status: 'revoked',
+      reason: 'agent_unreachable',
+    });
   });
 });

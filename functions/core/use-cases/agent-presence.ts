@@ -1,8 +1,9 @@
-import { addConnection, chooseStatus, removeConnections } from '../agent.ts';
+import { addConnection, chooseStatus } from '../agent.ts';
 import type { Deps } from '../deps.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { snapshot } from '../messages.ts';
 import type { Agent, Call, SelectableAgentStatus } from '../model.ts';
+import type { DropSockets } from '../steps/drop-sockets.ts';
 import type { RevokeAgentOffer } from '../steps/revoke-agent-offer.ts';
 import type { WakeWaitingCall } from '../steps/wake-waiting-call.ts';
 
@@ -37,22 +38,10 @@ export function makeConnectAgent({ agents }: Pick<Deps, 'agents'>) {
   };
 }
 
-/**
- * A socket closed. When it was the agent's last one and an offer is pending, nobody can answer it: the
- * offer is revoked as agent_unreachable and the call goes to the next agent without waiting for the timeout.
- * A live call is not touched: the audio goes through the CCaaS, not the socket.
- */
-export function makeDisconnectAgent(
-  deps: Pick<Deps, 'agents' | 'clock'> & { revokeAgentOffer: RevokeAgentOffer },
-) {
-  const { agents, clock, revokeAgentOffer } = deps;
+/** A socket closed (`$disconnect`): see dropSockets. */
+export function makeDisconnectAgent({ dropSockets }: { dropSockets: DropSockets }) {
   return async function disconnectAgent(agentId: string, connectionId: string): Promise<void> {
-    const agent = await agents.get(agentId);
-    if (!agent) return;
-    const { after } = await agents.update(agentId, (a) => removeConnections(a, [connectionId], clock.now()));
-    if (after.connections.length === 0 && after.status === 'reserved') {
-      await revokeAgentOffer(after, 'agent_unreachable');
-    }
+    await dropSockets(agentId, [connectionId]);
   };
 }
 

@@ -2,6 +2,7 @@ import type { Deps } from '../deps.ts';
 import { makeAgentMessenger } from '../steps/agent-messenger.ts';
 import { makeBridgeFailed } from '../steps/bridge-failed.ts';
 import { makeCloseOffer } from '../steps/close-offer.ts';
+import { makeDropSockets } from '../steps/drop-sockets.ts';
 import { makeEndCall } from '../steps/end-call.ts';
 import { makeEnsureInteraction, makeSyncInteraction } from '../steps/ensure-interaction.ts';
 import { makeRevokeAgentOffer } from '../steps/revoke-agent-offer.ts';
@@ -42,6 +43,7 @@ export function makeUseCases(deps: Deps) {
   const acceptOffer = makeAcceptOffer({ ...deps, send, closeOffer });
   const ensureInteraction = makeEnsureInteraction({ ...deps, send });
   const revokeAgentOffer = makeRevokeAgentOffer({ ...deps, send, closeOffer });
+  const dropSockets = makeDropSockets({ ...deps, revokeAgentOffer });
   const syncInteraction = makeSyncInteraction(deps);
   const endCall = makeEndCall({ ...deps, send, wakeWaitingCall, syncInteraction });
   return {
@@ -63,7 +65,7 @@ export function makeUseCases(deps: Deps) {
     overflowCall: makeOverflowCall(deps),
     // Event rules and the schedule
     createMissedOfferWorkItem: makeCreateMissedOfferWorkItem({ ...deps, ensureInteraction }),
-    sweep: makeSweep({ ...deps, ensureInteraction, wakeWaitingCall, closeOffer, startRouting }),
+    sweep: makeSweep({ ...deps, ensureInteraction, wakeWaitingCall, closeOffer, startRouting, dropSockets }),
     // Agents
     acceptOffer,
     rejectOffer: makeRejectOffer({ ...deps, closeOffer }),
@@ -78,7 +80,7 @@ export function makeUseCases(deps: Deps) {
     }),
     setAgentStatus: makeSetAgentStatus({ ...deps, revokeAgentOffer, wakeWaitingCall }),
     connectAgent: makeConnectAgent(deps),
-    disconnectAgent: makeDisconnectAgent({ ...deps, revokeAgentOffer }),
+    disconnectAgent: makeDisconnectAgent({ dropSockets }),
     agentSnapshot: makeAgentSnapshot(deps),
     // Staff
     admin: makeAdmin(deps),

@@ -4,6 +4,7 @@ import type { Deps } from '../deps.ts';
 import { InvalidTransitionError, OfferClosedError } from '../errors.ts';
 import type { Agent, Call } from '../model.ts';
 import type { CloseOffer } from '../steps/close-offer.ts';
+import type { DropSockets } from '../steps/drop-sockets.ts';
 import type { EnsureInteraction } from '../steps/ensure-interaction.ts';
 import type { StartRouting } from '../steps/start-routing.ts';
 import type { WakeWaitingCall } from '../steps/wake-waiting-call.ts';
@@ -28,6 +29,7 @@ export interface SweepResult {
   interactionsFailed: number;
   agentsRepaired: number;
   presenceChanged: number;
+  socketsDropped: number;
   callsRerouted: number;
 }
 
@@ -36,7 +38,9 @@ export interface SweepResult {
  * 1. answered calls owed their interaction get it: pending ones (a CRM outage) with backoff, and ones whose
  *    workflow died before even trying (a restart, a failed execution) after a minute, so every answered call
  *    ends up with its interaction without anyone clicking;
- * 2. time-driven presence: wrap-ups that ran WRAP_UP_SECONDS end, agents without a socket for the grace
+ * 2. sockets that closed without their `$disconnect` being heard (a restart of the gateway) are forgotten,
+ *    as their `$disconnect` would have: a pending offer of an agent left with none goes to the next agent;
+ *    then time-driven presence: wrap-ups that ran WRAP_UP_SECONDS end, agents without a socket for the grace
  *    period go offline;
  * 3. agents left behind by a crash between two writes are repaired: reserved for an offer that is no
  *    longer pending, or on a call that has ended or moved on;
@@ -44,16 +48,18 @@ export interface SweepResult {
  * 5. a call whose workflow is gone (routed but untouched for minutes) is routed again in a new round.
  */
 export function makeSweep(
-  deps: Pick<Deps, 'calls' | 'agents' | 'clock' | 'settings' | 'logger'> & {
+  deps: Pick<Deps, 'calls' | 'agents' | 'pusher' | 'clock' | 'settings' | 'logger'> & {
     ensureInteraction: EnsureInteraction;
     wakeWaitingCall: WakeWaitingCall;
     closeOffer: CloseOffer;
     startRouting: StartRouting;
+    dropSockets: DropSockets;
   },
 ) {
   const {
     calls,
     agents,
+    pusher,
     clock,
     settings,
     logger,
@@ -61,6 +67,7 @@ export function makeSweep(
     wakeWaitingCall,
     closeOffer,
     startRouting,
+    dropSockets,
   } = deps;
   const age = (since: string) => clock.now().getTime() - Date.parse(since);
 
@@ -150,10 +157,17 @@ export function makeSweep(
       interactionsFailed: 0,
       agentsRepaired: 0,
       presenceChanged: 0,
+      socketsDropped: 0,
       callsRerouted: 0,
     };
     await retryInteractions(result);
     for (const listed of await agents.list()) {
+      const alive = await Promise.all(listed.connections.map((c) => pusher.isConnected(c)));
+      const gone = listed.connections.filter((_, i) => !alive[i]);
+      if (gone.length > 0) {
+        await dropSockets(listed.agentId, gone);
+        result.socketsDropped += gone.length;
+      }
       const presence = await agents.update(listed.agentId, (a) => expirePresence(a, clock.now(), settings));
       if (presence.changed) result.presenceChanged++;
       const agent = await repairAgent(presence.after, result);
