@@ -33,6 +33,16 @@ interface PutEventsEntry {
   Time?: number | string;
 }
 
+/** How many published events and dead letters the bus keeps for tests and `GET /v1/dead-letters`. */
+const KEPT = 5_000;
+
+/** Appends to a list that keeps only the most recent KEPT entries, so a long run stays flat. */
+function keepRecent<T>(list: T[], entry: T): void {
+  list.push(entry);
+  // Trimmed in batches: one splice per KEPT appends, not one per append.
+  if (list.length >= 2 * KEPT) list.splice(0, list.length - KEPT);
+}
+
 /** Whether an event matches a rule pattern (the subset of EventBridge pattern syntax the rules use). */
 function matchesPattern(pattern: EventRule['pattern'], source: string, detailType: string): boolean {
   if (!pattern.source.includes(source)) return false;
@@ -85,7 +95,7 @@ export function createLocalEventBus(options: {
       }
       if (attempt < maxAttempts && !closed) await pause(Math.min(30_000, baseDelayMs * 2 ** (attempt - 1)));
       if (attempt >= maxAttempts || closed) {
-        deadLetters.push({ event, rule: target.rule, error: String(error), attempts: attempt });
+        keepRecent(deadLetters, { event, rule: target.rule, error: String(error), attempts: attempt });
         return;
       }
     }
@@ -133,7 +143,7 @@ export function createLocalEventBus(options: {
           resources: [],
           detail,
         };
-        published.push(event);
+        keepRecent(published, event);
         for (const target of options.targets) {
           const rule: EventRule = EVENT_RULES[target.rule];
           if (matchesPattern(rule.pattern, event.source, event['detail-type'])) start(target, event);

@@ -57,7 +57,7 @@ export interface LocalStack {
   stateMachineArn: string;
   eventBusName: string;
   faults: Faults;
-  /** Every event published to the local bus, in order. */
+  /** The events published to the local bus, in order (the most recent five thousand at least). */
   published: BusEvent[];
   /** Events whose delivery to a rule target failed every attempt (also at GET /v1/dead-letters). */
   deadLetters: DeadLetter[];
