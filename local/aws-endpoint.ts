@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody, sendJson } from './http-io.ts';
+import { readBody, requestTarget, sendJson } from './http-io.ts';
 
 /** An AWS JSON-protocol service (DynamoDB, Step Functions, EventBridge) reached by its X-Amz-Target. */
 export type AwsService = (
@@ -36,7 +36,7 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
   const server: Server = createServer(async (req, res) => {
     try {
       const body = await readBody(req);
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const url = requestTarget(req) ?? new URL('http://localhost/');
       const target = req.headers['x-amz-target'];
       if (typeof target === 'string') {
         const [prefix, operation] = target.split('.');

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Trigger } from '../functions/manifest/index.ts';
 import type { ManageConnection } from './aws-endpoint.ts';
-import { readBody, sendJson } from './http-io.ts';
+import { readBody, requestTarget, sendJson } from './http-io.ts';
 import { limitFrames, MAX_MESSAGE_BYTES } from './ws-limits.ts';
 
 export type Invoke = (event: unknown) => Promise<unknown>;
@@ -70,7 +70,7 @@ export function createGateway(options: GatewayOptions) {
         requestContext: {
           accountId: '000000000000',
           apiId: 'local',
-          domainName: url.host,
+          domainName: req.headers.host ?? 'localhost',
           http: {
             method,
             path: url.pathname,
@@ -117,7 +117,12 @@ export function createGateway(options: GatewayOptions) {
   const server: Server = createServer(async (req, res) => {
     try {
       const body = await readBody(req);
-      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      const url = requestTarget(req);
+      if (!url) {
+        return sendJson(res, 400, {
+          error: { code: 'BAD_REQUEST', message: 'the request target is not a path' },
+        });
+      }
       if (await options.extra(req, res, body, url)) return;
       await httpRoute(req, res, body, url);
     } catch (err) {
@@ -173,8 +178,8 @@ export function createGateway(options: GatewayOptions) {
     // Until ws takes the socket over, nobody else listens: a reset connection must not be an uncaught error.
     socket.on('error', () => socket.destroy());
     try {
-      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-      if (url.pathname !== '/ws') return reject(socket, 404, 'Not Found');
+      const url = requestTarget(req);
+      if (url?.pathname !== '/ws') return reject(socket, 404, 'Not Found');
       const connectionId = randomBytes(9).toString('base64').replace(/[+/]/g, 'A');
       let authorizer: Record<string, unknown>;
       try {

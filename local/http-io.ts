@@ -20,3 +20,16 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('error', reject);
   });
 }
+
+/**
+ * The request's target as a URL, read as a path whatever it looks like (`//`, `/a//b`), or undefined when
+ * it is not one at all.
+ */
+export function requestTarget(req: IncomingMessage): URL | undefined {
+  const target = req.url ?? '/';
+  try {
+    return new URL(`http://localhost${target.startsWith('/') ? target : `/${target}`}`);
+  } catch {
+    return undefined;
+  }
+}
