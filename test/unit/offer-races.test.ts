@@ -69,6 +69,26 @@ describe('races around one offer', () => {
     expect(await app.recordMissedOffer(callId)).toEqual({ outcome: 'ended' });
   });
 
+  it('ends a queue wait with CallEnded, not a retryable error, when the caller hangs up as it begins', async () => {
+    const ports = memoryPorts();
+    const app = makeUseCases(ports.deps);
+    const { callId } = await app.receiveCall({
+      ccaasCallId: 'gone-early',
+      from: '+1',
+      to: '+2',
+      queue: 'nobody',
+    });
+    const update = ports.deps.calls.update;
+    // The hang-up lands between the wait's look at the call and its write.
+    ports.deps.calls.update = async (id, transition) => {
+      ports.deps.calls.update = update;
+      await app.applyCcaasEvent(callId, { seq: 1, type: 'caller_hangup', at: '2026-03-01T12:00:01Z' });
+      return update(id, transition);
+    };
+
+    await expect(app.waitForAgent(callId, 'wait-token')).rejects.toMatchObject({ name: 'CallEnded' });
+  });
+
   it('revokes the offer at once when the agent’s last socket closes', async () => {
     const { app, callId, tokens, agents, calls } = await setup();
     await app.disconnectAgent('a1', 'c1');

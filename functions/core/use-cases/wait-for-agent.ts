@@ -1,6 +1,6 @@
 import { isRoutedBy, startWaiting } from '../call.ts';
 import type { Deps } from '../deps.ts';
-import { roundOver, WorkflowErrors, WorkflowSignal } from '../errors.ts';
+import { CallEndedError, roundOver, WorkflowErrors, WorkflowSignal } from '../errors.ts';
 import { rankCandidates } from '../routing.ts';
 import type { WakeCall } from '../steps/wake-waiting-call.ts';
 
@@ -25,7 +25,13 @@ export function makeWaitForAgent(
         `call ${callId} waited ${Math.round(waitedMs / 1000)} s`,
       );
     }
-    await calls.update(callId, (c) => startWaiting(c, taskToken, clock.now()));
+    try {
+      await calls.update(callId, (c) => startWaiting(c, taskToken, clock.now()));
+    } catch (err) {
+      // The caller hung up between the look and the write: as ended as if it had been seen.
+      if (err instanceof CallEndedError) throw roundOver(callId);
+      throw err;
+    }
     if (rankCandidates(await agents.listAvailable(call.queue), call).length > 0) await wakeCall(callId);
   };
 }
