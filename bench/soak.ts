@@ -1,20 +1,26 @@
 /**
  * Soak: does the local runtime keep its memory flat over a long run? It starts one stack, connects AGENTS
- * agents that accept every offer, and places CALLS calls at RATE calls per second; each is accepted, ended
- * by the CCaaS and wrapped up. Every REPORT_EVERY calls it prints the process's memory (all threads: the
- * runtime and its functions' execution environment), after a garbage collection when `--expose-gc` is on.
- * Run `npm run soak` (CALLS=20000 RATE=5 DATA_DIR=<empty folder> for the hour-long figure).
+ * agents that take every offer, and places CALLS calls at RATE calls per second. Each offered call is
+ * accepted, ended by the CCaaS and wrapped up; a call nobody is offered within 30 s is hung up by its
+ * caller and counted as not answered. Every REPORT_EVERY calls it prints the process's memory (all
+ * threads: the runtime and its functions' execution environment), after a garbage collection.
+ * Run `npm run soak` (`CALLS=20000 RATE=5 DATA_DIR=<empty folder> npm run soak` for the hour-long figure).
+ *
+ * The agents react to their sockets' messages as they come (no polling), so that the harness, which shares
+ * the process with the runtime, costs next to nothing.
  */
 import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
 import { startLocalStack } from '../local/stack.ts';
-import { AgentClient } from '../test/support/agent.ts';
 import { ccaasClient } from '../test/support/ccaas.ts';
 
 const AGENTS = Number(process.env.AGENTS ?? 10);
 const CALLS = Number(process.env.CALLS ?? 2000);
-const RATE = Number(process.env.RATE ?? 20);
+const RATE = Number(process.env.RATE ?? 5);
 const REPORT_EVERY = Number(process.env.REPORT_EVERY ?? Math.max(100, Math.round(CALLS / 20)));
+const OFFER_WAIT_MS = 30_000;
 
+type Message = { type: string; [key: string]: unknown };
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 function memory() {
@@ -31,78 +37,102 @@ const stack = await startLocalStack({
   ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
 });
 const ccaas = ccaasClient(stack.url, stack.webhookSecret);
-const agents = await Promise.all(
-  Array.from({ length: AGENTS }, async (_, i) =>
-    (await AgentClient.register(stack.url, stack.wsUrl, `soak-${i}`)).online(),
-  ),
-);
 
-/** An agent's part of one call: accept the offer, wait for the end, wrap up (available again). */
-async function work(agent: AgentClient, offerId: string, callId: string) {
-  await agent.request({ action: 'accept', offerId }, 30_000);
-  await agent.waitFor(
-    (m) => m.type === 'callState' && m.callId === callId && m.state === 'connected',
-    30_000,
-  );
-  await ccaas.event(callId, 'ended');
-  await agent.request({ action: 'wrapUp', callId, disposition: 'soak' }, 30_000);
-  // The agent client keeps every message for the tests; a soak must not measure its own memory. What is
-  // left may be another call's offer, already on its way.
-  const done = agent.messages.filter((m) => m.callId === callId || m.requestId !== undefined);
-  for (const m of done) agent.messages.splice(agent.messages.indexOf(m), 1);
-}
-
-const started = performance.now();
-const baseline = memory();
-const rows: { calls: number; seconds: number; rss: number; heap: number; lost: number }[] = [];
-let done = 0;
+/** Calls placed and not yet settled: when each was placed, and its caller's give-up timer. */
+const open = new Map<string, { timer: NodeJS.Timeout; resolve: () => void }>();
+let placed = 0;
+let settled = 0;
+let answered = 0;
 let lost = 0;
-const inFlight = new Set<Promise<void>>();
-for (let n = 1; n <= CALLS; n++) {
-  const due = started + (n * 1000) / RATE;
-  const wait = due - performance.now();
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  const call = (async () => {
-    const callId = await ccaas.newCall();
-    const offer = await Promise.any(
-      agents.map((a) =>
-        a.waitFor((m) => m.type === 'offer' && m.callId === callId, 30_000).then((m) => ({ a, m })),
-      ),
-    ).catch(() => undefined);
-    if (!offer) {
-      // Nobody took it in time: the caller gives up, as callers do, and the call leaves the queue.
-      lost += 1;
-      await ccaas.event(callId, 'caller_hangup');
-      return;
-    }
-    await work(offer.a, offer.m.offerId, callId);
-  })()
-    .catch(() => {
-      lost += 1;
-    })
-    .finally(() => {
-      done += 1;
-      inFlight.delete(call);
-      if (done % REPORT_EVERY === 0) {
-        const row = {
-          calls: done,
-          seconds: Math.round((performance.now() - started) / 1000),
-          ...memory(),
-          lost,
-        };
-        rows.push(row);
-        process.stdout.write(`${JSON.stringify(row)}\n`);
-      }
-    });
-  inFlight.add(call);
+const rows: Record<string, number>[] = [];
+const started = performance.now();
+
+function settle(callId: string, outcome: 'answered' | 'lost') {
+  const call = open.get(callId);
+  if (!call) return;
+  open.delete(callId);
+  clearTimeout(call.timer);
+  if (outcome === 'answered') answered++;
+  else lost++;
+  settled++;
+  if (settled % REPORT_EVERY === 0) {
+    const row = {
+      calls: settled,
+      seconds: Math.round((performance.now() - started) / 1000),
+      ...memory(),
+      lost,
+    };
+    rows.push(row);
+    process.stdout.write(`${JSON.stringify(row)}\n`);
+  }
+  call.resolve();
 }
-await Promise.all(inFlight);
-await Promise.all(agents.map((a) => a.close()));
+
+/** An agent's workspace reduced to what the soak needs: take the offer, talk, end, wrap up, next. */
+async function agent(agentId: string): Promise<WebSocket> {
+  await fetch(`${stack.url}/v1/agents/${agentId}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: agentId, queues: ['support'] }),
+  });
+  const { token } = (await (
+    await fetch(`${stack.url}/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ agentId }),
+    })
+  ).json()) as { token: string };
+  const socket = new WebSocket(`${stack.wsUrl}?token=${token}`);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const send = (message: Record<string, unknown>) => socket.send(JSON.stringify(message));
+  socket.on('message', (data) => {
+    const m = JSON.parse(data.toString()) as Message;
+    const callId = m.callId as string;
+    if (m.type === 'offer') send({ action: 'accept', offerId: m.offerId });
+    else if (m.type === 'callState' && m.state === 'connected') {
+      void ccaas.event(callId, 'ended').catch(() => undefined);
+    } else if (m.type === 'callState' && m.state === 'completed') {
+      send({ action: 'wrapUp', callId, disposition: 'soak' });
+      settle(callId, 'answered');
+    }
+  });
+  send({ action: 'setStatus', status: 'available' });
+  return socket;
+}
+
+const sockets = await Promise.all(Array.from({ length: AGENTS }, (_, i) => agent(`soak-${i}`)));
+const baseline = memory();
+const pending: Promise<void>[] = [];
+for (let n = 1; n <= CALLS; n++) {
+  const wait = started + (n * 1000) / RATE - performance.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  placed++;
+  pending.push(
+    ccaas.newCall().then(
+      (callId) =>
+        new Promise<void>((resolve) => {
+          // Nobody took it in time: the caller gives up, as callers do, and the call leaves the queue.
+          const timer = setTimeout(() => {
+            void ccaas.event(callId, 'caller_hangup').catch(() => undefined);
+            settle(callId, 'lost');
+          }, OFFER_WAIT_MS);
+          open.set(callId, { timer, resolve });
+        }),
+      () => {
+        lost++;
+      },
+    ),
+  );
+}
+await Promise.all(pending);
+for (const socket of sockets) socket.close();
 await stack.close();
 
 const warm = rows[Math.min(2, rows.length - 1)];
 const last = rows.at(-1);
 process.stdout.write(
-  `baseline ${baseline.rss} MB; after warm-up (${warm?.calls} calls) ${warm?.rss} MB; after ${last?.calls} calls ${last?.rss} MB (heap ${last?.heap} MB); ${lost} calls not answered\n`,
+  `${placed} calls placed, ${answered} answered, ${lost} not answered. Memory: ${baseline.rss} MB at the start, ` +
+    `${warm?.rss} MB after warm-up (${warm?.calls} calls), ${last?.rss} MB after ${last?.calls} calls ` +
+    `(main heap ${warm?.heap} → ${last?.heap} MB)\n`,
 );
 process.exit(0);
