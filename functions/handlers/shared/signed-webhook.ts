@@ -13,6 +13,8 @@ const SIGNATURE_TOLERANCE_MS = 5 * 60_000;
 /** How long a replay waits for the first request's answer before answering 409 REPLAY_IN_PROGRESS. */
 const WAIT_FOR_FIRST_MS = 2_000;
 const POLL_MS = 100;
+/** What a webhook-id may be: it is a DynamoDB key, so bounded (well under the 2 KB key limit). */
+const WEBHOOK_ID = /^[\x21-\x7e]{1,256}$/;
 /** Where this request keeps the webhook-id it claimed, until its answer is known. */
 const CLAIMED = 'signedWebhook.claimed';
 
@@ -29,12 +31,13 @@ export function signedCallbackHandler(fn: HttpFunction) {
 /**
  * The middleware of the CCaaS callbacks (Standard Webhooks: webhook-id, webhook-timestamp,
  * webhook-signature; HMAC-SHA256 over id.timestamp.body; 5-minute tolerance both ways).
- * Before the handler: the signature is verified against every active secret (401 otherwise), then the
- * webhook-id is claimed for this request. A replay of an answered id gets the stored first answer at once
- * and runs nothing; one whose first request is still running waits up to 2 s for that answer, then gets
- * 409 REPLAY_IN_PROGRESS (the sender retries, and then finds the answer); the same id on another path or
- * with another body is 409 WEBHOOK_ID_REUSED. After the handler, or its error: a 2xx or 4xx answer is
- * stored for replays (a retry would get the same anyway), a 5xx releases the claim so that a retry runs.
+ * Before the handler: the signature is verified against every active secret (401 otherwise), the
+ * webhook-id checked (up to 256 printable ASCII characters, else 422), then claimed for this request. A
+ * replay of an answered id gets the stored first answer at once and runs nothing; one whose first request
+ * is still running waits up to 2 s for that answer, then gets 409 REPLAY_IN_PROGRESS (the sender retries,
+ * and then finds the answer); the same id on another path or with another body is 409 WEBHOOK_ID_REUSED.
+ * After the handler, or its error: a 2xx or 4xx answer is stored for replays (a retry would get the same
+ * anyway), a 5xx releases the claim so that a retry runs.
  * Used after the header normalizer and before the error mapper, whose answer it stores.
  */
 export function signedWebhook(
@@ -49,6 +52,11 @@ export function signedWebhook(
       throw new RequestError(401, 'UNAUTHORIZED', `webhook signature rejected: ${(err as Error).message}`);
     }
     const webhookId = headers['webhook-id'];
+    if (!WEBHOOK_ID.test(webhookId)) {
+      throw new RequestError(422, 'VALIDATION_FAILED', 'webhook-id is not a valid message id', [
+        { path: 'webhook-id', message: 'up to 256 printable ASCII characters, no spaces' },
+      ]);
+    }
     const signedAt = new Date(Number(headers['webhook-timestamp']) * 1000);
     const answered = await claim(ports().webhookReceipts, request.event, webhookId, signedAt, body);
     if (answered) {
