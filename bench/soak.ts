@@ -5,12 +5,15 @@
  * caller and counted as not answered. Every REPORT_EVERY calls it prints the process's memory (all
  * threads: the runtime and its functions' execution environment), after a garbage collection.
  * Run `npm run soak` (`CALLS=20000 RATE=5 DATA_DIR=<empty folder> npm run soak` for the hour-long figure).
+ * It exits 1 when the memory grew more than MAX_GROWTH_MB (50) after warm-up or a call went unanswered.
  *
  * The agents react to their sockets' messages as they come (no polling), so that the harness, which shares
  * the process with the runtime, costs next to nothing.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
+import { callIdFor } from '../functions/core/call.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { ccaasClient } from '../test/support/ccaas.ts';
 
@@ -19,6 +22,7 @@ const CALLS = Number(process.env.CALLS ?? 2000);
 const RATE = Number(process.env.RATE ?? 5);
 const REPORT_EVERY = Number(process.env.REPORT_EVERY ?? Math.max(100, Math.round(CALLS / 20)));
 const OFFER_WAIT_MS = 30_000;
+const MAX_GROWTH_MB = Number(process.env.MAX_GROWTH_MB ?? 50);
 
 type Message = { type: string; [key: string]: unknown };
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
@@ -107,20 +111,21 @@ for (let n = 1; n <= CALLS; n++) {
   const wait = started + (n * 1000) / RATE - performance.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   placed++;
+  const ccaasCallId = `soak-${n}-${randomUUID()}`;
+  const callId = callIdFor(ccaasCallId);
+  // Known before the call is placed: its offer can come before the CCaaS hears our answer.
+  const outcome = new Promise<void>((resolve) => {
+    // Nobody took it in time: the caller gives up, as callers do, and the call leaves the queue.
+    const timer = setTimeout(() => {
+      void ccaas.event(callId, 'caller_hangup').catch(() => undefined);
+      settle(callId, 'lost');
+    }, OFFER_WAIT_MS);
+    open.set(callId, { timer, resolve });
+  });
   pending.push(
-    ccaas.newCall().then(
-      (callId) =>
-        new Promise<void>((resolve) => {
-          // Nobody took it in time: the caller gives up, as callers do, and the call leaves the queue.
-          const timer = setTimeout(() => {
-            void ccaas.event(callId, 'caller_hangup').catch(() => undefined);
-            settle(callId, 'lost');
-          }, OFFER_WAIT_MS);
-          open.set(callId, { timer, resolve });
-        }),
-      () => {
-        lost++;
-      },
+    ccaas.newCall({ ccaasCallId }).then(
+      () => outcome,
+      () => settle(callId, 'lost'),
     ),
   );
 }
@@ -135,4 +140,11 @@ process.stdout.write(
     `${warm?.rss} MB after warm-up (${warm?.calls} calls), ${last?.rss} MB after ${last?.calls} calls ` +
     `(main heap ${warm?.heap} → ${last?.heap} MB)\n`,
 );
-process.exit(0);
+// Flat means within MAX_GROWTH_MB after warm-up; and a call is lost only when the machine is overloaded.
+const growth = (last?.rss ?? 0) - (warm?.rss ?? 0);
+const failures = [
+  ...(growth > MAX_GROWTH_MB ? [`memory grew ${growth} MB after warm-up (over ${MAX_GROWTH_MB} MB)`] : []),
+  ...(lost > 0 ? [`${lost} calls not answered`] : []),
+];
+for (const failure of failures) process.stderr.write(`soak failed: ${failure}\n`);
+process.exit(failures.length > 0 ? 1 : 0);

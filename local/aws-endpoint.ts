@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { readBody, requestTarget, sendJson } from './http-io.ts';
+import { listen, readBody, requestTarget, sendJson } from './http-io.ts';
 
 /** An AWS JSON-protocol service (DynamoDB, Step Functions, EventBridge) reached by its X-Amz-Target. */
 export type AwsService = (
@@ -36,7 +35,7 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
   const server: Server = createServer(async (req, res) => {
     try {
       const body = await readBody(req);
-      const url = requestTarget(req) ?? new URL('http://localhost/');
+      const url = requestTarget(req);
       const target = req.headers['x-amz-target'];
       if (typeof target === 'string') {
         const [prefix, operation] = target.split('.');
@@ -53,6 +52,7 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
         return res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
       }
+      // The authorizer's key set, as Cognito's JWKS URL is to it on AWS (clients have GET /dev/jwks).
       if (req.method === 'GET' && url.pathname === '/jwks') return sendJson(res, 200, options.jwks());
       sendJson(res, 404, { __type: 'UnknownOperationException', message: `nothing at ${url.pathname}` });
     } catch (err) {
@@ -64,8 +64,7 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
   return {
     /** Listens on a free loopback port; resolves to the endpoint URL the functions' SDK clients use. */
     async listen(): Promise<string> {
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

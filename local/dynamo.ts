@@ -6,15 +6,18 @@ import dynalite from 'dynalite';
 import { indexesOf, keyAttributes, TABLES, type TableDefinition } from '../functions/manifest/index.ts';
 
 /**
- * dynalite 4 reads its key and value streams by calling `next()` until the end and never closes the
- * iterator, and abstract-level keeps an iterator (and LevelDB the snapshot under it) until it is closed: every
- * Query and Scan leaked a few KB of heap and more of native memory, for the life of the process. An iterator
- * that has reached its end is closed here, as abstract-level's own `all()` does. Patched once, on the class
- * every abstract-level iterator's `next()` comes from; closing twice is harmless.
+ * dynalite 4 reads its key and value streams by calling `next()` and never closes the iterator: a stream
+ * read to its end just stops, and one stopped early (a Limit, the 1 MB page) calls `iterator.return()`,
+ * which abstract-level iterators do not have. abstract-level keeps an iterator (and LevelDB the snapshot
+ * under it) until it is closed, so every Query and Scan leaked a few KB of heap and more of native memory,
+ * for the life of the process. Here an iterator closes at its end, as abstract-level's own `all()` does,
+ * and `return()` closes it. Patched once, on the class every abstract-level iterator comes from; closing
+ * twice is harmless.
  */
-function closeIteratorsAtTheirEnd(): void {
+function closeIteratorsWhenDone(): void {
   const common = Object.getPrototypeOf(AbstractValueIterator.prototype) as {
     next: (this: { close(): Promise<void> }) => Promise<unknown>;
+    return?: (this: { close(): Promise<void> }) => Promise<void>;
     [PATCHED]?: true;
   };
   if (common[PATCHED]) return;
@@ -24,10 +27,13 @@ function closeIteratorsAtTheirEnd(): void {
     if (item === undefined) await this.close();
     return item;
   };
+  common.return = function closeEarly() {
+    return this.close();
+  };
   common[PATCHED] = true;
 }
-const PATCHED = Symbol.for('call-resiliency.closeIteratorsAtTheirEnd');
-closeIteratorsAtTheirEnd();
+const PATCHED = Symbol.for('call-resiliency.closeIteratorsWhenDone');
+closeIteratorsWhenDone();
 
 export interface Faults {
   /** When 'down', every request to the interactions table fails like an outage of the CRM. */

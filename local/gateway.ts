@@ -56,6 +56,17 @@ export function createGateway(options: GatewayOptions) {
       const match = route.method === method ? pattern.exec(url.pathname) : null;
       if (!match) continue;
       const requestId = randomUUID();
+      // Like API Gateway, path parameters reach the function percent-decoded; a path that cannot be is refused.
+      const pathParameters = match.groups ? decodedParams(match.groups) : undefined;
+      if (pathParameters === null) {
+        const message = `the path ${url.pathname} is not valid percent-encoding`;
+        return sendJson(
+          res,
+          400,
+          { error: { code: 'BAD_REQUEST', message, requestId } },
+          { 'apigw-requestid': requestId },
+        );
+      }
       const query = Object.fromEntries(url.searchParams.entries());
       const event = {
         version: '2.0',
@@ -64,7 +75,7 @@ export function createGateway(options: GatewayOptions) {
         rawQueryString: url.search.slice(1),
         headers: headersOf(req),
         ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
-        ...(match.groups ? { pathParameters: { ...match.groups } } : {}),
+        ...(pathParameters ? { pathParameters } : {}),
         ...(body.length ? { body: body.toString('utf8') } : {}),
         isBase64Encoded: false,
         requestContext: {
@@ -118,11 +129,6 @@ export function createGateway(options: GatewayOptions) {
     try {
       const body = await readBody(req);
       const url = requestTarget(req);
-      if (!url) {
-        return sendJson(res, 400, {
-          error: { code: 'BAD_REQUEST', message: 'the request target is not a path' },
-        });
-      }
       if (await options.extra(req, res, body, url)) return;
       await httpRoute(req, res, body, url);
     } catch (err) {
@@ -238,7 +244,7 @@ export function createGateway(options: GatewayOptions) {
     manageConnection,
     /**
      * Closes every agent socket and waits for the socket routes under way, `$disconnect` included. The port
-     * stays open: the functions still running reach the local AWS services through it.
+     * stays open until close(): requests under way get their answers.
      */
     async disconnectAll(): Promise<void> {
       const closed = [...sockets.values()].map(
@@ -254,4 +260,15 @@ export function createGateway(options: GatewayOptions) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Each path parameter percent-decoded, or null when one is not valid percent-encoding. */
+function decodedParams(groups: Record<string, string>): Record<string, string> | null {
+  try {
+    return Object.fromEntries(
+      Object.entries(groups).map(([name, value]) => [name, decodeURIComponent(value)]),
+    );
+  } catch {
+    return null;
+  }
 }

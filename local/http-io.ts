@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /** Answers with a JSON body. */
 export function sendJson(
@@ -22,14 +23,21 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /**
- * The request's target as a URL, read as a path whatever it looks like (`//`, `/a//b`), or undefined when
- * it is not one at all.
+ * The request's target as a URL, read as a path whatever it looks like (`//`, `/a//b`, `*`): after a known
+ * origin, any such text parses. `new URL(target, base)` would read `//x` as another host.
  */
-export function requestTarget(req: IncomingMessage): URL | undefined {
+export function requestTarget(req: IncomingMessage): URL {
   const target = req.url ?? '/';
-  try {
-    return new URL(`http://localhost${target.startsWith('/') ? target : `/${target}`}`);
-  } catch {
-    return undefined;
-  }
+  return new URL(`http://localhost${target.startsWith('/') ? target : `/${target}`}`);
+}
+
+/** Listens on the port (0: a free one) and resolves to it; rejects when it cannot (the port is taken). */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }

@@ -1,8 +1,6 @@
 import './polyfills.ts';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   DEFAULT_SETTINGS,
   ENV,
@@ -19,7 +17,7 @@ import { createDevRoutes } from './dev-routes.ts';
 import { createLocalDynamo, type Faults } from './dynamo.ts';
 import { type BusEvent, createLocalEventBus, type DeadLetter } from './event-bus.ts';
 import { createGateway } from './gateway.ts';
-import { sendJson } from './http-io.ts';
+import { listen, sendJson } from './http-io.ts';
 import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
 import { startLambdaService } from './lambda.ts';
 import { createLocalStepFunctions } from './stepfunctions/index.ts';
@@ -59,7 +57,10 @@ export interface LocalStack {
   faults: Faults;
   /** The events published to the local bus, in order (the most recent five thousand at least). */
   published: BusEvent[];
-  /** Events whose delivery to a rule target failed every attempt (also at GET /v1/dead-letters). */
+  /**
+   * Events whose delivery to a rule target failed every attempt (also at GET /v1/dead-letters); the most
+   * recent five thousand at least.
+   */
   deadLetters: DeadLetter[];
   /** Resolves once the event deliveries under way have ended: delivered, or dead-lettered after retries. */
   eventsSettled(): Promise<void>;
@@ -82,8 +83,9 @@ export function generateWebhookSecret(): string {
 }
 
 /**
- * The whole product on one machine and one port: the same handlers and the same ASL as on AWS, with real
- * SDK clients pointed at local stand-ins through AWS_ENDPOINT_URL_<SERVICE>. The functions run in their
+ * The whole product on one machine: the same handlers and the same ASL as on AWS, with real SDK clients
+ * pointed at local stand-ins through AWS_ENDPOINT_URL_<SERVICE>. The product's REST and WebSocket APIs are
+ * on the public port; the stand-ins are on a loopback-only one of their own (local/aws-endpoint.ts). The functions run in their
  * own execution environment (local/lambda.ts), whose environment variables are built here, once the port
  * is known and before any function is loaded.
  */
@@ -98,7 +100,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });
 
-  // Invocations wait for the environment, which needs the port: the gateway listens before it exists.
+  // The gateway, the workflows and the bus take their invokers before the Lambda service exists: its
+  // environment needs the AWS endpoint's port.
   let lambda: ReturnType<typeof startLambdaService> | undefined;
   const invoker = (entry: FunctionEntry) => (event: unknown) => {
     if (!lambda) throw new Error('the local Lambda service is not started');
@@ -245,17 +248,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await stop();
     },
   };
-}
-
-/** Listens on the port (0: a free one) and resolves to it; rejects when it cannot (the port is taken). */
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 /** The setting keys of the options that were given (an explicit undefined keeps the default). */

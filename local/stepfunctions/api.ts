@@ -30,7 +30,7 @@ export type ApiHandler = (operation: string, body: unknown) => Promise<{ status:
 export function createApiHandler(operations: Operations): ApiHandler {
   return async (operation, body) => {
     try {
-      return { status: 200, body: dispatch(operations, operation, requestObject(body)) };
+      return { status: 200, body: await dispatch(operations, operation, requestObject(body)) };
     } catch (error) {
       if (error instanceof ApiError) {
         return { status: error.status, body: { __type: error.type, message: error.message } };

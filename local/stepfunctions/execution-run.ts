@@ -56,6 +56,8 @@ export interface ExecutionRecord extends TokenScope {
 export interface MachineRuntime {
   /** The machine, starting at its own StartAt, or at the state a restarted execution was in. */
   readonly machineFor: (startAt?: string) => StateMachine;
+  /** The definition's own StartAt. */
+  readonly startAt: string;
   readonly stateMachine: StateMachineArn;
   readonly handlersFor: (execution: ExecutionRecord) => TaskHandlers;
   readonly onExecutionEnd: ((end: ExecutionEnd) => void) | undefined;
@@ -77,13 +79,17 @@ export function newExecutionRecord(executionArn: string, name: string, input: st
   };
 }
 
-/** Runs an execution from its start, or, when it was saved before a restart, from where it was. */
+/**
+ * Runs an execution from its start, or, when it was saved before a restart, from where it was. Resolves
+ * once a new execution is on disk (when a store keeps executions): StartExecution answers only then, so an
+ * execution it reported started outlives a crash right after.
+ */
 export function runExecution(
   runtime: MachineRuntime,
   execution: ExecutionRecord,
   input: JsonObject,
   from?: SavedExecution,
-) {
+): Promise<void> {
   const context: RunContext = {
     Execution: { Id: execution.executionArn, Name: execution.name },
     StateMachine: { Id: runtime.stateMachine.arn, Name: runtime.stateMachine.name },
@@ -97,6 +103,8 @@ export function runExecution(
   if (from?.waiting) {
     execution.resumeWait = { state: from.state, token: from.waiting.token, deadline: from.waiting.deadline };
   }
+  // Saved before anything runs, so that the task waits saved next build on it.
+  const saved = from ? Promise.resolve() : saveState(runtime, execution, runtime.startAt, input, Date.now());
   const run = runtime.machineFor(from?.state).run((from?.stateInput ?? input) as JsonValue, {
     context,
     overrides: { taskResourceLocalHandlers: runtime.handlersFor(execution) },
@@ -109,6 +117,7 @@ export function runExecution(
     (output) => finishExecution(runtime, execution, 'SUCCEEDED', { output }),
     (error: unknown) => finishExecution(runtime, execution, ...failedRunEnd(error)),
   );
+  return saved;
 }
 
 /** Saves the state a running execution entered (the library reports it a few microtasks late). */
@@ -118,8 +127,8 @@ function saveState(
   state: string,
   stateInput: unknown,
   enteredAt: number,
-) {
-  if (!runtime.store || execution.status !== 'RUNNING' || execution.suspended) return;
+): Promise<void> {
+  if (!runtime.store || execution.status !== 'RUNNING' || execution.suspended) return Promise.resolve();
   const previous = execution.saved;
   // A wait registered after this entry belongs to it; an older one ended with the state it was in.
   const waiting =
@@ -136,7 +145,7 @@ function saveState(
     enteredAt,
     ...(waiting ? { waiting } : {}),
   };
-  runtime.store.save(execution.saved);
+  return runtime.store.save(execution.saved);
 }
 
 /** Saves the token a `.waitForTaskToken` state of a running execution now waits on, and until when. */
@@ -157,7 +166,7 @@ export function saveWait(
     enteredAt: waiting.registeredAt,
   };
   execution.saved = { ...base, state, waiting };
-  runtime.store.save(execution.saved);
+  void runtime.store.save(execution.saved);
 }
 
 export function abortExecution(

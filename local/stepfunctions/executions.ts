@@ -16,7 +16,7 @@ const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 
 const DEFAULT_PAGE_SIZE = 100;
 /** Executions kept for DescribeExecution and ListExecutions: every running one, and this many ended ones. */
 const ENDED_RECORDS_KEPT = 1_000;
-/** Names of ended executions still refused to a new StartExecution (AWS: 90 days); most recent first out. */
+/** Names of ended executions still refused to a new StartExecution (AWS: 90 days); the oldest go first. */
 const ENDED_NAMES_KEPT = 100_000;
 
 /**
@@ -49,7 +49,7 @@ function prune(executions: Executions) {
   }
 }
 
-export function startExecution(executions: Executions, body: JsonObject) {
+export async function startExecution(executions: Executions, body: JsonObject) {
   requireStateMachine(executions, optionalString(body, 'stateMachineArn'));
   const name = optionalString(body, 'name') ?? randomUUID();
   if (!isValidName(name)) {
@@ -73,7 +73,7 @@ export function startExecution(executions: Executions, body: JsonObject) {
   prune(executions);
   const execution = newExecutionRecord(executionArn, name, input);
   executions.records.set(executionArn, execution);
-  runExecution(executions, execution, parsedInput);
+  await runExecution(executions, execution, parsedInput);
   return { executionArn, startDate: epochSeconds(execution.startDate) };
 }
 
@@ -87,7 +87,7 @@ export function resumeExecutions(executions: Executions, saved: readonly SavedEx
     };
     execution.saved = from;
     executions.records.set(from.executionArn, execution);
-    runExecution(executions, execution, parseInput(from.input), from);
+    void runExecution(executions, execution, parseInput(from.input), from);
   }
 }
 

@@ -87,6 +87,7 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
   };
   const runtime: MachineRuntime = {
     machineFor,
+    startAt: definition.StartAt,
     stateMachine,
     handlersFor: createTaskHandlers(taskStates, options.tasks, tokens, (execution, state, waiting) =>
       saveWait(runtime, execution, state, waiting),

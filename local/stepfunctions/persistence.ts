@@ -22,7 +22,8 @@ export interface SavedExecution {
 /** Running executions on disk, so that Step Functions' promise holds locally too: executions outlive restarts. */
 export interface ExecutionStore {
   load(): Promise<SavedExecution[]>;
-  save(execution: SavedExecution): void;
+  /** Resolves once this state is on disk (or its write failed and was reported). */
+  save(execution: SavedExecution): Promise<void>;
   forget(executionArn: string): void;
   /** Resolves once every write asked for so far is on disk. */
   flush(): Promise<void>;
@@ -39,7 +40,7 @@ export function createExecutionStore(dir: string, onError: (error: unknown) => v
     join(dir, `${Buffer.from(executionArn).toString('base64url')}.json`);
   const ready = mkdir(dir, { recursive: true });
 
-  function enqueue(executionArn: string, write: () => Promise<void>) {
+  function enqueue(executionArn: string, write: () => Promise<void>): Promise<void> {
     const next = (queues.get(executionArn) ?? ready)
       .then(write)
       .catch(onError)
@@ -47,6 +48,7 @@ export function createExecutionStore(dir: string, onError: (error: unknown) => v
         if (queues.get(executionArn) === next) queues.delete(executionArn);
       });
     queues.set(executionArn, next);
+    return next;
   }
 
   return {
@@ -67,14 +69,14 @@ export function createExecutionStore(dir: string, onError: (error: unknown) => v
     },
     save(execution) {
       const text = JSON.stringify(execution);
-      enqueue(execution.executionArn, async () => {
+      return enqueue(execution.executionArn, async () => {
         const file = fileOf(execution.executionArn);
         await writeFile(`${file}.tmp`, text);
         await rename(`${file}.tmp`, file);
       });
     },
     forget(executionArn) {
-      enqueue(executionArn, () => rm(fileOf(executionArn), { force: true }));
+      void enqueue(executionArn, () => rm(fileOf(executionArn), { force: true }));
     },
     async flush() {
       while (queues.size > 0) await Promise.all([...queues.values()].map((queue) => queue.catch(ignore)));

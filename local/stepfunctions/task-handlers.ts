@@ -66,7 +66,7 @@ async function waitForTaskToken(
   const resumed = execution.resumeWait;
   if (resumed?.state === stateName) {
     execution.resumeWait = undefined;
-    return resumeWait(tokens, execution, resumed);
+    return resumeWait(tokens, onWait, execution, resumed);
   }
   const payload = isObject(input) ? input.Payload : undefined;
   const token = isObject(payload) ? payload.taskToken : undefined;
@@ -85,14 +85,21 @@ async function waitForTaskToken(
 /**
  * Takes up a wait that a restart interrupted: the task already ran (its offer is out, its token handed
  * over), so it is not invoked again; the same token is waited on until the same deadline, and then the
- * state times out as it would have (the library's own timer, restarted in full, comes later).
+ * state times out as it would have (the library's own timer, restarted in full, comes later). The wait is
+ * saved again, so that a second restart takes it up too.
  */
 function resumeWait(
   tokens: TaskTokens,
+  onWait: OnWait,
   execution: ExecutionRecord,
   resumed: { state: string; token: string; deadline: number },
 ) {
   const record: TaskTokenRecord = registerToken(tokens, resumed.token, execution, resumed.state);
+  onWait(execution, resumed.state, {
+    token: resumed.token,
+    deadline: resumed.deadline,
+    registeredAt: record.registeredAt,
+  });
   const timer = setTimeout(
     () => settleToken(record, { error: statesTimeout() }),
     Math.max(0, resumed.deadline - Date.now()),

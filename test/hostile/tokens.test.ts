@@ -94,9 +94,10 @@ describe('hostile agent tokens', () => {
 
   it('refuses an expired token with 401', async () => {
     await ctx.agent('short-lived');
-    const token = await devToken({ agentId: 'short-lived', ttlSeconds: 1 });
+    const token = await devToken({ agentId: 'short-lived', ttlSeconds: 3 });
+    expect(await upgradeStatus(ctx.stack.wsUrl, token)).toBe(101);
     await eventually(async () => (await upgradeStatus(ctx.stack.wsUrl, token)) === 401, {
-      timeoutMs: 5_000,
+      timeoutMs: 8_000,
       what: 'the token to expire',
     });
   });

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import '../../local/dynamo.ts';
 
 /**
- * dynalite reads LevelDB iterators to their end and never closes them; the local runtime closes them there
- * (local/dynamo.ts), or every Query and Scan would keep its iterator, and its snapshot, for good.
+ * dynalite never closes the LevelDB iterators it reads: it reads them to their end, or stops early (a Limit)
+ * by calling `return()`. The local runtime closes them then (local/dynamo.ts), or every Query and Scan would
+ * keep its iterator, and its snapshot, for good.
  */
 describe('the local DynamoDB’s storage', () => {
   it.each(['values', 'keys', 'iterator'] as const)(
@@ -18,6 +19,23 @@ describe('the local DynamoDB’s storage', () => {
       const iterator = db[kind]();
 
       while ((await iterator.next()) !== undefined) {}
+
+      await expect(iterator.next()).rejects.toMatchObject({ code: 'LEVEL_ITERATOR_NOT_OPEN' });
+      await db.close();
+    },
+  );
+
+  it.each(['values', 'keys'] as const)(
+    'closes a %s iterator stopped early with return(), as dynalite stops a Query at its Limit',
+    async (kind) => {
+      const db = new MemoryLevel();
+      await db.put('a', '1');
+      await db.put('b', '2');
+      const iterator = db[kind]() as unknown as { next(): Promise<unknown>; return?: () => Promise<void> };
+      await iterator.next();
+
+      expect(iterator.return).toBeTypeOf('function');
+      await iterator.return?.();
 
       await expect(iterator.next()).rejects.toMatchObject({ code: 'LEVEL_ITERATOR_NOT_OPEN' });
       await db.close();

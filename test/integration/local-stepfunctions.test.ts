@@ -513,6 +513,44 @@ describe('local Step Functions across a restart (with a data directory)', () => 
     );
   });
 
+  it('answers StartExecution only once the execution is on disk', async () => {
+    const dir = dataDir();
+    const local = await startLocal({}, { dataDir: dir });
+    const answer = await local.service.handle('StartExecution', {
+      stateMachineArn: STATE_MACHINE_ARN,
+      name: 'call-durable',
+      input: callInput('call-durable'),
+    });
+
+    expect(answer.status).toBe(200);
+    const [file] = saved(dir);
+    expect(JSON.parse(readFileSync(join(dir, 'stepfunctions', file as string), 'utf8'))).toMatchObject({
+      name: 'call-durable',
+      stateInput: { callId: 'call-durable' },
+    });
+  });
+
+  it('takes up a resumed wait again after a second restart, with the same token', async () => {
+    const dir = dataDir();
+    const first = await startLocal({}, { dataDir: dir });
+    const executionArn = await startCall(first, 'call-twice');
+    const token = await taskToken(first, 'OfferToAgent', 1);
+    await first.service.close();
+
+    const second = await startLocal({}, { dataDir: dir });
+    expect(await second.service.resume()).toBe(1);
+    // The library reports the state entered a little after the resumed task registers its token.
+    await delay(100);
+    await second.service.close();
+
+    const third = await startLocal({}, { dataDir: dir });
+    expect(await third.service.resume()).toBe(1);
+    await third.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{"agentId":"a-1"}' }));
+
+    expect((await finished(third, executionArn)).status).toBe('SUCCEEDED');
+    expect([...second.calls.OfferToAgent, ...third.calls.OfferToAgent]).toEqual([]);
+  });
+
   it('times a resumed wait out at the deadline it had before the restart, not a full timeout later', async () => {
     const dir = dataDir();
     const before = await startLocal({}, { dataDir: dir });
@@ -560,7 +598,7 @@ describe('local Step Functions across a restart (with a data directory)', () => 
     );
   });
 
-  it('keeps nothing on disk without a data directory, and aborts what runs when it closes', async () => {
+  it('keeps no execution to resume without a data directory, and aborts what runs when it closes', async () => {
     const local = await startLocal();
     const executionArn = await startCall(local, 'call-memory-only');
     await taskToken(local, 'OfferToAgent', 1);

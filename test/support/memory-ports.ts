@@ -32,7 +32,9 @@ function table<T>(key: (t: T) => string) {
 }
 
 /** In-memory ports for unit tests of the use cases: no I/O, everything inspectable. */
-export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
+export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) {
+  let sleptMs = 0;
+  const now = () => new Date(startedAt().getTime() + sleptMs);
   const calls = table<Call>((c) => c.callId);
   const agents = table<Agent>((a) => a.agentId);
   const interactions = table<Interaction>((i) => i.interactionId);
@@ -106,8 +108,14 @@ export function memoryPorts(now = () => new Date('2026-03-01T12:00:00Z')) {
         published.push(...events);
       },
     },
-    // Time stands still in unit tests: a sleep is over at once and is only recorded.
-    clock: { now, sleep: async (ms) => void slept.push(ms) },
+    // Time stands still in unit tests but for sleeps: one is over at once, recorded, and moves the clock on.
+    clock: {
+      now,
+      sleep: async (ms) => {
+        slept.push(ms);
+        sleptMs += ms;
+      },
+    },
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     settings: DEFAULT_SETTINGS,
   };

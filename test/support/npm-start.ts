@@ -31,7 +31,9 @@ export async function boot(env: Record<string, string> = {}) {
   const proc = startProcess(env);
   const url = await eventually(() => /REST API\s+(http:\/\/\S+)\/v1/.exec(proc.output())?.[1], {
     timeoutMs: 30_000,
-    what: `the start banner (stderr: ${proc.errors()})`,
+    what: 'the start banner',
+  }).catch((error: Error) => {
+    throw new Error(`${error.message} (stderr: ${proc.errors()})`);
   });
   return { ...proc, url, wsUrl: `${url.replace(/^http/, 'ws')}/ws` };
 }

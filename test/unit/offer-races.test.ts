@@ -2,15 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { addConnection, newAgent } from '../../functions/core/agent.ts';
 import { OfferClosedError } from '../../functions/core/errors.ts';
 import { makeUseCases } from '../../functions/core/use-cases/index.ts';
-import { ACCEPT_GRACE_MS } from '../../functions/core/use-cases/record-missed-offer.ts';
+import { ACCEPT_GRACE_MS, MAX_WAIT_IN_TASK_MS } from '../../functions/core/use-cases/record-missed-offer.ts';
 import { memoryPorts } from '../support/memory-ports.ts';
 
-async function setup() {
-  const ports = memoryPorts();
+/** Agent a1, available on the given sockets, offered one call (token `offer-token`). */
+async function setup(connections = ['c1']) {
+  let time = new Date('2026-03-01T12:00:00Z');
+  const ports = memoryPorts(() => time);
   const app = makeUseCases(ports.deps);
-  const now = ports.deps.clock.now();
+  const agent = newAgent(
+    'a1',
+    { name: 'A1', queues: ['support'], autoAccept: false },
+    ports.deps.clock.now(),
+  );
   await ports.deps.agents.create({
-    ...addConnection(newAgent('a1', { name: 'A1', queues: ['support'], autoAccept: false }, now), 'c1'),
+    ...connections.reduce((a, connectionId) => addConnection(a, connectionId), agent),
     status: 'available',
   });
   const { callId } = await app.receiveCall({
@@ -21,8 +27,13 @@ async function setup() {
   });
   ports.tokens.set('offer-token', { state: 'waiting' });
   await app.offerToAgent(callId, 'offer-token');
-  const offerId = (await ports.deps.calls.get(callId))?.offers[0]?.offerId as string;
-  return { ...ports, app, callId, offerId };
+  const offer = (await ports.deps.calls.get(callId))?.offers[0];
+  const offerId = offer?.offerId as string;
+  /** Moves the clock to when the workflow's timer fires: it started a little before the offer was written. */
+  const timerFires = (earlyMs = 50) => {
+    time = new Date(Date.parse(offer?.expiresAt ?? '') - earlyMs);
+  };
+  return { ...ports, app, callId, offerId, timerFires };
 }
 
 describe('races around one offer', () => {
@@ -36,7 +47,8 @@ describe('races around one offer', () => {
   });
 
   it('refuses a late accept after the timeout won, and leaves the missed offer as it is', async () => {
-    const { app, callId, offerId, published, agents, calls } = await setup();
+    const { app, callId, offerId, published, agents, calls, timerFires } = await setup();
+    timerFires();
     expect(await app.recordMissedOffer(callId)).toEqual({ outcome: 'missed', offerId });
     await expect(app.acceptOffer('a1', offerId)).rejects.toBeInstanceOf(OfferClosedError);
     expect((await calls.get(callId))?.offers[0]?.status).toBe('missed');
@@ -45,13 +57,28 @@ describe('races around one offer', () => {
   });
 
   it('records a timed-out offer missed only once its expiresAt and the grace have passed', async () => {
-    const { app, callId, offerId, slept, calls } = await setup();
-    const offer = (await calls.get(callId))?.offers[0];
-    const left = Date.parse(offer?.expiresAt ?? '') - Date.parse('2026-03-01T12:00:00Z');
+    const { app, callId, offerId, slept, timerFires } = await setup();
+    timerFires(50);
 
     expect(await app.recordMissedOffer(callId)).toEqual({ outcome: 'missed', offerId });
-    expect(left).toBe(20_000);
-    expect(slept).toEqual([left + ACCEPT_GRACE_MS]);
+    expect(slept).toEqual([50 + ACCEPT_GRACE_MS]);
+  });
+
+  it('waits for an expiresAt far off at most MAX_WAIT_IN_TASK_MS a task, and leaves the rest to retries', async () => {
+    const { app, callId, offerId, slept, calls, timerFires } = await setup();
+    // The offer task took 15 s to write its offer after the workflow's timer started.
+    timerFires(15_000);
+
+    for (const _attempt of [1, 2]) {
+      await expect(app.recordMissedOffer(callId)).rejects.toMatchObject({ name: 'RetryableTaskError' });
+      expect((await calls.get(callId))?.offers[0]?.status).toBe('pending');
+    }
+    expect(await app.recordMissedOffer(callId)).toEqual({ outcome: 'missed', offerId });
+    expect(slept).toEqual([
+      MAX_WAIT_IN_TASK_MS,
+      MAX_WAIT_IN_TASK_MS,
+      15_000 + ACCEPT_GRACE_MS - 2 * MAX_WAIT_IN_TASK_MS,
+    ]);
   });
 
   it('re-offers instead of marking missed when a reject won just before the timeout', async () => {
@@ -128,41 +155,45 @@ describe('sockets that are gone', () => {
     expect(await ports.deps.agents.get('ghost')).toMatchObject({ connections: [], status: 'offline' });
   });
 
-  it('forgets, at the sweep, sockets that closed unheard, and gives their agent’s offer to the next agent', async () => {
+  it('keeps, at the sweep, a socket that was still connecting at the first look', async () => {
     const ports = memoryPorts();
-    const app = makeUseCases(ports.deps);
+    // Its $connect finishes while the sweep waits for its second look.
+    const app = makeUseCases({
+      ...ports.deps,
+      clock: { ...ports.deps.clock, sleep: async () => void ports.gone.delete('c-connecting') },
+    });
     const now = ports.deps.clock.now();
     await ports.deps.agents.create({
       ...addConnection(
-        addConnection(
-          newAgent('restarted', { name: 'R', queues: ['support'], autoAccept: false }, now),
-          'c-old',
-        ),
-        'c-new',
+        newAgent('connecting', { name: 'C', queues: ['support'], autoAccept: false }, now),
+        'c-connecting',
       ),
       status: 'available',
     });
-    const { callId } = await app.receiveCall({
-      ccaasCallId: 'unheard',
-      from: '+1',
-      to: '+2',
-      queue: 'support',
-    });
-    ports.tokens.set('t', { state: 'waiting' });
-    await app.offerToAgent(callId, 't');
+    ports.gone.add('c-connecting');
 
-    ports.gone.add('c-old');
+    expect((await app.sweep()).socketsDropped).toBe(0);
+    expect(await ports.deps.agents.get('connecting')).toMatchObject({
+      connections: ['c-connecting'],
+      status: 'available',
+    });
+  });
+
+  it('forgets, at the sweep, sockets that closed unheard, and gives their agent’s offer to the next agent', async () => {
+    const { app, callId, gone, agents, tokens, calls } = await setup(['c-old', 'c-new']);
+
+    gone.add('c-old');
     expect((await app.sweep()).socketsDropped).toBe(1);
-    expect(await ports.deps.agents.get('restarted')).toMatchObject({
+    expect(await agents.get('a1')).toMatchObject({
       connections: ['c-new'],
       status: 'reserved',
     });
 
-    ports.gone.add('c-new');
+    gone.add('c-new');
     expect((await app.sweep()).socketsDropped).toBe(1);
-    expect(await ports.deps.agents.get('restarted')).toMatchObject({ connections: [], status: 'offline' });
-    expect(ports.tokens.get('t')).toEqual({ state: 'failed', error: 'OfferRevoked' });
-    expect((await ports.deps.calls.get(callId))?.offers[0]).toMatchObject({
+    expect(await agents.get('a1')).toMatchObject({ connections: [], status: 'offline' });
+    expect(tokens.get('offer-token')).toEqual({ state: 'failed', error: 'OfferRevoked' });
+    expect((await calls.get(callId))?.offers[0]).toMatchObject({
       status: 'revoked',
       reason: 'agent_unreachable',
     });

@@ -1,6 +1,6 @@
 import { isRoutedBy, lastOffer } from '../call.ts';
 import type { Deps } from '../deps.ts';
-import { OfferClosedError } from '../errors.ts';
+import { OfferClosedError, WorkflowErrors, WorkflowSignal } from '../errors.ts';
 import { callEvent, type DomainEvent, type MissedOfferDetail } from '../events.ts';
 import type { Call, Offer } from '../model.ts';
 import type { AgentMessenger } from '../steps/agent-messenger.ts';
@@ -14,6 +14,12 @@ export type MissedOutcome = 'missed' | 'accepted' | 'ended' | 'requeued';
  * early; and an accept that reached us just before `expiresAt` must still be able to win its write.
  */
 export const ACCEPT_GRACE_MS = 500;
+/**
+ * The longest this task waits for an offer's `expiresAt` itself: a Lambda runs for at most 10 s. A timer
+ * that fired earlier still (an offer task that took seconds to write its offer) fails the task as
+ * retryable, and the workflow's retry takes up the wait.
+ */
+export const MAX_WAIT_IN_TASK_MS = 7_000;
 
 /**
  * The RecordMissedOffer workflow task, run when OfferToAgent timed out.
@@ -74,6 +80,13 @@ export function makeRecordMissedOffer(
     }
     if (offer?.status !== 'pending') return { outcome: 'requeued' };
     const early = Date.parse(offer.expiresAt) + ACCEPT_GRACE_MS - clock.now().getTime();
+    if (early > MAX_WAIT_IN_TASK_MS) {
+      await clock.sleep(MAX_WAIT_IN_TASK_MS);
+      throw new WorkflowSignal(
+        WorkflowErrors.RetryableTaskError,
+        `offer ${offer.offerId} stands until ${offer.expiresAt}; a retry waits for the rest`,
+      );
+    }
     if (early > 0) await clock.sleep(early);
     try {
       const { call: after } = await closeOffer(callId, offer.offerId, 'missed', 'timeout');

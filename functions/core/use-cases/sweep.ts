@@ -18,6 +18,11 @@ const STUCK_AFTER_MS = 120_000;
  * execution): CreateInteraction retries for well under a minute before it defers.
  */
 const ORPHANED_AFTER_MS = 60_000;
+/**
+ * A socket whose `$connect` is still running is recorded but not yet connected: only one that is still not
+ * connected this much later has closed.
+ */
+const SOCKET_RECHECK_MS = 2_000;
 
 /** Backoff between automatic retries of a pending interaction: 2, 4, 8 ... seconds, at most 5 minutes. */
 export function retryDelaySeconds(attempts: number): number {
@@ -39,6 +44,7 @@ export interface SweepResult {
  *    workflow died before even trying (a restart, a failed execution) after a minute, so every answered call
  *    ends up with its interaction without anyone clicking;
  * 2. sockets that closed without their `$disconnect` being heard (a restart of the gateway) are forgotten,
+ *    once a second look a moment later finds them still not connected (a `$connect` under way is not yet),
  *    as their `$disconnect` would have: a pending offer of an agent left with none goes to the next agent;
  *    then time-driven presence: wrap-ups that ran WRAP_UP_SECONDS end, agents without a socket for the grace
  *    period go offline;
@@ -151,6 +157,27 @@ export function makeSweep(
     }
   }
 
+  /** The recorded sockets of each agent that are not connected, now and a moment later. */
+  async function closedSockets(list: readonly Agent[]): Promise<Map<string, string[]>> {
+    const notConnected = async (candidates: readonly [string, string][]) => {
+      const connected = await Promise.all(candidates.map(([, id]) => pusher.isConnected(id)));
+      return candidates.filter((_, i) => !connected[i]);
+    };
+    let candidates: [string, string][] = [];
+    for (const agent of list) {
+      candidates.push(
+        ...(await notConnected(agent.connections.map((id) => [agent.agentId, id] as [string, string]))),
+      );
+    }
+    if (candidates.length > 0) {
+      await clock.sleep(SOCKET_RECHECK_MS);
+      candidates = await notConnected(candidates);
+    }
+    const closed = new Map<string, string[]>();
+    for (const [agentId, id] of candidates) closed.set(agentId, [...(closed.get(agentId) ?? []), id]);
+    return closed;
+  }
+
   return async function sweep(): Promise<SweepResult> {
     const result: SweepResult = {
       interactionsCreated: 0,
@@ -161,10 +188,11 @@ export function makeSweep(
       callsRerouted: 0,
     };
     await retryInteractions(result);
-    for (const listed of await agents.list()) {
-      const alive = await Promise.all(listed.connections.map((c) => pusher.isConnected(c)));
-      const gone = listed.connections.filter((_, i) => !alive[i]);
-      if (gone.length > 0) {
+    const listedAgents = await agents.list();
+    const closed = await closedSockets(listedAgents);
+    for (const listed of listedAgents) {
+      const gone = closed.get(listed.agentId);
+      if (gone) {
         await dropSockets(listed.agentId, gone);
         result.socketsDropped += gone.length;
       }

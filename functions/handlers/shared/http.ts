@@ -74,19 +74,12 @@ export function readJson<S extends z.ZodType>(event: HttpEvent, schema: S): z.in
 }
 
 /**
- * A path parameter, percent-decoded (400 when it is not valid percent-encoding) and checked against the
- * id format of the contract (422): an id that could not exist never reaches a store, whose keys are
- * limited (DynamoDB: 2 KB) and whose failures would read as an outage. API Gateway may already have decoded
- * it; a valid id has no `%`, so decoding it again changes nothing.
+ * A path parameter (API Gateway hands it percent-decoded, once) checked against the id format of the
+ * contract (422): an id that could not exist never reaches a store, whose keys are limited (DynamoDB: 2 KB)
+ * and whose failures would read as an outage.
  */
 export function pathParam(event: HttpEvent, name: string): string {
   const value = event.pathParameters?.[name];
   if (!value) throw new RequestError(400, 'BAD_REQUEST', `missing path parameter ${name}`);
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(value);
-  } catch {
-    throw new RequestError(400, 'BAD_REQUEST', `path parameter ${name} is not valid percent-encoding`);
-  }
-  return validate(Id, decoded, name);
+  return validate(Id, value, name);
 }

@@ -31,7 +31,7 @@ export interface WsResult {
 }
 
 /** API Gateway's frame limit, which is also ours for a whole message. */
-const MAX_MESSAGE_BYTES = 32 * 1024;
+const MAX_ACTION_BYTES = 32 * 1024;
 
 export interface WsContext {
   agentId: string;
@@ -84,12 +84,8 @@ function socketJsonBody(): MiddlewareObj<WsEvent, WsResult> {
         event.body = undefined;
         notJson = err;
       }
-      if (Buffer.byteLength(text) > MAX_MESSAGE_BYTES) {
-        throw new RequestError(
-          413,
-          'MESSAGE_TOO_LARGE',
-          `messages are limited to ${MAX_MESSAGE_BYTES} bytes`,
-        );
+      if (Buffer.byteLength(text) > MAX_ACTION_BYTES) {
+        throw new RequestError(413, 'MESSAGE_TOO_LARGE', `messages are limited to ${MAX_ACTION_BYTES} bytes`);
       }
       if (notJson) throw notJson;
     },
