@@ -27,10 +27,16 @@ const MAX_GROWTH_MB = Number(process.env.MAX_GROWTH_MB ?? 50);
 type Message = { type: string; [key: string]: unknown };
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
-function memory() {
+/** The process's memory (all threads), its main heap, and the functions' heap (their worker thread). */
+async function memory() {
   (globalThis as { gc?: () => void }).gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  return { rss: mb(rss), heap: mb(heapUsed) };
+  const { rss, heapUsed, external } = process.memoryUsage();
+  return {
+    rss: mb(rss),
+    heap: mb(heapUsed),
+    functionsHeap: mb(await stack.functionsHeapUsed()),
+    external: mb(external),
+  };
 }
 
 // With DATA_DIR (the operators' setting for long runs) the tables live on disk, as DynamoDB's do.
@@ -59,17 +65,15 @@ function settle(callId: string, outcome: 'answered' | 'lost') {
   if (outcome === 'answered') answered++;
   else lost++;
   settled++;
-  if (settled % REPORT_EVERY === 0) {
-    const row = {
-      calls: settled,
-      seconds: Math.round((performance.now() - started) / 1000),
-      ...memory(),
-      lost,
-    };
-    rows.push(row);
-    process.stdout.write(`${JSON.stringify(row)}\n`);
-  }
-  call.resolve();
+  if (settled % REPORT_EVERY === 0) void report(settled).finally(() => call.resolve());
+  else call.resolve();
+}
+
+async function report(calls: number) {
+  const seconds = Math.round((performance.now() - started) / 1000);
+  const row = { calls, seconds, ...(await memory()), lost };
+  rows.push(row);
+  process.stdout.write(`${JSON.stringify(row)}\n`);
 }
 
 /** An agent's workspace reduced to what the soak needs: take the offer, talk, end, wrap up, next. */
@@ -105,8 +109,13 @@ async function agent(agentId: string): Promise<WebSocket> {
 }
 
 const sockets = await Promise.all(Array.from({ length: AGENTS }, (_, i) => agent(`soak-${i}`)));
-const baseline = memory();
-const pending: Promise<void>[] = [];
+const baseline = await memory();
+/** Resolves once every call placed has settled; counted, not listed, so the harness itself stays flat. */
+let unsettled = 0;
+let allSettled: () => void = () => undefined;
+const done = new Promise<void>((resolve) => {
+  allSettled = resolve;
+});
 for (let n = 1; n <= CALLS; n++) {
   const wait = started + (n * 1000) / RATE - performance.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -122,14 +131,18 @@ for (let n = 1; n <= CALLS; n++) {
     }, OFFER_WAIT_MS);
     open.set(callId, { timer, resolve });
   });
-  pending.push(
-    ccaas.newCall({ ccaasCallId }).then(
+  unsettled++;
+  void ccaas
+    .newCall({ ccaasCallId })
+    .then(
       () => outcome,
       () => settle(callId, 'lost'),
-    ),
-  );
+    )
+    .finally(() => {
+      if (--unsettled === 0 && placed === CALLS) allSettled();
+    });
 }
-await Promise.all(pending);
+await done;
 for (const socket of sockets) socket.close();
 await stack.close();
 

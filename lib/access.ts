@@ -6,7 +6,15 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { type Access, ENV, indexesOf, TABLES, type TableKey } from '../functions/manifest/index.ts';
+import {
+  ENV,
+  environmentFor,
+  indexesOf,
+  type Permission,
+  permissionsOf,
+  TABLES,
+  type TableKey,
+} from '../functions/manifest/index.ts';
 import type { HandlerFunction } from './handler-function.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
@@ -23,98 +31,85 @@ export interface AccessTargets {
   ccaasWebhookUrl?: string;
 }
 
-type Grant = (target: HandlerFunction) => void;
-
 /**
- * Turns each `Access` into its grant and environment variables: the one place that decides what a
- * function of the catalog may do, so least privilege is reviewed here and nowhere else.
+ * Gives a function of the catalog what its access list says (functions/manifest/access.ts): the variables
+ * that name its resources, and exactly the actions its permissions list, on those resources. The local
+ * runtime enforces the same lists, so what the local tests pass with is what the function gets here.
  */
 export function grantAccess(target: HandlerFunction, targets: AccessTargets): void {
-  const grants = accessGrants(targets);
-  for (const access of new Set(target.entry.access)) grants[access](target);
+  const environment = environmentFor(target.entry.access, environmentValues(targets));
+  for (const [name, value] of Object.entries(environment)) target.function.addEnvironment(name, value);
+  for (const permission of permissionsOf(target.entry.access)) grant(target, permission, targets);
 }
 
-function accessGrants(targets: AccessTargets): Record<Access, Grant> {
+/** What each variable holds in this stack; the inline webhook secret is the local runtime's alone. */
+function environmentValues(targets: AccessTargets): Record<string, string | undefined> {
   const stack = Stack.of(targets.stateMachine);
   const userPoolUrl = `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${targets.agentPool.userPoolId}`;
-
-  const table =
-    (key: TableKey, mode: 'read' | 'write'): Grant =>
-    (target) => {
-      const fn = target.function;
-      const resource = targets.tables[key];
-      fn.addEnvironment(TABLES[key].envVar, resource.tableName);
-      if (mode === 'write') resource.grantReadWriteData(fn);
-      else resource.grantReadData(fn);
-      if (indexesOf(TABLES[key]).length > 0) {
-        acknowledgeWildcardResource(
-          target,
-          `${resource.tableArn}/index/*`,
-          `Queries the secondary indexes of the ${TABLES[key].id} table; the wildcard covers those indexes only.`,
-        );
-      }
-    };
-
   return {
-    'calls:read': table('calls', 'read'),
-    'calls:write': table('calls', 'write'),
-    'agents:read': table('agents', 'read'),
-    'agents:write': table('agents', 'write'),
-    'interactions:read': table('interactions', 'read'),
-    'interactions:write': table('interactions', 'write'),
-    'workItems:read': table('workItems', 'read'),
-    'workItems:write': table('workItems', 'write'),
-    'webhookReceipts:write': table('webhookReceipts', 'write'),
+    ...Object.fromEntries(
+      (Object.keys(TABLES) as TableKey[]).map((key) => [TABLES[key].envVar, targets.tables[key].tableName]),
+    ),
+    // No function the state machine invokes is given its ARN (workflow:callback names none): no cycle.
+    [ENV.stateMachineArn]: targets.stateMachine.stateMachineArn,
+    [ENV.eventBusName]: targets.eventBus.eventBusName,
+    [ENV.wsManagementEndpoint]: targets.webSocketStage.callbackUrl,
+    [ENV.webhookSecretArn]: targets.webhookSecret.secretArn,
+    [ENV.ccaasWebhookUrl]: targets.ccaasWebhookUrl,
+    [ENV.jwksUrl]: `${userPoolUrl}/.well-known/jwks.json`,
+    [ENV.jwtIssuer]: userPoolUrl,
+    [ENV.jwtAudience]: targets.agentPoolClient.userPoolClientId,
+  };
+}
 
-    'workflow:start': ({ function: fn }) => {
-      fn.addEnvironment(ENV.stateMachineArn, targets.stateMachine.stateMachineArn);
-      targets.stateMachine.grantStartExecution(fn);
-    },
-    // The task token alone names the execution, so no STATE_MACHINE_ARN here: the workflow tasks have this
-    // access, and a reference from them to the state machine that references them would be a cycle.
-    'workflow:callback': (target) => {
-      // Not grantTaskResponse: it scopes to the state machine ARN, but IAM authorizes SendTask* on "*" only
-      // (they have no resource type), and the ARN would close the same cycle.
-      iam.Grant.addToPrincipal({
-        grantee: target.function,
-        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
-        resourceArns: ['*'],
-      });
+function grant(target: HandlerFunction, { actions, resource }: Permission, targets: AccessTargets): void {
+  const grantee = target.function;
+  const on = (resourceArns: string[]) =>
+    iam.Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns });
+  if (resource.startsWith('table:')) {
+    const key = resource.slice('table:'.length) as TableKey;
+    const table = targets.tables[key];
+    // On the table and, when it has any, its secondary indexes.
+    table.grant(grantee, ...actions);
+    if (indexesOf(TABLES[key]).length > 0) {
+      acknowledgeWildcardResource(
+        target,
+        `${table.tableArn}/index/*`,
+        `Queries the secondary indexes of the ${TABLES[key].id} table; the wildcard covers those indexes only.`,
+      );
+    }
+    return;
+  }
+  switch (resource) {
+    case 'stateMachine':
+      targets.stateMachine.grant(grantee, ...actions);
+      return;
+    case 'eventBus':
+      on([targets.eventBus.eventBusArn]);
+      return;
+    case 'webhookSecret':
+      on([targets.webhookSecret.secretArn]);
+      return;
+    case 'connections': {
+      const stage = targets.webSocketStage;
+      const api = Stack.of(stage).formatArn({ service: 'execute-api', resource: stage.api.apiId });
+      const connections = `${api}/${stage.stageName}/*/@connections/*`;
+      on([connections]);
+      acknowledgeWildcardResource(
+        target,
+        connections,
+        'Posts to, reads and closes any connection of the live stage; connection ids are only known at run time.',
+      );
+      return;
+    }
+    case '*':
+      // states:SendTask* have no resource type in IAM: the task token limits them to one task.
+      on(['*']);
       acknowledgeWildcardResource(
         target,
         '*',
-        'states:SendTaskSuccess/Failure/Heartbeat have no resource type in IAM and are authorized on "*" only; the task token limits them to one task.',
+        `${actions.join(', ')} have no resource type in IAM and are authorized on "*" only; the task token limits them to one task.`,
       );
-    },
-    'events:publish': ({ function: fn }) => {
-      fn.addEnvironment(ENV.eventBusName, targets.eventBus.eventBusName);
-      targets.eventBus.grantPutEventsTo(fn);
-    },
-    'sockets:push': (target) => {
-      const fn = target.function;
-      const stage = targets.webSocketStage;
-      fn.addEnvironment(ENV.wsManagementEndpoint, stage.callbackUrl);
-      stage.grantManagementApiAccess(fn);
-      acknowledgeWildcardResource(
-        target,
-        `${stack.formatArn({ service: 'execute-api', resource: stage.api.apiId })}/${stage.stageName}/*/@connections/*`,
-        'Posts to, reads and closes any connection of the live stage; connection ids are only known at run time.',
-      );
-    },
-    'webhook:verify': ({ function: fn }) => {
-      fn.addEnvironment(ENV.webhookSecretArn, targets.webhookSecret.secretArn);
-      targets.webhookSecret.grantRead(fn);
-    },
-    // The same secret signs what we send: the CCaaS verifies our webhooks as we verify its callbacks.
-    'webhook:sign': ({ function: fn }) => {
-      fn.addEnvironment(ENV.webhookSecretArn, targets.webhookSecret.secretArn);
-      targets.webhookSecret.grantRead(fn);
-      if (targets.ccaasWebhookUrl) fn.addEnvironment(ENV.ccaasWebhookUrl, targets.ccaasWebhookUrl);
-    },
-    'jwt:verify': ({ function: fn }) => {
-      fn.addEnvironment(ENV.jwksUrl, `${userPoolUrl}/.well-known/jwks.json`);
-      fn.addEnvironment(ENV.jwtIssuer, userPoolUrl);
-      fn.addEnvironment(ENV.jwtAudience, targets.agentPoolClient.userPoolClientId);
-    },
-  };
+      return;
+  }
 }

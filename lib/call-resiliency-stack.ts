@@ -2,7 +2,6 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -19,26 +18,33 @@ import {
   type FunctionEntry,
   functionsTriggeredBy,
   SERVICE_NAME,
+  STAFF_GROUPS,
   settingsEnvironment,
 } from '../functions/manifest/index.ts';
 import { grantAccess } from './access.ts';
-import type { RoutingConfig } from './config.ts';
+import { ApiGatewayCloudWatchRole } from './api-gateway-account.ts';
+import type { RoutingConfig, SignInConfig } from './config.ts';
 import { constructIdOf, HandlerFunction } from './handler-function.ts';
+import { Monitoring } from './monitoring.ts';
 import { RouteCallWorkflow } from './route-call-workflow.ts';
 import { Tables } from './tables.ts';
 
-const EVENT_BUS_NAME = 'call-resiliency';
 const WEB_SOCKET_STAGE = 'live';
 
 export interface CallResiliencyStackProps extends StackProps {
   routing: RoutingConfig;
   /**
-   * WebSocket access logs need the account-wide API Gateway CloudWatch role (`AWS::ApiGateway::Account`), a
-   * per-region singleton this stack must not own. Turn on (`-c webSocketAccessLogs=true`) once it is set.
+   * WebSocket access logs are written with API Gateway's CloudWatch role, set once per account and region
+   * (`AWS::ApiGateway::Account`). By default the stack sets one (kept when the stack is deleted, so another
+   * stack's logs go on); `false` (`-c apiGatewayCloudWatchRole=existing`) when the account already has it.
    */
-  webSocketAccessLogs?: boolean;
+  setApiGatewayCloudWatchRole?: boolean;
   /** Where the CCaaS notifier delivers its webhooks (context `ccaasWebhookUrl`); none are sent without it. */
   ccaasWebhookUrl?: string;
+  /** Who gets the alarms by email (context `alarmEmail`); the topic is there either way. */
+  alarmEmail?: string;
+  /** Where the workspace signs in: the managed login domain's prefix and the app's callback URLs. */
+  signIn: SignInConfig;
 }
 
 /**
@@ -68,6 +74,30 @@ export class CallResiliencyStack extends Stack {
     };
 
     const tables = new Tables(this, 'Tables');
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
+    /** Queues of what nobody handled, by name: each has an alarm and a line on the dashboard. */
+    const deadLetterQueues: Record<string, sqs.IQueue> = {};
+    const deadLetterQueue = (name: string, holds: string) => {
+      const queue = new sqs.Queue(this, name, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      Validations.of(queue).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason: `This queue is the dead-letter queue of ${holds}.`,
+      });
+      deadLetterQueues[name] = queue;
+      // A dead letter is an event someone must look at: any message in the queue raises the alarm.
+      monitoring.alarm(
+        `${name}Alarm`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+        `Something was dead-lettered: see the ${name} queue (${holds})`,
+      );
+      return queue;
+    };
 
     // --- CCaaS callbacks and admin REST API
     const httpAccessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
@@ -114,10 +144,36 @@ export class CallResiliencyStack extends Stack {
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // A public client for the browser workspace: authorization code with PKCE, no secret, no implicit flow.
     const agentPoolClient = agentPool.addClient('AgentWorkspaceClient', {
       authFlows: { userSrp: true },
       preventUserExistenceErrors: true,
+      generateSecret: false,
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false },
+        scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
+        callbackUrls: props.signIn.callbackUrls,
+        logoutUrls: props.signIn.callbackUrls,
+      },
+      supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
     });
+    // Cognito's managed login pages, where the workspace sends people to sign in.
+    const loginDomain = agentPool.addDomain('LoginDomain', {
+      cognitoDomain: { domainPrefix: props.signIn.domainPrefix },
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+    new cognito.CfnManagedLoginBranding(this, 'LoginBranding', {
+      userPoolId: agentPool.userPoolId,
+      clientId: agentPoolClient.userPoolClientId,
+      useCognitoProvidedValues: true,
+    });
+    // Who may do what (README): the token's `cognito:groups` names them.
+    for (const group of STAFF_GROUPS) {
+      new cognito.CfnUserPoolGroup(this, `${group.charAt(0).toUpperCase()}${group.slice(1)}Group`, {
+        userPoolId: agentPool.userPoolId,
+        groupName: group,
+      });
+    }
     Validations.of(agentPool).acknowledge({
       id: 'AwsSolutions-COG8',
       reason:
@@ -144,26 +200,18 @@ export class CallResiliencyStack extends Stack {
       reason:
         'WebSocket authorization happens once, on $connect (JWT authorizer); message routes run on the authorized connection.',
     });
-    const webSocketAccessLogs = props.webSocketAccessLogs
-      ? new logs.LogGroup(this, 'WebSocketApiAccessLogs', {
-          retention: logs.RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        })
-      : undefined;
+    const webSocketAccessLogs = new logs.LogGroup(this, 'WebSocketApiAccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     const webSocketStage = new apigwv2.WebSocketStage(this, 'WebSocketStage', {
       webSocketApi,
       stageName: WEB_SOCKET_STAGE,
       autoDeploy: true,
-      ...(webSocketAccessLogs
-        ? { accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(webSocketAccessLogs) } }
-        : {}),
+      accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(webSocketAccessLogs) },
     });
-    if (!webSocketAccessLogs) {
-      Validations.of(webSocketStage).acknowledge({
-        id: 'AwsSolutions-APIG1',
-        reason:
-          'WebSocket access logs need the account-wide API Gateway CloudWatch role, which this stack does not own; enable with -c webSocketAccessLogs=true once the account has it. Handlers log every message.',
-      });
+    if (props.setApiGatewayCloudWatchRole !== false) {
+      webSocketStage.node.addDependency(new ApiGatewayCloudWatchRole(this, 'ApiGatewayCloudWatchRole'));
     }
 
     // --- Call routing workflow
@@ -172,18 +220,14 @@ export class CallResiliencyStack extends Stack {
     });
 
     // --- Domain events
-    const eventBus = new events.EventBus(this, 'EventBus', { eventBusName: EVENT_BUS_NAME });
+    // Named by CDK after the stack: a second copy of the stack fits in the same account and region.
+    const eventBus = new events.EventBus(this, 'EventBus');
     for (const target of functionsTriggeredBy('event')) {
       const rule = EVENT_RULES[target.trigger.rule];
-      const deadLetters = new sqs.Queue(this, `${rule.name}DeadLetters`, {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      Validations.of(deadLetters).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason: `This queue is the dead-letter queue of the ${rule.name} rule target and of its function's async invocations.`,
-      });
+      const deadLetters = deadLetterQueue(
+        `${rule.name}DeadLetters`,
+        `the ${rule.name} rule target and of its function's async invocations`,
+      );
       new events.Rule(this, `${rule.name}Rule`, {
         eventBus,
         description: rule.description,
@@ -198,17 +242,6 @@ export class CallResiliencyStack extends Stack {
       });
       // EventBridge only retries delivery; a handler that keeps failing is caught here instead of dropped.
       fn(target).configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(deadLetters) });
-      // A dead letter is an event someone must look at (a missed offer without its work item, a webhook the
-      // CCaaS never got): any message in the queue raises the alarm.
-      deadLetters
-        .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
-        .createAlarm(this, `${rule.name}DeadLettersAlarm`, {
-          alarmDescription: `${rule.name} events were dead-lettered: see the ${rule.name}DeadLetters queue`,
-          threshold: 0,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        });
     }
 
     for (const scheduled of functionsTriggeredBy('schedule')) {
@@ -223,6 +256,9 @@ export class CallResiliencyStack extends Stack {
           }),
         ],
       });
+      // A run that fails every attempt is kept (and alarmed on), not dropped.
+      const failures = deadLetterQueue(`${name}Failures`, `the ${name}'s failed runs`);
+      fn(scheduled).configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(failures) });
     }
 
     // --- CCaaS webhook signing secret
@@ -231,6 +267,8 @@ export class CallResiliencyStack extends Stack {
         'Standard Webhooks signing secret shared with the CCaaS (base64, without the whsec_ prefix)',
       // 48 characters from [A-Za-z0-9] are valid base64 for a 36-byte HMAC key.
       generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+      // The CCaaS holds a copy: deleting the stack must not break a deployment that replaces it.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(webhookSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
@@ -251,10 +289,22 @@ export class CallResiliencyStack extends Stack {
       });
     }
 
+    monitoring.watch({
+      functions: [...functions.values()],
+      stateMachine: workflow.stateMachine,
+      httpApi,
+      webSocketApi,
+      webSocketStageName: WEB_SOCKET_STAGE,
+      tables: tables.byKey,
+      deadLetters: deadLetterQueues,
+    });
+
     new CfnOutput(this, 'HttpApiUrl', { value: httpStage.url });
+    new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn });
     new CfnOutput(this, 'WebSocketUrl', { value: webSocketStage.url });
     new CfnOutput(this, 'UserPoolId', { value: agentPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: agentPoolClient.userPoolClientId });
+    new CfnOutput(this, 'LoginUrl', { value: loginDomain.baseUrl() });
     new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'WebhookSecretArn', { value: webhookSecret.secretArn });
   }

@@ -35,3 +35,59 @@ export function ccaasWebhookUrlFromContext(node: Node): string | undefined {
   }
   return url.href;
 }
+
+/** Who gets the alarms by email, from context `alarmEmail`; absent means nobody is subscribed. */
+export function alarmEmailFromContext(node: Node): string | undefined {
+  const value = node.tryGetContext('alarmEmail');
+  if (value === undefined || value === null || value === '') return undefined;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(String(value))) {
+    throw new Error(`context alarmEmail must be an email address, got "${String(value)}"`);
+  }
+  return String(value);
+}
+
+/** Where the browser workspace signs in (Cognito managed login, authorization code + PKCE). */
+export interface SignInConfig {
+  /** The managed login domain: `https://<prefix>.auth.<region>.amazoncognito.com`, unique in the region. */
+  domainPrefix: string;
+  /** Where Cognito may send people back after sign-in and sign-out (the workspace's URLs). */
+  callbackUrls: string[];
+}
+
+/**
+ * From context `loginDomainPrefix` (default `<stack>-<account>`, so a second stack or account gets its own)
+ * and `workspaceCallbackUrls` (comma-separated; default the local workspace, `http://localhost:3000/`).
+ * Callback URLs must be https, but for localhost; a bad value fails the synth.
+ */
+export function signInConfigFromContext(
+  node: Node,
+  defaults: { stackName: string; account: string },
+): SignInConfig {
+  const prefix = String(
+    node.tryGetContext('loginDomainPrefix') ?? `${defaults.stackName}-${defaults.account}`,
+  ).toLowerCase();
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(prefix) || /aws|amazon|cognito/.test(prefix)) {
+    throw new Error(
+      `context loginDomainPrefix must be 1-63 lowercase letters, digits and hyphens without aws, amazon or cognito, got "${prefix}"`,
+    );
+  }
+  const raw = node.tryGetContext('workspaceCallbackUrls') ?? 'http://localhost:3000/';
+  const callbackUrls = String(raw)
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  for (const url of callbackUrls) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    const local = parsed?.protocol === 'http:' && parsed.hostname === 'localhost';
+    if (!parsed || !(parsed.protocol === 'https:' || local)) {
+      throw new Error(`context workspaceCallbackUrls must be https URLs (or http://localhost), got "${url}"`);
+    }
+  }
+  if (callbackUrls.length === 0) throw new Error('context workspaceCallbackUrls names no URL');
+  return { domainPrefix: prefix, callbackUrls };
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -43,8 +43,8 @@ export class RouteCallWorkflow extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(definition),
       definitionSubstitutions: substitutions,
-      // ERROR only and no execution data: inputs carry task tokens and callers' phone numbers.
-      logs: { destination: logGroup, level: sfn.LogLevel.ERROR, includeExecutionData: false },
+      // Every event, but no execution data: inputs and outputs carry task tokens and callers' numbers.
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
     // Unqualified ARNs only: the ASL never invokes a version or alias, so no `:*` is needed.
@@ -60,11 +60,6 @@ export class RouteCallWorkflow extends Construct {
       '*',
       'Log delivery (logs:CreateLogDelivery and related) and X-Ray (xray:PutTraceSegments and related) support no resource-level permissions.',
     );
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-SF1',
-      reason:
-        'Logs ERROR only: ALL would write every state input, which holds task tokens and caller phone numbers, to CloudWatch.',
-    });
   }
 }
 

@@ -5,7 +5,8 @@ import { indexesOf, TABLES, type TableDefinition, type TableKey } from '../funct
 
 /**
  * The DynamoDB tables of `TABLES`, with their secondary indexes and TTL. They hold the calls and interactions
- * of record, so they are retained when the stack goes and can be restored to any point of the last 35 days
+ * of record, so they are protected from deletion, retained when the stack goes, and can be restored to any
+ * point of the last 35 days
  * (the short-lived webhook receipts too: one rule for every table is simpler to review than an exception).
  */
 export class Tables extends Construct {
@@ -20,7 +21,8 @@ export class Tables extends Construct {
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         removalPolicy: RemovalPolicy.RETAIN,
-        ...(definition.timeToLiveAttribute ? { timeToLiveAttribute: definition.timeToLiveAttribute } : {}),
+        deletionProtection: true,
+        timeToLiveAttribute: definition.timeToLiveAttribute,
       });
       for (const index of indexesOf(definition)) {
         table.addGlobalSecondaryIndex({

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Refusal } from './grants.ts';
 import { listen, readBody, requestTarget, sendJson } from './http-io.ts';
 
 /** An AWS JSON-protocol service (DynamoDB, Step Functions, EventBridge) reached by its X-Amz-Target. */
@@ -17,8 +18,10 @@ export type ManageConnection = (
 ) => { status: number; body?: unknown; headers?: Record<string, string> };
 
 export interface AwsEndpointOptions {
-  /** X-Amz-Target prefix (e.g. 'DynamoDB_20120810') → service. */
-  services: Record<string, AwsService>;
+  /** X-Amz-Target prefix (e.g. 'DynamoDB_20120810') → the service and its IAM prefix (`dynamodb`). */
+  services: Record<string, { iam: string; handle: AwsService }>;
+  /** IAM: whether the request's signer may perform the action (`dynamodb:GetItem`) with this body. */
+  authorize: (authorization: string | undefined, action: string, body: unknown) => Refusal | undefined;
   /** `@connections/{connectionId}`, as the gateway that holds the sockets answers it. */
   connections: ManageConnection;
   /** The token issuer's keys, which the authorizer fetches (Cognito's JWKS on AWS). */
@@ -37,17 +40,30 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
       const body = await readBody(req);
       const url = requestTarget(req);
       const target = req.headers['x-amz-target'];
+      const authorization = req.headers.authorization;
       if (typeof target === 'string') {
         const [prefix, operation] = target.split('.');
         const service = prefix ? options.services[prefix] : undefined;
-        if (service && operation) return await service(req, res, body, operation);
-        return sendJson(res, 400, {
-          __type: 'UnknownOperationException',
-          message: `unknown target ${target}`,
-        });
+        if (!service || !operation) {
+          return sendJson(res, 400, {
+            __type: 'UnknownOperationException',
+            message: `unknown target ${target}`,
+          });
+        }
+        const refusal = options.authorize(authorization, `${service.iam}:${operation}`, parsed(body));
+        if (refusal) return sendJson(res, 400, { __type: refusal.type, message: refusal.message });
+        return await service.handle(req, res, body, operation);
       }
       const connection = /^\/@connections\/([^/]+)$/.exec(url.pathname)?.[1];
       if (connection) {
+        // API Gateway answers a refused management call with a bare 403.
+        if (options.authorize(authorization, 'execute-api:ManageConnections', {})) {
+          res.writeHead(403, {
+            'content-type': 'application/json',
+            'x-amzn-errortype': 'ForbiddenException',
+          });
+          return res.end(JSON.stringify({ message: 'Forbidden' }));
+        }
         const answer = options.connections(req.method ?? 'GET', decodeURIComponent(connection), body);
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
         return res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
@@ -68,4 +84,12 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+function parsed(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8') || '{}');
+  } catch {
+    return {};
+  }
 }

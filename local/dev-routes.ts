@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { STAFF_GROUPS } from '../functions/manifest/index.ts';
 import type { Faults } from './dynamo.ts';
 import type { DeadLetter } from './event-bus.ts';
 import { sendJson } from './http-io.ts';
@@ -23,6 +24,8 @@ const TokenBody = z.object({
     .min(1)
     .max(7 * 24 * 3600)
     .optional(),
+  /** The token's `cognito:groups` (default: an agent's token). */
+  groups: z.array(z.enum(STAFF_GROUPS)).min(1).max(STAFF_GROUPS.length).optional(),
 });
 
 /** The body validated against `schema`; a refusal in the usual error shape (400 or 422) otherwise. */
@@ -57,7 +60,10 @@ export function createDevRoutes(options: {
     switch (route) {
       case 'POST /dev/token': {
         const request = read(res, body, TokenBody, 'agentId: a non-empty string; ttlSeconds: 1 to 604800');
-        if (request) sendJson(res, 200, { token: await identity.issue(request.agentId, request.ttlSeconds) });
+        if (request) {
+          const token = await identity.issue(request.agentId, request.ttlSeconds, request.groups);
+          sendJson(res, 200, { token });
+        }
         return true;
       }
       case 'GET /dev/jwks':

@@ -4,6 +4,7 @@ import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws
 import { AbstractValueIterator } from 'abstract-level';
 import dynalite from 'dynalite';
 import { indexesOf, keyAttributes, TABLES, type TableDefinition } from '../functions/manifest/index.ts';
+import { OPERATOR_ACCESS_KEY } from './grants.ts';
 
 /**
  * dynalite 4 reads its key and value streams by calling `next()` and never closes the iterator: a stream
@@ -90,7 +91,7 @@ export function createLocalDynamo(options: {
       const client = new DynamoDBClient({
         endpoint,
         region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        credentials: { accessKeyId: OPERATOR_ACCESS_KEY, secretAccessKey: OPERATOR_ACCESS_KEY },
       });
       for (const table of Object.values(TABLES) as TableDefinition[]) {
         try {

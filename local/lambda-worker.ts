@@ -1,13 +1,16 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 
 /**
- * The execution environment of the local Lambda service, in a worker thread of its own: its own module
- * instances and its own `process.env` (the functions' environment, set before anything is loaded), so
- * nothing of the host process or of another local stack leaks in. Like a Lambda execution environment
- * that runs several invocations at once (AWS_LAMBDA_MAX_CONCURRENCY), each invocation runs in its own
+ * The execution environment of the local Lambda service, in a worker thread of its own, so nothing of the
+ * host process or of another local stack leaks in. Each function is loaded from its own bundle (its own
+ * module instances) and sees only its own variables in `process.env`: the environment every function has,
+ * plus its own, from its first line of code to its last callback. Like a Lambda execution environment that
+ * runs several invocations at once (AWS_LAMBDA_MAX_CONCURRENCY), each invocation runs in its own
  * InvokeStore context, which keeps per-invocation state (the logger's keys) apart.
  */
 
@@ -15,32 +18,70 @@ import type { Context } from 'aws-lambda';
 type LambdaHandler = (event: any, context: Context) => Promise<unknown>;
 
 export interface WorkerFunction {
-  /** Handler file below functions/handlers, without extension. */
+  /** Handler file below functions/handlers, without extension: how an invocation names the function. */
   handler: string;
-  /** The project-relative file that exports `handler`. */
-  file: string;
+  /** The function's name, in its context. */
+  name: string;
+  /** The function's bundle, which exports `handler`. */
+  url: string;
   timeoutSeconds: number;
+  /** The variables this function has beyond those of the whole environment. */
+  environment: Record<string, string>;
+  /** Variables of other functions' resources: reading one is reported (see `WorkerNotice`). */
+  ungranted: string[];
 }
 
+/** What the environment tells its service besides replies: a function read a variable it was not given. */
+export type WorkerNotice = { ready: true } | { ungrantedRead: { name: string; variable: string } };
+
 export type InvokeRequest = { id: number; handler: string; event: string };
+/** The environment's own JavaScript heap in use, in bytes (operators' and the soak's memory figures). */
+export type HeapRequest = { id: number; heapUsed: true };
 export type InvokeReply =
   | { id: number; result: string }
   | { id: number; error: { name: string; message: string } };
 
 const port = parentPort;
 if (!port) throw new Error('lambda-worker.ts runs in a worker thread');
-const { functions, root } = workerData as { functions: WorkerFunction[]; root: string };
+const { functions } = workerData as { functions: WorkerFunction[] };
+process.setSourceMapsEnabled(true);
+
+type Environment = Record<string, string | undefined>;
+const shared: Environment = { ...process.env };
+/** The function whose code is running (its invocation, or its loading): its environment and its name. */
+const running = new AsyncLocalStorage<{ environment: Environment; fn: WorkerFunction }>();
+const current = () => running.getStore()?.environment ?? shared;
+const reported = new Set<string>();
+function read(name: string): string | undefined {
+  const fn = running.getStore()?.fn;
+  if (fn?.ungranted.includes(name) && !reported.has(`${fn.name} ${name}`)) {
+    reported.add(`${fn.name} ${name}`);
+    port?.postMessage({ ungrantedRead: { name: fn.name, variable: name } } satisfies WorkerNotice);
+  }
+  return current()[name];
+}
+process.env = new Proxy(shared, {
+  get: (_, name) => (typeof name === 'string' ? read(name) : undefined),
+  set: (_, name, value) => Reflect.set(current(), name, String(value)),
+  has: (_, name) => name in current(),
+  deleteProperty: (_, name) => Reflect.deleteProperty(current(), name),
+  ownKeys: () => Reflect.ownKeys(current()),
+  getOwnPropertyDescriptor: (_, name) => Reflect.getOwnPropertyDescriptor(current(), name),
+});
 
 const store = await InvokeStore.getInstanceAsync();
-const loaded = new Map<string, { fn: LambdaHandler; timeoutSeconds: number }>();
-for (const entry of functions) {
-  const mod = (await import(new URL(entry.file, root).href)) as { handler?: LambdaHandler };
-  if (typeof mod.handler !== 'function') throw new Error(`${entry.file} does not export handler`);
-  loaded.set(entry.handler, { fn: mod.handler, timeoutSeconds: entry.timeoutSeconds });
+const loaded = new Map<
+  string,
+  { handler: LambdaHandler; scope: { environment: Environment; fn: WorkerFunction } }
+>();
+for (const fn of functions) {
+  const scope = { environment: { ...shared, ...fn.environment }, fn };
+  const mod = (await running.run(scope, () => import(fn.url))) as { handler?: LambdaHandler };
+  if (typeof mod.handler !== 'function') throw new Error(`${fn.handler} does not export handler`);
+  loaded.set(fn.handler, { handler: mod.handler, scope });
 }
 
-function contextFor(handler: string, timeoutSeconds: number): Context {
-  const functionName = handler.replace('/', '-');
+function contextFor(functionName: string, timeoutSeconds: number): Context {
   const deadline = Date.now() + timeoutSeconds * 1000;
   return {
     functionName,
@@ -66,9 +107,11 @@ async function invoke({ id, handler, event }: InvokeRequest): Promise<InvokeRepl
   const target = loaded.get(handler);
   try {
     if (!target) throw new Error(`no function ${handler} in this environment`);
-    const context = contextFor(handler, target.timeoutSeconds);
+    const context = contextFor(target.scope.fn.name, target.scope.fn.timeoutSeconds);
     const requestContext = { [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId };
-    const result = await store.run(requestContext, () => target.fn(JSON.parse(event), context));
+    const result = await running.run(target.scope, () =>
+      store.run(requestContext, () => target.handler(JSON.parse(event), context)),
+    );
     return { id, result: JSON.stringify(result ?? null) };
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
@@ -76,7 +119,16 @@ async function invoke({ id, handler, event }: InvokeRequest): Promise<InvokeRepl
   }
 }
 
-port.on('message', (request: InvokeRequest) => {
+port.on('message', (request: InvokeRequest | HeapRequest) => {
+  if ('heapUsed' in request) {
+    // Live objects only, when the process exposes gc (the soak runs with --expose-gc).
+    (globalThis as { gc?: () => void }).gc?.();
+    port.postMessage({
+      id: request.id,
+      result: String(getHeapStatistics().used_heap_size),
+    } satisfies InvokeReply);
+    return;
+  }
   void invoke(request).then((reply) => port.postMessage(reply));
 });
-port.postMessage({ ready: true });
+port.postMessage({ ready: true } satisfies WorkerNotice);

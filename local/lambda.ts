@@ -1,6 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_TIMEOUT_SECONDS, type FunctionEntry, handlerFile } from '../functions/manifest/index.ts';
-import type { InvokeReply, WorkerFunction } from './lambda-worker.ts';
+import { bundleFunctions, type FunctionBundles } from './bundle.ts';
+import type {
+  HeapRequest,
+  InvokeReply,
+  InvokeRequest,
+  WorkerFunction,
+  WorkerNotice,
+} from './lambda-worker.ts';
 
 /** An error as Lambda reports it: the thrown error's name becomes `errorType`, which Step Functions matches. */
 class LambdaError extends Error {
@@ -12,8 +19,15 @@ class LambdaError extends Error {
 
 export interface LambdaServiceOptions {
   functions: readonly FunctionEntry[];
-  /** The functions' environment: all they can read of `process.env`. */
+  /** What every function's environment holds (region, endpoints, settings): nothing of the host's. */
   environment: Record<string, string>;
+  /** What one function's environment adds: the names of its resources, its own credentials. */
+  ownEnvironment?: (entry: FunctionEntry) => Record<string, string>;
+  /**
+   * Variables that name resources: a function reading one its access does not give it (`granted`) is
+   * reported to `onError`. On AWS the variable would be missing just the same: this makes it loud.
+   */
+  guarded?: { variables: readonly string[]; granted: (entry: FunctionEntry) => readonly string[] };
   /** Failures of the environment itself (a crashed worker), not of an invocation. */
   onError: (message: string, error: unknown) => void;
 }
@@ -23,39 +37,54 @@ export interface LambdaService {
   warm(): Promise<void>;
   /** Invokes a function of the catalog with an event; resolves to its result or rejects with a LambdaError. */
   invoke(entry: Pick<FunctionEntry, 'handler'>, event: unknown): Promise<unknown>;
+  /** The execution environment's JavaScript heap in use, in bytes (0 when it is not running). */
+  heapUsed(): Promise<number>;
   close(): Promise<void>;
 }
 
-const PROJECT_ROOT = new URL('..', import.meta.url).href;
 /** How long closing waits for the invocations under way. */
 const DRAIN_MS = 5_000;
 
 /**
  * Lambda on one machine: the catalog's functions run in an execution environment of their own (a worker
- * thread, see lambda-worker.ts) whose environment is set before any function is loaded. Each service is
- * such an environment; a second local stack in the same process gets its own, with its own clients and
- * configuration. If the environment dies (an uncaught error, as on Lambda), the invocations in flight fail
- * and the next one starts a fresh environment: a cold start.
+ * thread, see lambda-worker.ts), each function from its own bundle (local/bundle.ts) and with its own
+ * environment variables, as if each had its own Lambda execution environment. Each service is such an
+ * environment; a second local stack in the same process gets its own. If the environment dies (an uncaught
+ * error, as on Lambda), the invocations in flight fail and the next one starts a fresh environment: a cold
+ * start.
  */
 export function startLambdaService(options: LambdaServiceOptions): LambdaService {
-  const functions: WorkerFunction[] = options.functions.map((entry) => ({
-    handler: entry.handler,
-    file: handlerFile(entry),
-    timeoutSeconds: entry.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-  }));
+  let bundles: Promise<FunctionBundles> | undefined;
+  const functions = async (): Promise<WorkerFunction[]> => {
+    bundles ??= bundleFunctions(options.functions.map(handlerFile));
+    const made = await bundles;
+    return options.functions.map((entry) => ({
+      handler: entry.handler,
+      name: functionNameOf(entry),
+      url: made.urlOf(handlerFile(entry)),
+      timeoutSeconds: entry.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      environment: {
+        AWS_LAMBDA_FUNCTION_NAME: functionNameOf(entry),
+        ...options.ownEnvironment?.(entry),
+      },
+      ungranted: (options.guarded?.variables ?? []).filter(
+        (v) => !options.guarded?.granted(entry).includes(v),
+      ),
+    }));
+  };
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const inFlight = new Set<Promise<unknown>>();
   let nextId = 0;
   let closed = false;
   let environment: Promise<Worker> | undefined;
 
-  function start(): Promise<Worker> {
+  async function start(): Promise<Worker> {
     const worker = new Worker(new URL('./lambda-worker.mjs', import.meta.url), {
       env: options.environment,
-      workerData: { functions, root: PROJECT_ROOT },
+      workerData: { functions: await functions() },
     });
     const ready = new Promise<Worker>((resolve, reject) => {
-      worker.once('message', () => resolve(worker));
+      worker.on('message', (notice: WorkerNotice) => 'ready' in notice && resolve(worker));
       worker.once('error', (error) =>
         reject(new LambdaError('Runtime.ImportModuleError', `the functions did not load: ${error.message}`)),
       );
@@ -66,7 +95,11 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
         ),
       );
     });
-    worker.on('message', (reply: InvokeReply | { ready: true }) => {
+    worker.on('message', (reply: InvokeReply | WorkerNotice) => {
+      if ('ungrantedRead' in reply) {
+        const { name, variable } = reply.ungrantedRead;
+        options.onError(`${name} read ${variable}`, 'its catalog access does not give it this variable');
+      }
       if (!('id' in reply)) return;
       const call = pending.get(reply.id);
       pending.delete(reply.id);
@@ -86,6 +119,15 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
     return ready;
   }
 
+  /** A request to the environment, answered by the reply with its id. */
+  function ask(worker: Worker, request: (id: number) => InvokeRequest | HeapRequest): Promise<unknown> {
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage(request(id));
+    });
+  }
+
   async function running(): Promise<Worker> {
     if (closed) throw new LambdaError('ServiceException', 'the local Lambda service is closed');
     environment ??= start();
@@ -96,13 +138,18 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
     async warm() {
       await running();
     },
+    async heapUsed() {
+      const worker = await environment?.catch(() => undefined);
+      if (!worker) return 0;
+      return (await ask(worker, (id) => ({ id, heapUsed: true }) satisfies HeapRequest)) as number;
+    },
     async invoke(entry, event) {
       const worker = await running();
-      const id = nextId++;
-      const invocation = new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ id, handler: entry.handler, event: JSON.stringify(event ?? null) });
-      });
+      const invocation = ask(
+        worker,
+        (id) =>
+          ({ id, handler: entry.handler, event: JSON.stringify(event ?? null) }) satisfies InvokeRequest,
+      );
       inFlight.add(invocation);
       void invocation.catch(() => undefined).finally(() => inFlight.delete(invocation));
       return invocation;
@@ -114,6 +161,12 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
       await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
       const worker = await environment?.catch(() => undefined);
       await worker?.terminate();
+      await (await bundles?.catch(() => undefined))?.remove();
     },
   };
+}
+
+/** `ws/accept` → `ws-accept`: the function's name, in its context and its log lines. */
+export function functionNameOf(entry: Pick<FunctionEntry, 'handler'>): string {
+  return entry.handler.replace(/[^\w-]+/g, '-').replace(/^-+/, '');
 }

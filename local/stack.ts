@@ -2,8 +2,12 @@ import './polyfills.ts';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
+  ACCESS,
+  type Access,
   DEFAULT_SETTINGS,
   ENV,
+  environmentFor,
+  environmentOf,
   FUNCTIONS,
   type FunctionEntry,
   functionsTriggeredBy,
@@ -11,12 +15,14 @@ import {
   type Settings,
   settingsEnvironment,
   TABLES,
+  type TableKey,
 } from '../functions/manifest/index.ts';
 import { createAwsEndpoint } from './aws-endpoint.ts';
 import { createDevRoutes } from './dev-routes.ts';
 import { createLocalDynamo, type Faults } from './dynamo.ts';
 import { type BusEvent, createLocalEventBus, type DeadLetter } from './event-bus.ts';
 import { createGateway } from './gateway.ts';
+import { createGrants } from './grants.ts';
 import { listen, sendJson } from './http-io.ts';
 import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
 import { startLambdaService } from './lambda.ts';
@@ -41,6 +47,8 @@ export interface LocalStackOptions extends Partial<Settings> {
    * doubled at each attempt (default 200 ms). Tests make them short; after the last, an event is dead-lettered.
    */
   eventRetry?: { maxAttempts?: number; baseDelayMs?: number };
+  /** The functions to run (default: the whole catalog). Tests take a grant away to see it fail. */
+  functions?: readonly FunctionEntry[];
 }
 
 export interface LocalStack {
@@ -64,6 +72,8 @@ export interface LocalStack {
   deadLetters: DeadLetter[];
   /** Resolves once the event deliveries under way have ended: delivered, or dead-lettered after retries. */
   eventsSettled(): Promise<void>;
+  /** The JavaScript heap in use by the functions' execution environment, in bytes. */
+  functionsHeapUsed(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -71,8 +81,6 @@ const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:RouteCall`;
 const EVENT_BUS_NAME = 'call-resiliency';
-/** What the functions' SDK clients sign with; the local endpoints accept any key. */
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 /** What EventBridge Scheduler hands a scheduled function. */
 const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
 /** Knobs of the host that its functions honour too: log level, SDK warnings. */
@@ -92,6 +100,7 @@ export function generateWebhookSecret(): string {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const onError =
     options.onError ?? ((message, error) => process.stderr.write(`${message}: ${String(error)}\n`));
+  const functions = options.functions ?? FUNCTIONS;
   const faults: Faults = { interactionStore: 'up', interactionStoreLatencyMs: 0 };
   const tableNames = Object.fromEntries(Object.values(TABLES).map((t) => [t.id, t.id]));
   const dynamo = createLocalDynamo({
@@ -116,7 +125,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stateMachineArn: STATE_MACHINE_ARN,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     onError,
-    tasks: Object.fromEntries(functionsTriggeredBy('workflow').map((t) => [t.trigger.state, invoker(t)])),
+    tasks: Object.fromEntries(
+      functionsTriggeredBy('workflow', functions).map((t) => [t.trigger.state, invoker(t)]),
+    ),
     onExecutionEnd: (e) => {
       if (e.status === 'FAILED') onError(`execution ${e.name} failed`, `${e.error}: ${e.cause}`);
     },
@@ -125,16 +136,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const bus = createLocalEventBus({
     busName: EVENT_BUS_NAME,
     ...options.eventRetry,
-    targets: functionsTriggeredBy('event').map((t) => ({ rule: t.trigger.rule, invoke: invoker(t) })),
+    targets: functionsTriggeredBy('event', functions).map((t) => ({
+      rule: t.trigger.rule,
+      invoke: invoker(t),
+    })),
   });
 
+  const grants = createGrants({
+    functions,
+    tables: Object.fromEntries(
+      Object.entries(TABLES).map(([key, t]) => [tableNames[t.id] ?? t.id, key as TableKey]),
+    ),
+    stateMachineArn: STATE_MACHINE_ARN,
+    eventBusName: EVENT_BUS_NAME,
+    account: ACCOUNT,
+    onRefused: (message) => onError('AWS refused a function', message),
+  });
   const identity = await createDevIdentity();
-  const [authorizer] = functionsTriggeredBy('authorizer');
+  const [authorizer] = functionsTriggeredBy('authorizer', functions);
   if (!authorizer) throw new Error('the catalog has no WebSocket authorizer');
   const gateway = createGateway({
     routes: {
-      http: functionsTriggeredBy('http').map((f) => ({ route: f.trigger, invoke: invoker(f) })),
-      ws: new Map(functionsTriggeredBy('websocket').map((f) => [f.trigger.route, invoker(f)])),
+      http: functionsTriggeredBy('http', functions).map((f) => ({ route: f.trigger, invoke: invoker(f) })),
+      ws: new Map(functionsTriggeredBy('websocket', functions).map((f) => [f.trigger.route, invoker(f)])),
       authorizer: invoker(authorizer),
     },
     extra: createDevRoutes({ identity, faults, deadLetters: bus.deadLetters }),
@@ -142,16 +166,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const aws = createAwsEndpoint({
     services: {
-      DynamoDB_20120810: (req, res, body) => dynamo.handle(req, res, body),
-      AWSStepFunctions: async (_req, res, body, operation) => {
-        const out = await sfn.handle(operation, JSON.parse(body.toString('utf8') || '{}'));
-        sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.0' });
+      DynamoDB_20120810: { iam: 'dynamodb', handle: (req, res, body) => dynamo.handle(req, res, body) },
+      AWSStepFunctions: {
+        iam: 'states',
+        handle: async (_req, res, body, operation) => {
+          const out = await sfn.handle(operation, JSON.parse(body.toString('utf8') || '{}'));
+          sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.0' });
+        },
       },
-      AWSEvents: async (_req, res, body, operation) => {
-        const out = await bus.handle(operation, JSON.parse(body.toString('utf8') || '{}'));
-        sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.1' });
+      AWSEvents: {
+        iam: 'events',
+        handle: async (_req, res, body, operation) => {
+          const out = await bus.handle(operation, JSON.parse(body.toString('utf8') || '{}'));
+          sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.1' });
+        },
       },
     },
+    authorize: grants.authorize,
     connections: gateway.manageConnection,
     jwks: () => identity.jwks,
     onError,
@@ -159,31 +190,41 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const awsEndpoint = await aws.listen();
   const webhookSecret = options.webhookSecret ?? generateWebhookSecret();
 
+  // What the catalog's access lists name: each function is given the variables of its own access only.
+  const resources: Record<string, string | undefined> = {
+    ...Object.fromEntries(Object.values(TABLES).map((t) => [t.envVar, tableNames[t.id] ?? t.id])),
+    [ENV.stateMachineArn]: STATE_MACHINE_ARN,
+    [ENV.eventBusName]: EVENT_BUS_NAME,
+    [ENV.wsManagementEndpoint]: awsEndpoint,
+    [ENV.webhookSecret]: webhookSecret,
+    [ENV.ccaasWebhookUrl]: options.ccaasWebhookUrl,
+    [ENV.jwksUrl]: `${awsEndpoint}/jwks`,
+    [ENV.jwtIssuer]: identity.issuer,
+    [ENV.jwtAudience]: LOCAL_AUDIENCE,
+  };
   lambda = startLambdaService({
-    functions: FUNCTIONS,
+    functions,
     environment: {
       ...Object.fromEntries(
         PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
       ),
       AWS_REGION: REGION,
-      ...CREDENTIALS,
       // Several invocations share the one environment, as on Lambda Managed Instances.
       AWS_LAMBDA_MAX_CONCURRENCY: '64',
       AWS_ENDPOINT_URL_DYNAMODB: awsEndpoint,
       AWS_ENDPOINT_URL_SFN: awsEndpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,
       [ENV.serviceName]: SERVICE_NAME,
-      ...Object.fromEntries(Object.values(TABLES).map((t) => [t.envVar, tableNames[t.id] ?? t.id])),
-      [ENV.stateMachineArn]: STATE_MACHINE_ARN,
-      [ENV.eventBusName]: EVENT_BUS_NAME,
-      [ENV.wsManagementEndpoint]: awsEndpoint,
-      [ENV.webhookSecret]: webhookSecret,
-      ...(options.ccaasWebhookUrl ? { [ENV.ccaasWebhookUrl]: options.ccaasWebhookUrl } : {}),
-      [ENV.jwksUrl]: `${awsEndpoint}/jwks`,
-      [ENV.jwtIssuer]: identity.issuer,
-      [ENV.jwtAudience]: LOCAL_AUDIENCE,
       ...settingsEnvironment({ ...DEFAULT_SETTINGS, ...definedOnly(options) }),
     },
+    guarded: {
+      variables: environmentOf(Object.keys(ACCESS) as Access[]),
+      granted: (entry) => environmentOf(entry.access),
+    },
+    ownEnvironment: (entry) => ({
+      ...grants.credentialsOf(entry),
+      ...environmentFor(entry.access, resources),
+    }),
     onError,
   });
   // In this order: the functions still running need the local AWS services.
@@ -197,7 +238,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await dynamo.close();
   };
   let port: number;
-  const sweeps = functionsTriggeredBy('schedule');
+  const sweeps = functionsTriggeredBy('schedule', functions);
   try {
     await dynamo.createTables(awsEndpoint);
     await lambda.warm();
@@ -243,6 +284,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     published: bus.published,
     deadLetters: bus.deadLetters,
     eventsSettled: () => bus.settled(),
+    functionsHeapUsed: () => lambda?.heapUsed() ?? Promise.resolve(0),
     async close() {
       for (const timer of sweepers) clearInterval(timer);
       await stop();

@@ -14,7 +14,7 @@ export interface JwtVerifierOptions {
  */
 export function makeJwtVerifier(options: () => JwtVerifierOptions): AgentTokens {
   let jwks: { url: string; keys: ReturnType<typeof createRemoteJWKSet> } | undefined;
-  async function verify(token: string): Promise<{ agentId: string }> {
+  async function verify(token: string): Promise<{ agentId: string; expiresAt?: string }> {
     const { jwksUrl, issuer, audience } = options();
     if (jwks?.url !== jwksUrl) jwks = { url: jwksUrl, keys: createRemoteJWKSet(new URL(jwksUrl)) };
     const { payload } = await jwtVerify(token, jwks.keys, { issuer, algorithms: ['RS256'] });
@@ -23,7 +23,10 @@ export function makeJwtVerifier(options: () => JwtVerifierOptions): AgentTokens 
         throw new Error('token audience mismatch');
     }
     if (!payload.sub) throw new Error('token has no subject');
-    return { agentId: payload.sub };
+    return {
+      agentId: payload.sub,
+      ...(payload.exp !== undefined ? { expiresAt: new Date(payload.exp * 1000).toISOString() } : {}),
+    };
   }
   return { verify };
 }

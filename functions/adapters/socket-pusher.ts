@@ -1,5 +1,6 @@
 import {
   type ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
   GetConnectionCommand,
   GoneException,
   PostToConnectionCommand,
@@ -42,6 +43,13 @@ export function makeSocketPusher(client: () => ApiGatewayManagementApiClient, lo
         // Not known to be gone: leave it (a throttled or failed check must not drop a live agent).
         logger.warn('socket check failed', { connectionId, error: String(err) });
         return true;
+      }
+    },
+    async close(connectionId) {
+      try {
+        await client().send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+      } catch (err) {
+        if (!(err instanceof GoneException)) throw err;
       }
     },
   };

@@ -139,17 +139,35 @@ export function chooseStatus(agent: Agent, status: SelectableAgentStatus, now: D
   });
 }
 
-export function addConnection(agent: Agent, connectionId: string): Agent {
+/** A socket opened for the agent, with the time its token expires (when the token says). */
+export function addConnection(agent: Agent, connectionId: string, expiresAt?: string): Agent {
   if (agent.connections.includes(connectionId)) return agent;
-  return { ...agent, connections: [...agent.connections, connectionId], disconnectedAt: undefined };
+  return {
+    ...agent,
+    connections: [...agent.connections, connectionId],
+    ...(expiresAt
+      ? { connectionsExpireAt: { ...agent.connectionsExpireAt, [connectionId]: expiresAt } }
+      : {}),
+    disconnectedAt: undefined,
+  };
+}
+
+/** The agent's sockets whose token has expired. */
+export function expiredConnections(agent: Agent, now: Date): string[] {
+  return agent.connections.filter((id) => {
+    const expiresAt = agent.connectionsExpireAt?.[id];
+    return expiresAt !== undefined && Date.parse(expiresAt) <= now.getTime();
+  });
 }
 
 export function removeConnections(agent: Agent, connectionIds: readonly string[], now: Date): Agent {
   const connections = agent.connections.filter((c) => !connectionIds.includes(c));
   if (connections.length === agent.connections.length) return agent;
+  const expiring = Object.entries(agent.connectionsExpireAt ?? {}).filter(([id]) => connections.includes(id));
   return {
     ...agent,
     connections,
+    connectionsExpireAt: expiring.length > 0 ? Object.fromEntries(expiring) : undefined,
     ...(connections.length === 0 ? { disconnectedAt: now.toISOString() } : {}),
   };
 }

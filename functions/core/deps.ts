@@ -21,6 +21,8 @@ export interface Settings {
   missedOfferStatus: Extract<AgentStatus, 'not_responding' | 'away' | 'available'>;
   wrapUpSeconds: number;
   agentOfflineGraceSeconds: number;
+  /** How long calls, interactions and work items are kept once they stop changing (DynamoDB TTL). */
+  retentionDays: number;
 }
 
 /** Every port a use case may take. Each factory declares the subset it needs with `Pick`. */

@@ -46,6 +46,11 @@ export class ConcurrentUpdateError extends DomainError {
   readonly code = 'CONFLICT';
 }
 
+/** A list's `cursor` is not one this list gave out (tampered with, or from another list). */
+export class InvalidCursorError extends DomainError {
+  readonly code = 'INVALID_CURSOR';
+}
+
 /** The interaction store (the CRM) failed or is unreachable. */
 export class InteractionUnavailableError extends DomainError {
   readonly code = 'INTERACTION_UNAVAILABLE';

@@ -117,6 +117,11 @@ export interface Agent {
   /** The call the agent is on (status on_call or wrap_up). */
   callId?: string;
   connections: string[];
+  /**
+   * When each socket's token expires (connection id → ISO time): the sweep closes a socket past it, so no
+   * socket outlives the token it was opened with. Sockets opened before this was kept have none.
+   */
+  connectionsExpireAt?: Record<string, string>;
   /** When the agent's last socket closed; it goes offline after a grace period unless it comes back. */
   disconnectedAt?: string;
 }

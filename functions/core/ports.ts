@@ -43,7 +43,25 @@ export interface AgentStore {
   update(agentId: string, transition: (agent: Agent) => Agent): Promise<Change<Agent>>;
   /** Available agents of a queue, longest idle first. */
   listAvailable(queue: string): Promise<Agent[]>;
+  /** Every agent (the sweep). */
   list(): Promise<Agent[]>;
+  /** One page of the agents, in no particular order. */
+  listPage(page: PageRequest): Promise<Page<Agent>>;
+}
+
+/** Which page of a list: at most `limit` items, after the `cursor` the previous page ended with. */
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * One page of a list: it may hold fewer than `limit` items; `cursor` (opaque) asks for the next page, and
+ * its absence means the list is done.
+ */
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
 }
 
 /** The CRM side: interactions with their phone logs. May be down; its errors must never lose a call. */
@@ -52,13 +70,15 @@ export interface InteractionStore {
   create(interaction: Interaction): Promise<Created<Interaction>>;
   get(interactionId: string): Promise<Interaction | undefined>;
   update(interactionId: string, transition: (i: Interaction) => Interaction): Promise<Change<Interaction>>;
-  listByPhone(phone: string): Promise<Interaction[]>;
+  /** The interactions of a phone number, newest first. */
+  listByPhone(phone: string, page: PageRequest): Promise<Page<Interaction>>;
 }
 
 export interface WorkItemStore {
   /** Creates the work item unless one with its id exists. */
   create(item: WorkItem): Promise<Created<WorkItem>>;
-  list(status: WorkItemStatus): Promise<WorkItem[]>;
+  /** The work items of a status, oldest first. */
+  list(status: WorkItemStatus, page: PageRequest): Promise<Page<WorkItem>>;
 }
 
 /**
@@ -88,6 +108,8 @@ export interface SocketPusher {
   push(connectionIds: readonly string[], message: ServerMessage): Promise<{ gone: string[] }>;
   /** Whether the socket is still open (a socket can close without its `$disconnect` being heard). */
   isConnected(connectionId: string): Promise<boolean>;
+  /** Closes the socket from the server's side (its `$disconnect` follows); one already gone is fine. */
+  close(connectionId: string): Promise<void>;
 }
 
 export interface EventPublisher {
@@ -180,5 +202,6 @@ export interface CcaasWebhooks {
 
 /** Verifies an agent's token (Cognito's on AWS, the dev issuer's locally); its subject is the agent id. */
 export interface AgentTokens {
-  verify(token: string): Promise<{ agentId: string }>;
+  /** The agent a valid token names, and when the token expires (ISO time; absent if it never does). */
+  verify(token: string): Promise<{ agentId: string; expiresAt?: string }>;
 }

@@ -115,8 +115,13 @@ export const DOMAIN_ERROR_CODES = [
   'INTERACTION_REQUIRED',
   'CONFLICT',
   'INTERACTION_UNAVAILABLE',
+  'INVALID_CURSOR',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
+
+/** The Cognito groups of the people who use the product (the token's `cognito:groups`). */
+export const STAFF_GROUPS = ['agents', 'supervisors', 'admins'] as const;
+export type StaffGroup = (typeof STAFF_GROUPS)[number];
 
 /** Refusals of an HTTP request at the edge, before any use case runs. */
 export const HTTP_REQUEST_ERROR_CODES = [

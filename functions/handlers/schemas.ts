@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SELECTABLE_AGENT_STATUSES } from '../core/model.ts';
 import type { AgentAction } from '../core/vocabulary.ts';
 
@@ -17,6 +17,16 @@ export const QueueName = z
   .max(64)
   .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only');
 export const PhoneNumber = z.string().min(1).max(64);
+/** `?limit=&cursor=` of every list route: a page of up to `limit` items, after the page `cursor` ended. */
+export const PageQuery = {
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z
+    .string()
+    .min(1)
+    .max(4096)
+    .regex(/^[A-Za-z0-9_-]+$/, 'a cursor from a previous page')
+    .optional(),
+};
 export const AgentStatusChoice = z.enum(SELECTABLE_AGENT_STATUSES);
 
 const RequestId = z.union([z.string().max(128), z.number()]);

@@ -160,7 +160,13 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
   {
     handler: 'events/create-missed-offer-work-item',
     trigger: { type: 'event', rule: 'missedOfferWorkItems' },
-    access: ['calls:read', 'calls:write', ...INTERACTIONS, 'workItems:read', 'workItems:write'],
+    // Creating the interaction publishes interaction.created and tells the call's agent, if any.
+    access: [
+      ...CALL_FLOW.filter((a) => a !== 'workflow:callback'),
+      ...INTERACTIONS,
+      'workItems:read',
+      'workItems:write',
+    ],
   },
   // Signed webhooks to the CCaaS for call.* and interaction.* events; the default 10 s covers a 5 s POST.
   {
@@ -172,15 +178,17 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
     handler: 'scheduled/sweeper',
     trigger: { type: 'schedule', name: 'Sweeper', everyMinutes: 1 },
     timeoutSeconds: 60,
-    access: [...CALL_FLOW, ...INTERACTIONS],
+    // Re-routes a call whose workflow died: it starts a new execution.
+    access: [...CALL_FLOW, ...INTERACTIONS, 'workflow:start'],
   },
 ];
 
-/** The functions of one trigger type, with the trigger's type narrowed. */
+/** The functions of one trigger type (of the catalog, or of `functions`), with the trigger's type narrowed. */
 export function functionsTriggeredBy<K extends TriggerType>(
   type: K,
+  functions: readonly FunctionEntry[] = FUNCTIONS,
 ): FunctionEntry<Extract<Trigger, { type: K }>>[] {
-  return FUNCTIONS.filter(
+  return functions.filter(
     (entry): entry is FunctionEntry<Extract<Trigger, { type: K }>> => entry.trigger.type === type,
   );
 }

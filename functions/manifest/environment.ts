@@ -9,6 +9,7 @@ export const ENV = {
   missedOfferStatus: 'MISSED_OFFER_STATUS',
   wrapUpSeconds: 'WRAP_UP_SECONDS',
   agentOfflineGraceSeconds: 'AGENT_OFFLINE_GRACE_SECONDS',
+  retentionDays: 'RETENTION_DAYS',
   stateMachineArn: 'STATE_MACHINE_ARN',
   eventBusName: 'EVENT_BUS_NAME',
   wsManagementEndpoint: 'WS_MANAGEMENT_ENDPOINT',

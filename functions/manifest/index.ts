@@ -5,7 +5,13 @@
  * functions/; the handler files themselves they only load by path (catalog `handlerFile`).
  */
 
-export { CCAAS_EVENT_TYPES, type CcaasEventType } from '../core/vocabulary.ts';
+export {
+  CCAAS_EVENT_TYPES,
+  type CcaasEventType,
+  STAFF_GROUPS,
+  type StaffGroup,
+} from '../core/vocabulary.ts';
+export * from './access.ts';
 export * from './catalog.ts';
 export * from './environment.ts';
 export * from './event-rules.ts';

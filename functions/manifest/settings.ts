@@ -19,6 +19,7 @@ export const DEFAULT_SETTINGS: Settings = {
   missedOfferStatus: 'not_responding',
   wrapUpSeconds: 60,
   agentOfflineGraceSeconds: 30,
+  retentionDays: 365,
 };
 
 /**
@@ -33,12 +34,13 @@ export function parseSettings(
     const value = get(key);
     return value === undefined || value === null || value === '' ? undefined : String(value);
   };
-  const seconds = (key: SettingKey & `${string}Seconds`, min = 1): number => {
+  const whole = (key: SettingKey & (`${string}Seconds` | `${string}Days`), min = 1): number => {
     const value = raw(key);
     if (value === undefined) return DEFAULT_SETTINGS[key];
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) {
-      throw new Error(`${describe(key)} must be a whole number of seconds ≥ ${min}, got "${value}"`);
+      const unit = key.endsWith('Days') ? 'days' : 'seconds';
+      throw new Error(`${describe(key)} must be a whole number of ${unit} ≥ ${min}, got "${value}"`);
     }
     return n;
   };
@@ -53,12 +55,13 @@ export function parseSettings(
     return value as Settings[K];
   };
   return {
-    offerTimeoutSeconds: seconds('offerTimeoutSeconds'),
-    maxQueueSeconds: seconds('maxQueueSeconds'),
+    offerTimeoutSeconds: whole('offerTimeoutSeconds'),
+    maxQueueSeconds: whole('maxQueueSeconds'),
     interactionMode: oneOf('interactionMode', ['resiliency', 'standard']),
     missedOfferStatus: oneOf('missedOfferStatus', ['not_responding', 'away', 'available']),
-    wrapUpSeconds: seconds('wrapUpSeconds', 0),
-    agentOfflineGraceSeconds: seconds('agentOfflineGraceSeconds', 0),
+    wrapUpSeconds: whole('wrapUpSeconds', 0),
+    agentOfflineGraceSeconds: whole('agentOfflineGraceSeconds', 0),
+    retentionDays: whole('retentionDays'),
   };
 }
 

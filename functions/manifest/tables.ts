@@ -22,7 +22,7 @@ export interface TableDefinition {
   /** Secondary indexes by name. */
   indexes: Record<string, IndexDefinition>;
   /** Epoch-seconds attribute after which DynamoDB deletes the item (TTL on AWS; dynalite has none). */
-  timeToLiveAttribute?: string;
+  timeToLiveAttribute: 'expiresAt';
 }
 
 export const TABLES = {
@@ -39,6 +39,8 @@ export const TABLES = {
       // sweeper find a call whose workflow died, by how long it has not changed.
       routing: { partitionKey: 'routingState', sortKey: 'updatedAt' },
     },
+    // RETENTION_DAYS after the call ended; a live call never expires.
+    timeToLiveAttribute: 'expiresAt',
   },
   agents: {
     id: 'Agents',
@@ -48,18 +50,24 @@ export const TABLES = {
       // Sparse: only available agents carry availability. Longest idle first.
       available: { partitionKey: 'availability', sortKey: 'idleSince' },
     },
+    // Never set by the product (an agent's profile is not call data); an operator may set it to retire one.
+    timeToLiveAttribute: 'expiresAt',
   },
   interactions: {
     id: 'Interactions',
     envVar: 'INTERACTIONS_TABLE',
     partitionKey: 'interactionId',
     indexes: { 'by-phone': { partitionKey: 'phone', sortKey: 'createdAt' } },
+    // RETENTION_DAYS after its last change.
+    timeToLiveAttribute: 'expiresAt',
   },
   workItems: {
     id: 'WorkItems',
     envVar: 'WORK_ITEMS_TABLE',
     partitionKey: 'workItemId',
     indexes: { 'by-status': { partitionKey: 'status', sortKey: 'createdAt' } },
+    // RETENTION_DAYS after it was created.
+    timeToLiveAttribute: 'expiresAt',
   },
   webhookReceipts: {
     id: 'WebhookReceipts',

@@ -7,7 +7,10 @@ import { useLocalStack } from '../support/stack.ts';
 describe('offer timeouts and queue time', () => {
   const ctx = useLocalStack({ offerTimeoutSeconds: 1, maxQueueSeconds: 4 });
   const agents = async () =>
-    (await getJson(`${ctx.stack.url}/v1/agents`)).body.agents as { agentId: string; status: string }[];
+    (await getJson(`${ctx.stack.url}/v1/agents?limit=1000`)).body.agents as {
+      agentId: string;
+      status: string;
+    }[];
   const workItems = async () =>
     (await getJson(`${ctx.stack.url}/v1/work-items?status=open`)).body.workItems as Record<string, any>[];
 
@@ -41,6 +44,11 @@ describe('offer timeouts and queue time', () => {
       callId,
       source: 'missed_offer',
     });
+    // Its creation is published once, like any interaction's (the CCaaS and the CRM hear of it).
+    await eventually(() => ctx.published(callId, 'interaction.created').length > 0 || undefined);
+    expect(ctx.published(callId, 'interaction.created')).toEqual([
+      expect.objectContaining({ interactionId: item.interactionId, source: 'missed_offer' }),
+    ]);
 
     // The same interaction is kept for the answered call, now with who answered.
     expect(await next.waitFor((m) => m.type === 'interactionCreated')).toMatchObject({

@@ -68,7 +68,9 @@ describe(`fuzzed WebSocket frames (${RUNS}, seed ${FUZZ_SEED})`, () => {
     // What an agent is, less when its last socket closed (the fuzzer opens and closes many).
     const agents = async () =>
       (
-        (await (await fetch(`${ctx.stack.url}/v1/agents`)).json()) as { agents: Record<string, unknown>[] }
+        (await (await fetch(`${ctx.stack.url}/v1/agents?limit=1000`)).json()) as {
+          agents: Record<string, unknown>[];
+        }
       ).agents.map(({ disconnectedAt: _closed, ...agent }) => agent);
     const agentsBefore = await agents();
     const publishedBefore = ctx.stack.published.length;

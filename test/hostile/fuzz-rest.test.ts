@@ -118,8 +118,8 @@ describe(`fuzzed REST requests (${RUNS}, seed ${FUZZ_SEED})`, () => {
   }
 
   const state = async () => ({
-    agents: (await (await fetch(`${ctx.stack.url}/v1/agents`)).json()) as unknown,
-    workItems: (await (await fetch(`${ctx.stack.url}/v1/work-items`)).json()) as unknown,
+    agents: (await (await fetch(`${ctx.stack.url}/v1/agents?limit=1000`)).json()) as unknown,
+    workItems: (await (await fetch(`${ctx.stack.url}/v1/work-items?limit=1000`)).json()) as unknown,
     published: ctx.stack.published.length,
   });
 

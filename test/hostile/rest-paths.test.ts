@@ -29,7 +29,9 @@ describe('hostile ids in REST paths', () => {
 
   const agentIds = async () =>
     (
-      (await (await fetch(`${ctx.stack.url}/v1/agents`)).json()) as { agents: { agentId: string }[] }
+      (await (await fetch(`${ctx.stack.url}/v1/agents?limit=1000`)).json()) as {
+        agents: { agentId: string }[];
+      }
     ).agents.map((a) => a.agentId);
 
   it('has routes to try', () => {

@@ -1,3 +1,4 @@
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -102,11 +103,53 @@ describe('hostile agent tokens', () => {
     });
   });
 
+  it('closes a socket once its token has expired, and forgets it; a socket with a fresh token stays', async () => {
+    await ctx.agent('expiring');
+    const short = new WebSocket(
+      `${ctx.stack.wsUrl}?token=${await devToken({ agentId: 'expiring', ttlSeconds: 2 })}`,
+    );
+    const long = new WebSocket(`${ctx.stack.wsUrl}?token=${await devToken({ agentId: 'expiring' })}`);
+    await Promise.all([short, long].map((s) => new Promise((resolve) => s.once('open', resolve))));
+    const closed = new Promise<number>((resolve) => short.once('close', resolve));
+
+    // The sweep (every second here, every minute on AWS) closes it: within its interval of the expiry.
+    expect(await closed).toBe(1000);
+    const agents = new DynamoDBClient({
+      endpoint: ctx.stack.awsEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await eventually(async () => {
+      const { Item } = await agents.send(
+        new GetItemCommand({ TableName: 'Agents', Key: { agentId: { S: 'expiring' } } }),
+      );
+      return Item?.connections?.L?.length === 1;
+    });
+    expect(long.readyState).toBe(WebSocket.OPEN);
+    long.close();
+  });
+
+  it('issues a token with the groups asked for, an agent’s by default', async () => {
+    const claims = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as Record<
+        string,
+        unknown
+      >;
+
+    expect(claims(await devToken({ agentId: 'g1' }))['cognito:groups']).toEqual(['agents']);
+    expect(claims(await devToken({ agentId: 'g2', groups: ['supervisors', 'admins'] }))).toMatchObject({
+      sub: 'g2',
+      'cognito:groups': ['supervisors', 'admins'],
+    });
+  });
+
   it('answers bad requests to the token issuer in the usual error shape, with no token', async () => {
     for (const [body, status, code] of [
       ['{oops', 400, 'BAD_JSON'],
       ['{"agentId": ""}', 422, 'VALIDATION_FAILED'],
       ['{"agentId": "a", "ttlSeconds": -5}', 422, 'VALIDATION_FAILED'],
+      ['{"agentId": "a", "groups": ["root"]}', 422, 'VALIDATION_FAILED'],
+      ['{"agentId": "a", "groups": []}', 422, 'VALIDATION_FAILED'],
     ] as const) {
       const res = await fetch(`${ctx.stack.url}/dev/token`, {
         method: 'POST',

@@ -14,15 +14,18 @@ import {
   type FunctionEntry,
   functionsTriggeredBy,
   indexesOf,
+  permissionsOf,
   TABLES,
   type TableDefinition,
 } from '../../functions/manifest/index.ts';
 import { CallResiliencyStack } from '../../lib/call-resiliency-stack.ts';
 import {
+  alarmEmailFromContext,
   ccaasWebhookUrlFromContext,
   DEFAULT_ROUTING_CONFIG,
   type RoutingConfig,
   routingConfigFromContext,
+  signInConfigFromContext,
 } from '../../lib/config.ts';
 
 /** The catalog's functions, with the fields of their triggers at hand for the test names. */
@@ -41,6 +44,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CDK_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(`${ROOT}cdk.json`, 'utf8')).context;
 const ENVIRONMENT = { account: '000000000000', region: 'us-east-1' };
 const CCAAS_WEBHOOK_URL = 'https://ccaas.example.com/webhooks';
+const ALARM_EMAIL = 'oncall@example.com';
+const WORKSPACE_URL = 'https://workspace.example.com/';
 
 /** Actions IAM authorizes on "*" only (no resource type), the one reason a statement may name "*". */
 const ACTIONS_AUTHORIZED_ON_STAR_ONLY = new Set([
@@ -78,6 +83,8 @@ function synthesize(context: Record<string, unknown>, routing: RoutingConfig = D
     env: ENVIRONMENT,
     routing,
     ccaasWebhookUrl: CCAAS_WEBHOOK_URL,
+    alarmEmail: ALARM_EMAIL,
+    signIn: { domainPrefix: 'callresiliency-test', callbackUrls: [WORKSPACE_URL] },
   });
   const assembly = app.synth();
   const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
@@ -200,6 +207,22 @@ describe('the CallResiliency stack', () => {
     expect(stage.Properties.AccessLogSettings.DestinationArn).toBeDefined();
   });
 
+  it('writes access logs for the WebSocket API, with an account CloudWatch role kept on deletion', () => {
+    const [, stage] = onlyResource('AWS::ApiGatewayV2::Stage', { StageName: 'live' });
+    const [accountId, account] = onlyResource('AWS::ApiGateway::Account');
+    const [roleId] = referencedIds(account.Properties.CloudWatchRoleArn);
+    const role = template.toJSON().Resources[roleId as string];
+
+    expect(stage.Properties.AccessLogSettings.DestinationArn).toBeDefined();
+    // The stage's logging is only valid once the account has its role.
+    expect(stage.DependsOn).toContain(accountId);
+    expect(account.DeletionPolicy).toBe('Retain');
+    expect(role.DeletionPolicy).toBe('Retain');
+    expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
+      Service: 'apigateway.amazonaws.com',
+    });
+  });
+
   it.each(WS_ROUTES)('routes WebSocket $route to the function built from $handler', (route) => {
     const [, apiRoute] = onlyResource('AWS::ApiGatewayV2::Route', { RouteKey: route.route });
     expect(referencedIds(apiRoute.Properties.ApiId)).toEqual([webSocketApiId()]);
@@ -252,7 +275,7 @@ describe('the CallResiliency stack', () => {
     }
   });
 
-  it('lets the state machine invoke exactly the workflow task functions, and logs errors and traces', () => {
+  it('lets the state machine invoke exactly the workflow task functions, and logs every event (no data) and traces', () => {
     const [, machine] = onlyResource('AWS::StepFunctions::StateMachine');
     const [roleId] = referencedIds(machine.Properties.RoleArn);
     const invoked = resources('AWS::IAM::Policy')
@@ -262,18 +285,22 @@ describe('the CallResiliency stack', () => {
       .flatMap((statement: Json) => referencedIds(statement.Resource));
 
     expect(invoked.sort()).toEqual(WORKFLOW_TASKS.map((task) => functionIdOf.get(task.handler)).sort());
-    expect(machine.Properties.LoggingConfiguration.Level).toBe('ERROR');
+    expect(machine.Properties.LoggingConfiguration).toMatchObject({
+      Level: 'ALL',
+      IncludeExecutionData: false,
+    });
     expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
   });
 
   it.each(Object.values(TABLES))(
-    'keeps the $id table on demand, retained, with point-in-time recovery and its indexes',
+    'keeps the $id table on demand, retained and protected from deletion, with point-in-time recovery, its indexes and a TTL',
     (table) => {
       const [, resource] = onlyResource('AWS::DynamoDB::Table', {
         KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
       });
 
       expect(resource.DeletionPolicy).toBe('Retain');
+      expect(resource.Properties.DeletionProtectionEnabled).toBe(true);
       expect(resource.Properties.BillingMode).toBe('PAY_PER_REQUEST');
       expect(resource.Properties.PointInTimeRecoverySpecification).toEqual({
         PointInTimeRecoveryEnabled: true,
@@ -290,16 +317,31 @@ describe('the CallResiliency stack', () => {
         })),
       );
       const ttl = (table as TableDefinition).timeToLiveAttribute;
-      expect(resource.Properties.TimeToLiveSpecification).toEqual(
-        ttl ? { AttributeName: ttl, Enabled: true } : undefined,
-      );
+      expect(resource.Properties.TimeToLiveSpecification).toEqual({ AttributeName: ttl, Enabled: true });
     },
   );
 
+  it('names no resource itself but after the stack, so a second copy fits in the same account and region', () => {
+    const [, bus] = onlyResource('AWS::Events::EventBus');
+    expect(bus.Properties.Name).toContain('CallResiliency');
+    const named: Record<string, string> = {
+      'AWS::Lambda::Function': 'FunctionName',
+      'AWS::Logs::LogGroup': 'LogGroupName',
+      'AWS::SQS::Queue': 'QueueName',
+      'AWS::DynamoDB::Table': 'TableName',
+      'AWS::StepFunctions::StateMachine': 'StateMachineName',
+      'AWS::SecretsManager::Secret': 'Name',
+      'AWS::IAM::Role': 'RoleName',
+    };
+    for (const [type, property] of Object.entries(named)) {
+      for (const [id, resource] of resources(type)) expect(resource.Properties[property], id).toBeUndefined();
+    }
+  });
+
   it.each(EVENT_TARGETS)(
-    'delivers $rule events from the call-resiliency bus to $handler, dead-lettering to an encrypted queue',
+    'delivers $rule events from the stack’s bus to $handler, dead-lettering to an encrypted queue',
     (target) => {
-      const [busId] = onlyResource('AWS::Events::EventBus', { Name: 'call-resiliency' });
+      const [busId] = onlyResource('AWS::Events::EventBus');
       const [, rule] = onlyResource('AWS::Events::Rule', { EventPattern: EVENT_RULES[target.rule].pattern });
       expect(referencedIds(rule.Properties.EventBusName)).toEqual([busId]);
       const [ruleTarget] = rule.Properties.Targets;
@@ -339,6 +381,53 @@ describe('the CallResiliency stack', () => {
       });
     },
   );
+
+  it('notifies one encrypted topic, which alarmEmail subscribes to, from every alarm; at least one per failure signal', () => {
+    const [topicId, topic] = onlyResource('AWS::SNS::Topic');
+    const alarms = resources('AWS::CloudWatch::Alarm');
+
+    expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    expect(onlyResource('AWS::SNS::Subscription', { Protocol: 'email' })[1].Properties.Endpoint).toBe(
+      ALARM_EMAIL,
+    );
+    expect(alarms.length).toBeGreaterThanOrEqual(10);
+    for (const [id, alarm] of alarms)
+      expect(referencedIds(alarm.Properties.AlarmActions), id).toEqual([topicId]);
+    const watched = JSON.stringify(alarms.map(([, alarm]) => alarm.Properties));
+    for (const metric of [
+      'Errors',
+      'Throttles',
+      'ExecutionsFailed',
+      '5xx',
+      'IntegrationError',
+      'ThrottledRequests',
+      'ApproximateNumberOfMessagesVisible',
+    ]) {
+      expect(watched, metric).toContain(`"MetricName":"${metric}"`);
+    }
+    // One per function, so the alarm names the function that failed.
+    for (const entry of CATALOG_ENTRIES) {
+      const fnId = functionIdOf.get(entry.handler) as string;
+      expect(watched, entry.handler).toContain(`"Ref":"${fnId}"`);
+    }
+  });
+
+  it('draws one dashboard', () => {
+    onlyResource('AWS::CloudWatch::Dashboard');
+  });
+
+  it.each(SCHEDULED)('keeps the failed runs of $handler in a queue, with an alarm', (scheduled) => {
+    const [, invokeConfig] = onlyResource('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionIdOf.get(scheduled.handler) },
+    });
+    const [queueId] = referencedIds(invokeConfig.Properties.DestinationConfig.OnFailure.Destination);
+    const alarmed = resources('AWS::CloudWatch::Alarm').some(([, alarm]) =>
+      (alarm.Properties.Dimensions ?? []).some((d: Json) =>
+        referencedIds(d.Value).includes(queueId as string),
+      ),
+    );
+    expect(alarmed).toBe(true);
+  });
 
   it.each(SCHEDULED)('invokes $handler every $everyMinutes minute(s)', (scheduled) => {
     const unit = scheduled.everyMinutes === 1 ? 'minute' : 'minutes';
@@ -404,6 +493,20 @@ describe('the CallResiliency stack', () => {
     },
   );
 
+  it.each(CATALOG_ENTRIES)(
+    'grants $handler the actions of its permissions, the ones the local runtime enforces, and no other',
+    (entry) => {
+      const granted = statementsOf(entry)
+        .flatMap((statement) => asList(statement.Action) as string[])
+        // Besides logs and traces, Lambda sends a failed async invocation to its on-failure queue with the
+        // function's role (checked with the dead-letter queues).
+        .filter((action) => !/^(logs|xray|sqs):/.test(action));
+      const listed = permissionsOf(entry.access).flatMap((permission) => permission.actions);
+
+      expect(new Set(granted)).toEqual(new Set(listed));
+    },
+  );
+
   it.each(CATALOG_ENTRIES)('sets the environment of $handler from its access list', (entry) => {
     const variables = functionOf(entry).Properties.Environment.Variables;
     const has = (access: Access) => entry.access.includes(access);
@@ -450,9 +553,29 @@ describe('the CallResiliency stack', () => {
     expect(referencedIds(variables[ENV.jwtAudience])).toEqual([clientId]);
   });
 
+  it('lets the workspace sign in on the managed login pages with authorization code and PKCE only', () => {
+    const [clientId, client] = onlyResource('AWS::Cognito::UserPoolClient');
+    const [, domain] = onlyResource('AWS::Cognito::UserPoolDomain');
+    const [, branding] = onlyResource('AWS::Cognito::ManagedLoginBranding');
+
+    expect(client.Properties).toMatchObject({
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      CallbackURLs: [WORKSPACE_URL],
+      SupportedIdentityProviders: ['COGNITO'],
+    });
+    expect(client.Properties.GenerateSecret ?? false).toBe(false);
+    expect(domain.Properties).toMatchObject({ Domain: 'callresiliency-test', ManagedLoginVersion: 2 });
+    expect(referencedIds(branding.Properties.ClientId)).toEqual([clientId]);
+    const groups = resources('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName);
+    expect(groups.sort()).toEqual(['admins', 'agents', 'supervisors']);
+  });
+
   it('lets functions with webhook:verify or webhook:sign, and only them, read the generated CCaaS webhook secret', () => {
     const [secretId, secret] = onlyResource('AWS::SecretsManager::Secret');
     expect(secret.Properties.GenerateSecretString).toBeDefined();
+    // The CCaaS holds a copy: it outlives the stack.
+    expect(secret.DeletionPolicy).toBe('Retain');
 
     for (const entry of CATALOG_ENTRIES) {
       const reads = statementsOf(entry).some(
@@ -502,6 +625,52 @@ describe('the CCaaS webhook URL of a deployment', () => {
   });
 });
 
+describe('the alarm email of a deployment', () => {
+  it('comes from context alarmEmail, and is absent without it', () => {
+    expect(alarmEmailFromContext(new App({ context: { alarmEmail: 'ops@example.com' } }).node)).toBe(
+      'ops@example.com',
+    );
+    expect(alarmEmailFromContext(new App().node)).toBeUndefined();
+  });
+
+  it('must be an email address', () => {
+    expect(() => alarmEmailFromContext(new App({ context: { alarmEmail: 'ops' } }).node)).toThrow(
+      /must be an email address/,
+    );
+  });
+});
+
+describe('the sign-in settings of a deployment', () => {
+  const defaults = { stackName: 'CallResiliency', account: '123456789012' };
+
+  it('default to a domain of the stack and account, and the local workspace', () => {
+    expect(signInConfigFromContext(new App().node, defaults)).toEqual({
+      domainPrefix: 'callresiliency-123456789012',
+      callbackUrls: ['http://localhost:3000/'],
+    });
+  });
+
+  it('come from context loginDomainPrefix and workspaceCallbackUrls', () => {
+    const context = {
+      loginDomainPrefix: 'acme-cc',
+      workspaceCallbackUrls: 'https://a.example/, https://b.example/',
+    };
+    expect(signInConfigFromContext(new App({ context }).node, defaults)).toEqual({
+      domainPrefix: 'acme-cc',
+      callbackUrls: ['https://a.example/', 'https://b.example/'],
+    });
+  });
+
+  it.each([
+    { loginDomainPrefix: 'my-aws-login' },
+    { loginDomainPrefix: 'under_score' },
+    { workspaceCallbackUrls: 'http://workspace.example/' },
+    { workspaceCallbackUrls: 'not a url' },
+  ])('refuse the invalid context %o', (context) => {
+    expect(() => signInConfigFromContext(new App({ context }).node, defaults)).toThrow(/must be/);
+  });
+});
+
 describe('the routing settings of a deployment', () => {
   it('reach every function from CDK context', () => {
     const routing = routingConfigFromContext(new App({ context: { offerTimeoutSeconds: '30' } }).node);
@@ -520,11 +689,12 @@ describe('the routing settings of a deployment', () => {
         MISSED_OFFER_STATUS: 'not_responding',
         WRAP_UP_SECONDS: '60',
         AGENT_OFFLINE_GRACE_SECONDS: '30',
+        RETENTION_DAYS: '365',
       });
     }
   });
 
-  it('default to a 20 s offer, 300 s in queue, resiliency mode, not_responding after a miss, 60 s wrap-up and 30 s grace', () => {
+  it('default to a 20 s offer, 300 s in queue, resiliency mode, not_responding after a miss, 60 s wrap-up, 30 s grace and a year of retention', () => {
     expect(routingConfigFromContext(new App().node)).toEqual({
       offerTimeoutSeconds: 20,
       maxQueueSeconds: 300,
@@ -532,6 +702,7 @@ describe('the routing settings of a deployment', () => {
       missedOfferStatus: 'not_responding',
       wrapUpSeconds: 60,
       agentOfflineGraceSeconds: 30,
+      retentionDays: 365,
     });
   });
 
@@ -542,6 +713,8 @@ describe('the routing settings of a deployment', () => {
     { interactionMode: 'eventually' },
     { missedOfferStatus: 'asleep' },
     { wrapUpSeconds: '-1' },
+    { retentionDays: '0' },
+    { retentionDays: '30.5' },
   ])('refuse the invalid context %o', (context) => {
     expect(() => routingConfigFromContext(new App({ context }).node)).toThrow(/must be/);
   });

@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   makeAgentStore,
@@ -8,6 +9,7 @@ import {
 import { newAgent, reserve } from '../../functions/core/agent.ts';
 import {
   closeOffer,
+  endCall,
   markInteractionCreated,
   markInteractionPending,
   newCall,
@@ -23,10 +25,15 @@ describe('DynamoDB stores against dynalite', () => {
   let calls: ReturnType<typeof makeCallStore>;
   let agents: ReturnType<typeof makeAgentStore>;
   const now = new Date('2026-01-01T10:00:00Z');
+  const RETENTION_DAYS = 30;
 
   beforeAll(async () => {
     db = await startDynamo();
-    calls = makeCallStore(db.doc, () => 'Calls');
+    calls = makeCallStore(
+      db.doc,
+      () => 'Calls',
+      () => RETENTION_DAYS,
+    );
     agents = makeAgentStore(db.doc, () => 'Agents');
   });
   afterAll(() => db.close());
@@ -136,12 +143,34 @@ describe('DynamoDB stores against dynalite', () => {
     expect(owed).not.toContain(unanswered.callId);
   });
 
+  it('lets DynamoDB delete a call RETENTION_DAYS after it ended (TTL), a live call never, and reads neither TTL', async () => {
+    const { stored } = await calls.create(
+      newCall({ ccaasCallId: 'ttl', from: '+1', to: '+2', queue: 'q' }, 'resiliency', now),
+    );
+    const item = async () =>
+      (await db.doc.send(new GetCommand({ TableName: 'Calls', Key: { callId: stored.callId } }))).Item;
+    expect((await item())?.expiresAt).toBeUndefined();
+
+    const endedAt = new Date(now.getTime() + 60_000);
+    const { after } = await calls.update(stored.callId, (c) =>
+      endCall(c, 'caller_hangup', 'caller', endedAt),
+    );
+
+    expect((await item())?.expiresAt).toBe(endedAt.getTime() / 1000 + RETENTION_DAYS * 86_400);
+    expect(after).not.toHaveProperty('expiresAt');
+    expect(await calls.get(stored.callId)).not.toHaveProperty('expiresAt');
+  });
+
   it('reports a missing item as NotFoundError on update', async () => {
     await expect(calls.update('call_missing', (c) => c)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('turns an outage of the interaction store into InteractionUnavailableError', async () => {
-    const interactions = makeInteractionStore(db.doc, () => 'Interactions');
+    const interactions = makeInteractionStore(
+      db.doc,
+      () => 'Interactions',
+      () => RETENTION_DAYS,
+    );
     const call = newCall({ ccaasCallId: 'crm', from: '+1', to: '+2', queue: 'q' }, 'resiliency', now);
     db.faults.interactionStore = 'down';
     try {
@@ -155,10 +184,18 @@ describe('DynamoDB stores against dynalite', () => {
       [1, 2, 3].map(() => interactions.create(newInteraction(call, 'accepted', now))),
     );
     expect(made.filter((m) => m.created)).toHaveLength(1);
+    // Kept RETENTION_DAYS after its last change (TTL).
+    const { interactionId } = made[0]?.stored ?? { interactionId: '' };
+    const raw = await db.doc.send(new GetCommand({ TableName: 'Interactions', Key: { interactionId } }));
+    expect(raw.Item?.expiresAt).toBe(now.getTime() / 1000 + RETENTION_DAYS * 86_400);
   });
 
   it('creates a work item once per id and lists by status', async () => {
-    const items = makeWorkItemStore(db.doc, () => 'WorkItems');
+    const items = makeWorkItemStore(
+      db.doc,
+      () => 'WorkItems',
+      () => RETENTION_DAYS,
+    );
     const item = {
       workItemId: 'wi_1',
       type: 'callback' as const,
@@ -171,6 +208,10 @@ describe('DynamoDB stores against dynalite', () => {
     };
     const results = await Promise.all([items.create(item), items.create(item), items.create(item)]);
     expect(results.filter((r) => r.created)).toHaveLength(1);
-    expect((await items.list('open')).map((w) => w.workItemId)).toEqual(['wi_1']);
+    expect((await items.list('open', { limit: 10 })).items.map((w) => w.workItemId)).toEqual(['wi_1']);
+    // Kept RETENTION_DAYS from its creation (TTL), which the entity read back does not carry.
+    const raw = await db.doc.send(new GetCommand({ TableName: 'WorkItems', Key: { workItemId: 'wi_1' } }));
+    expect(raw.Item?.expiresAt).toBe(now.getTime() / 1000 + RETENTION_DAYS * 86_400);
+    expect((await items.list('open', { limit: 10 })).items[0]).not.toHaveProperty('expiresAt');
   });
 });

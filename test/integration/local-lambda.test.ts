@@ -36,6 +36,29 @@ describe('the local Lambda service', () => {
     expect(seen.path).toBeUndefined();
   });
 
+  it('gives each function only its own variables, from its first line of code to its last callback', async () => {
+    const twin = { ...PROBE, handler: '../../test/fixtures/lambda-probe-twin' };
+    const lambda = startLambdaService({
+      functions: [PROBE, twin],
+      environment: { SHARED: 'yes' },
+      ownEnvironment: (entry): Record<string, string> =>
+        entry === twin ? { PROBE: 'twin' } : { PROBE: 'mine', MINE_ONLY: '1' },
+      onError: (message) => errors.push(message),
+    });
+    started.push(lambda);
+
+    const [mine, theirs] = (await Promise.all([
+      lambda.invoke(PROBE, { do: 'report', waitMs: 30 }),
+      lambda.invoke(twin, { do: 'report', waitMs: 10 }),
+    ])) as { probe: string; probeAtLoad: string; variables: string[]; functionName: string }[];
+
+    expect(mine).toMatchObject({ probe: 'mine', probeAtLoad: 'mine' });
+    expect(theirs).toMatchObject({ probe: 'twin', probeAtLoad: 'twin' });
+    expect(mine?.variables).toEqual(['AWS_LAMBDA_FUNCTION_NAME', 'MINE_ONLY', 'PROBE', 'SHARED']);
+    expect(theirs?.variables).toEqual(['AWS_LAMBDA_FUNCTION_NAME', 'PROBE', 'SHARED']);
+    expect(theirs?.functionName).toBe('test-fixtures-lambda-probe-twin');
+  });
+
   it('keeps two services of one process apart, each with its own environment', async () => {
     const [first, second] = [service({ PROBE: 'first' }), service({ PROBE: 'second' })];
 

@@ -3,7 +3,7 @@ import { NotFoundError } from '../../functions/core/errors.ts';
 import type { DomainEvent } from '../../functions/core/events.ts';
 import type { ServerMessage } from '../../functions/core/messages.ts';
 import type { Agent, Call, Interaction, WorkItem } from '../../functions/core/model.ts';
-import type { Change, Created, WorkflowInput } from '../../functions/core/ports.ts';
+import type { Change, Created, Page, PageRequest, WorkflowInput } from '../../functions/core/ports.ts';
 import type { Deps } from '../../functions/core/use-cases/index.ts';
 import { DEFAULT_SETTINGS } from '../../functions/manifest/settings.ts';
 
@@ -66,16 +66,25 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
       listAvailable: async (queue) =>
         [...agents.items.values()].filter((a) => a.status === 'available' && a.queues.includes(queue)),
       list: async () => [...agents.items.values()],
+      listPage: async (page) => pageOf([...agents.items.values()], page),
     },
     interactions: {
       create: interactions.create,
       get: interactions.get,
       update: interactions.update,
-      listByPhone: async (phone) => [...interactions.items.values()].filter((i) => i.phone === phone),
+      listByPhone: async (phone, page) =>
+        pageOf(
+          [...interactions.items.values()].filter((i) => i.phone === phone),
+          page,
+        ),
     },
     workItems: {
       create: workItems.create,
-      list: async (status) => [...workItems.items.values()].filter((w) => w.status === status),
+      list: async (status, page) =>
+        pageOf(
+          [...workItems.items.values()].filter((w) => w.status === status),
+          page,
+        ),
     },
     callbacks: {
       async succeed(token, output) {
@@ -102,6 +111,9 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
       async isConnected(connectionId) {
         return !gone.has(connectionId);
       },
+      async close(connectionId) {
+        gone.add(connectionId);
+      },
     },
     events: {
       async publish(events) {
@@ -120,4 +132,11 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
     settings: DEFAULT_SETTINGS,
   };
   return { deps, calls, agents, interactions, workItems, published, pushed, tokens, started, slept, gone };
+}
+
+/** A page of an in-memory list: the cursor is the offset of the next item. */
+function pageOf<T>(list: T[], { limit, cursor }: PageRequest): Page<T> {
+  const start = cursor ? Number(cursor) : 0;
+  const next = start + limit;
+  return { items: list.slice(start, next), ...(next < list.length ? { cursor: String(next) } : {}) };
 }

@@ -25,7 +25,7 @@ export function useLocalStack(options: LocalStackOptions = {}) {
   };
   ctx.call = async (callId) => (await getJson(`${ctx.stack.url}/v1/calls/${callId}`)).body;
   ctx.agentView = async (agentId) =>
-    (await getJson(`${ctx.stack.url}/v1/agents`)).body.agents.find(
+    (await getJson(`${ctx.stack.url}/v1/agents?limit=1000`)).body.agents.find(
       (a: { agentId: string }) => a.agentId === agentId,
     );
   ctx.agentStatus = async (agentId) => (await ctx.agentView(agentId))?.status;

@@ -82,7 +82,7 @@ describe('repairs after races and partial failures', () => {
     await w.app.acceptOffer('a1', offerId);
     await w.app.overflowCall(callId, { Error: 'RetryableTaskError' });
     expect((await w.deps.calls.get(callId))?.status).toBe('connected');
-    expect(await w.deps.workItems.list('open')).toEqual([]);
+    expect((await w.deps.workItems.list('open', { limit: 10 })).items).toEqual([]);
   });
 
   it('gives an answered call its interaction when the workflow that should have created it died', async () => {
@@ -178,5 +178,30 @@ describe('repairs after races and partial failures', () => {
     w.setNow(minutes(1));
     expect((await w.app.sweep()).callsRerouted).toBe(0);
     expect((await w.deps.calls.get(callId))?.route).toBe(0);
+  });
+
+  it('closes, at the sweep, the sockets whose token has expired, and only those', async () => {
+    const w = await world([]);
+    await w.deps.agents.create({
+      ...[
+        ['c-expired', minutes(1).toISOString()],
+        ['c-valid', minutes(60).toISOString()],
+        ['c-no-expiry', undefined],
+      ].reduce(
+        (agent, [id, expiresAt]) => addConnection(agent, id as string, expiresAt),
+        newAgent('a1', { name: 'a1', queues: ['support'], autoAccept: false }, t0),
+      ),
+      status: 'available',
+    });
+
+    expect((await w.app.sweep()).socketsExpired).toBe(0);
+    w.setNow(minutes(1));
+    const result = await w.app.sweep();
+
+    expect(result).toMatchObject({ socketsExpired: 1, socketsDropped: 0 });
+    expect([...w.gone]).toEqual(['c-expired']);
+    const agent = await w.deps.agents.get('a1');
+    expect(agent).toMatchObject({ connections: ['c-valid', 'c-no-expiry'], status: 'available' });
+    expect(agent?.connectionsExpireAt).toEqual({ 'c-valid': minutes(60).toISOString() });
   });
 });

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { owesInteraction } from '../../core/call.ts';
+import { isTerminal, owesInteraction } from '../../core/call.ts';
 import { DomainError, InteractionUnavailableError } from '../../core/errors.ts';
 import type { Agent, Call, Interaction, WorkItem } from '../../core/model.ts';
 import type { AgentStore, CallStore, InteractionStore, WorkItemStore } from '../../core/ports.ts';
@@ -9,8 +9,18 @@ import { VersionedTable } from './versioned-table.ts';
 const PENDING = 'PENDING';
 const AVAILABLE = 'AVAILABLE';
 
+/** How long items are kept once they stop changing (`RETENTION_DAYS`): DynamoDB deletes them after. */
+export type Retention = () => number;
+
+/** The TTL attribute's value: `days` after `since`, in epoch seconds. */
+const expiresAt = (since: string, days: number) => Math.floor(Date.parse(since) / 1000) + days * 86_400;
+
 /** Calls, one item each (offers and timeline inside), with three sparse indexes. */
-export function makeCallStore(doc: DynamoDBDocumentClient, tableName: () => string): CallStore {
+export function makeCallStore(
+  doc: DynamoDBDocumentClient,
+  tableName: () => string,
+  retention: Retention,
+): CallStore {
   const table = new VersionedTable<Call, typeof TABLES.calls>({
     doc,
     tableName,
@@ -21,6 +31,7 @@ export function makeCallStore(doc: DynamoDBDocumentClient, tableName: () => stri
       waitingSince: c.waiting?.since,
       interactionPending: owesInteraction(c) ? PENDING : undefined,
       routingState: c.status === 'offering' || (c.status === 'queued' && !c.waiting) ? c.status : undefined,
+      expiresAt: isTerminal(c.status) ? expiresAt(c.endedAt ?? c.updatedAt, retention()) : undefined,
     }),
   });
   return {
@@ -50,6 +61,7 @@ export function makeAgentStore(doc: DynamoDBDocumentClient, tableName: () => str
     listAvailable: async (queue) =>
       (await table.query('available', AVAILABLE)).filter((a) => a.queues.includes(queue)),
     list: () => table.scan(),
+    listPage: (page) => table.scanPage(page),
   };
 }
 
@@ -57,12 +69,17 @@ export function makeAgentStore(doc: DynamoDBDocumentClient, tableName: () => str
  * The interaction store stands for the CRM: any failure of it (other than a lost race, which the table
  * handles) becomes InteractionUnavailableError, which callers treat as "defer, never fail the call".
  */
-export function makeInteractionStore(doc: DynamoDBDocumentClient, tableName: () => string): InteractionStore {
+export function makeInteractionStore(
+  doc: DynamoDBDocumentClient,
+  tableName: () => string,
+  retention: Retention,
+): InteractionStore {
   const table = new VersionedTable<Interaction, typeof TABLES.interactions>({
     doc,
     tableName,
     definition: TABLES.interactions,
     noun: 'interaction',
+    indexAttributes: (i) => ({ expiresAt: expiresAt(i.updatedAt, retention()) }),
   });
   const guard = async <R>(what: string, fn: () => Promise<R>): Promise<R> => {
     try {
@@ -76,19 +93,25 @@ export function makeInteractionStore(doc: DynamoDBDocumentClient, tableName: () 
     create: (interaction) => guard('create', () => table.create(interaction)),
     get: (id) => guard('read', () => table.get(id)),
     update: (id, transition) => guard('update', () => table.update(id, transition)),
-    listByPhone: (phone) => guard('query', () => table.query('by-phone', phone, { forward: false })),
+    listByPhone: (phone, page) =>
+      guard('query', () => table.queryPage('by-phone', phone, page, { forward: false })),
   };
 }
 
-export function makeWorkItemStore(doc: DynamoDBDocumentClient, tableName: () => string): WorkItemStore {
+export function makeWorkItemStore(
+  doc: DynamoDBDocumentClient,
+  tableName: () => string,
+  retention: Retention,
+): WorkItemStore {
   const table = new VersionedTable<WorkItem, typeof TABLES.workItems>({
     doc,
     tableName,
     definition: TABLES.workItems,
     noun: 'work item',
+    indexAttributes: (w) => ({ expiresAt: expiresAt(w.createdAt, retention()) }),
   });
   return {
     create: (item) => table.create(item),
-    list: (status) => table.query('by-status', status),
+    list: (status, page) => table.queryPage('by-status', status, page),
   };
 }

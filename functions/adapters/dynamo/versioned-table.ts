@@ -6,8 +6,8 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ConcurrentUpdateError, NotFoundError } from '../../core/errors.ts';
-import type { Change, Created } from '../../core/ports.ts';
+import { ConcurrentUpdateError, InvalidCursorError, NotFoundError } from '../../core/errors.ts';
+import type { Change, Created, Page, PageRequest } from '../../core/ports.ts';
 import type { TableDefinition } from '../../manifest/tables.ts';
 
 const MAX_ATTEMPTS = 12;
@@ -20,7 +20,7 @@ export interface VersionedTableOptions<T, D extends TableDefinition> {
   /** Keys and indexes, from the manifest. */
   definition: D & { partitionKey: keyof T & string };
   /** Index attributes derived from the entity (sparse GSIs): present only when the entity qualifies. */
-  indexAttributes?: (entity: T) => Record<string, string | undefined>;
+  indexAttributes?: (entity: T) => Record<string, string | number | undefined>;
   /** Name of the entity in error messages. */
   noun: string;
 }
@@ -115,27 +115,76 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
     value: string,
     { forward = true, limit }: { forward?: boolean; limit?: number } = {},
   ): Promise<T[]> {
+    const out: T[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.queryOnce(indexName, value, forward, limit, startKey);
+      out.push(...(page.Items ?? []).map((i) => this.fromItem(i).entity));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && (!limit || out.length < limit));
+    return limit ? out.slice(0, limit) : out;
+  }
+
+  /**
+   * One page of the items whose index partition key is `value`, in the index's sort order (newest first
+   * when not `forward`).
+   */
+  async queryPage(
+    indexName: keyof D['indexes'] & string,
+    value: string,
+    { limit, cursor }: PageRequest,
+    { forward = true }: { forward?: boolean } = {},
+  ): Promise<Page<T>> {
+    const index = this.indexOf(indexName);
+    const keys = [this.options.definition.partitionKey, index.partitionKey, index.sortKey];
+    const from = startKey(cursor, keys, { [index.partitionKey]: value });
+    return this.pageOf(await this.queryOnce(indexName, value, forward, limit, from));
+  }
+
+  private indexOf(indexName: string) {
     const index = this.options.definition.indexes[indexName];
     if (!index) throw new Error(`table ${this.options.definition.id} has no index ${indexName}`);
-    const out: T[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.options.doc.send(
-        new QueryCommand({
-          TableName: this.options.tableName(),
-          IndexName: indexName,
-          KeyConditionExpression: '#k = :v',
-          ExpressionAttributeNames: { '#k': index.partitionKey },
-          ExpressionAttributeValues: { ':v': value },
-          ScanIndexForward: forward,
-          ExclusiveStartKey,
-          ...(limit ? { Limit: limit } : {}),
-        }),
-      );
-      out.push(...(page.Items ?? []).map((i) => this.fromItem(i).entity));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey && (!limit || out.length < limit));
-    return limit ? out.slice(0, limit) : out;
+    return index;
+  }
+
+  /** One Query request on an index. */
+  private queryOnce(
+    indexName: string,
+    value: string,
+    forward: boolean,
+    limit: number | undefined,
+    exclusiveStartKey: Record<string, unknown> | undefined,
+  ) {
+    return this.options.doc.send(
+      new QueryCommand({
+        TableName: this.options.tableName(),
+        IndexName: indexName,
+        KeyConditionExpression: '#k = :v',
+        ExpressionAttributeNames: { '#k': this.indexOf(indexName).partitionKey },
+        ExpressionAttributeValues: { ':v': value },
+        ScanIndexForward: forward,
+        ExclusiveStartKey: exclusiveStartKey,
+        ...(limit ? { Limit: limit } : {}),
+      }),
+    );
+  }
+
+  /** One page of all the items, in no particular order. */
+  async scanPage({ limit, cursor }: PageRequest): Promise<Page<T>> {
+    const page = await this.options.doc.send(
+      new ScanCommand({
+        TableName: this.options.tableName(),
+        Limit: limit,
+        ExclusiveStartKey: startKey(cursor, [this.options.definition.partitionKey]),
+      }),
+    );
+    return this.pageOf(page);
+  }
+
+  private pageOf(page: { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }) {
+    const items = (page.Items ?? []).map((i) => this.fromItem(i).entity);
+    const last = page.LastEvaluatedKey;
+    return last ? { items, cursor: Buffer.from(JSON.stringify(last)).toString('base64url') } : { items };
   }
 
   async scan(): Promise<T[]> {
@@ -150,4 +199,33 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
     } while (ExclusiveStartKey);
     return out;
   }
+}
+
+/**
+ * The key a page's cursor stands for, checked before it reaches DynamoDB: exactly the key attributes of the
+ * table (and index), as strings, and the same partition as the list asked for. Anything else was not
+ * given out by this list.
+ */
+function startKey(
+  cursor: string | undefined,
+  attributes: readonly string[],
+  fixed: Record<string, string> = {},
+): Record<string, string> | undefined {
+  if (cursor === undefined) return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError('cursor is not one this list gave out');
+  }
+  const expected = [...new Set(attributes)].sort();
+  const valid =
+    typeof key === 'object' &&
+    key !== null &&
+    !Array.isArray(key) &&
+    JSON.stringify(Object.keys(key).sort()) === JSON.stringify(expected) &&
+    Object.values(key).every((v) => typeof v === 'string' && v.length > 0 && v.length <= 1024) &&
+    Object.entries(fixed).every(([name, value]) => (key as Record<string, string>)[name] === value);
+  if (!valid) throw new InvalidCursorError('cursor is not one this list gave out');
+  return key as Record<string, string>;
 }

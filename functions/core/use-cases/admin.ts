@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
 import { publicCall } from '../messages.ts';
 import type { Agent, WorkItemStatus } from '../model.ts';
+import type { Page, PageRequest } from '../ports.ts';
 
 /** Admin reads and agent registration. Reads never expose task tokens. */
 export function makeAdmin({
@@ -20,8 +21,13 @@ export function makeAdmin({
       const { after } = await agents.update(agentId, (a) => updateProfile(a, profile));
       return { agent: after, created: false };
     },
-    async listAgents(): Promise<Agent[]> {
-      return (await agents.list()).sort((a, b) => a.agentId.localeCompare(b.agentId));
+    /** A page of agents, sorted by id within the page (pages come in table order). */
+    async listAgents(page: PageRequest): Promise<Page<Agent>> {
+      const { items, cursor } = await agents.listPage(page);
+      return {
+        items: items.sort((a, b) => a.agentId.localeCompare(b.agentId)),
+        ...(cursor ? { cursor } : {}),
+      };
     },
     async getCall(callId: string) {
       const call = await calls.get(callId);
@@ -33,7 +39,7 @@ export function makeAdmin({
       if (!interaction) throw new NotFoundError(`interaction ${interactionId} not found`);
       return interaction;
     },
-    listInteractionsByPhone: (phone: string) => interactions.listByPhone(phone),
-    listWorkItems: (status: WorkItemStatus) => workItems.list(status),
+    listInteractionsByPhone: (phone: string, page: PageRequest) => interactions.listByPhone(phone, page),
+    listWorkItems: (status: WorkItemStatus, page: PageRequest) => workItems.list(status, page),
   };
 }

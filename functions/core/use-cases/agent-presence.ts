@@ -28,12 +28,19 @@ export function makeSetAgentStatus(
   };
 }
 
-/** A socket opened for an agent (the authorizer already proved who it is). Unknown agents are refused. */
+/**
+ * A socket opened for an agent (the authorizer already proved who it is), kept until its token expires
+ * (`tokenExpiresAt`, when the token has one). Unknown agents are refused.
+ */
 export function makeConnectAgent({ agents }: Pick<Deps, 'agents'>) {
-  return async function connectAgent(agentId: string, connectionId: string): Promise<Agent> {
+  return async function connectAgent(
+    agentId: string,
+    connectionId: string,
+    tokenExpiresAt?: string,
+  ): Promise<Agent> {
     const agent = await agents.get(agentId);
     if (!agent) throw new ForbiddenError(`agent ${agentId} is not registered`);
-    const { after } = await agents.update(agentId, (a) => addConnection(a, connectionId));
+    const { after } = await agents.update(agentId, (a) => addConnection(a, connectionId, tokenExpiresAt));
     return after;
   };
 }

@@ -1,4 +1,4 @@
-import { expirePresence, finishCall, releaseFromOffer } from '../agent.ts';
+import { expiredConnections, expirePresence, finishCall, releaseFromOffer } from '../agent.ts';
 import { isTerminal, markInteractionPending, pendingOffer, reroute } from '../call.ts';
 import type { Deps } from '../deps.ts';
 import { InvalidTransitionError, OfferClosedError } from '../errors.ts';
@@ -35,6 +35,8 @@ export interface SweepResult {
   agentsRepaired: number;
   presenceChanged: number;
   socketsDropped: number;
+  /** Sockets closed because their token expired. */
+  socketsExpired: number;
   callsRerouted: number;
 }
 
@@ -46,7 +48,8 @@ export interface SweepResult {
  * 2. sockets that closed without their `$disconnect` being heard (a restart of the gateway) are forgotten,
  *    once a second look a moment later finds them still not connected (a `$connect` under way is not yet),
  *    as their `$disconnect` would have: a pending offer of an agent left with none goes to the next agent;
- *    then time-driven presence: wrap-ups that ran WRAP_UP_SECONDS end, agents without a socket for the grace
+ *    sockets whose token has expired are closed and forgotten the same way (the client reconnects with a
+ *    fresh token), so no socket outlives its token by more than a sweep interval; then time-driven presence: wrap-ups that ran WRAP_UP_SECONDS end, agents without a socket for the grace
  *    period go offline;
  * 3. agents left behind by a crash between two writes are repaired: reserved for an offer that is no
  *    longer pending, or on a call that has ended or moved on;
@@ -185,16 +188,22 @@ export function makeSweep(
       agentsRepaired: 0,
       presenceChanged: 0,
       socketsDropped: 0,
+      socketsExpired: 0,
       callsRerouted: 0,
     };
     await retryInteractions(result);
     const listedAgents = await agents.list();
     const closed = await closedSockets(listedAgents);
     for (const listed of listedAgents) {
-      const gone = closed.get(listed.agentId);
-      if (gone) {
-        await dropSockets(listed.agentId, gone);
+      const gone = closed.get(listed.agentId) ?? [];
+      const expired = expiredConnections(listed, clock.now()).filter((id) => !gone.includes(id));
+      for (const id of expired) await pusher.close(id);
+      if (gone.length + expired.length > 0) {
+        await dropSockets(listed.agentId, [...gone, ...expired]);
         result.socketsDropped += gone.length;
+        result.socketsExpired += expired.length;
+        if (expired.length > 0)
+          logger.info('closed sockets whose token expired', { agentId: listed.agentId });
       }
       const presence = await agents.update(listed.agentId, (a) => expirePresence(a, clock.now(), settings));
       if (presence.changed) result.presenceChanged++;

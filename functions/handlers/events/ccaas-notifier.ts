@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { WebhookDeliveryError } from '../../adapters/ccaas-webhooks.ts';
 import type { CcaasWebhook } from '../../core/ports.ts';
 import { ports } from '../shared/container.ts';

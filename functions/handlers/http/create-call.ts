@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id, PhoneNumber, QueueName } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { json, readJson } from '../shared/http.ts';

@@ -1,13 +1,13 @@
-import { z } from 'zod';
-import { PhoneNumber } from '../schemas.ts';
+import * as z from 'zod';
+import { PageQuery, PhoneNumber } from '../schemas.ts';
 import { app } from '../shared/container.ts';
-import { httpHandler, json } from '../shared/http.ts';
+import { httpHandler, json, page } from '../shared/http.ts';
 import { validate } from '../shared/validation.ts';
 
-const Query = z.object({ phone: PhoneNumber });
+const Query = z.object({ phone: PhoneNumber, ...PageQuery });
 
-/** GET /v1/interactions?phone= — the interactions of one phone number, newest first. */
+/** GET /v1/interactions?phone= — the interactions of one phone number, newest first, a page at a time. */
 export const handler = httpHandler(async (event) => {
-  const { phone } = validate(Query, event.queryStringParameters ?? {});
-  return json(200, { interactions: await app().admin.listInteractionsByPhone(phone) });
+  const { phone, ...query } = validate(Query, event.queryStringParameters ?? {});
+  return json(200, page('interactions', await app().admin.listInteractionsByPhone(phone, query)));
 });

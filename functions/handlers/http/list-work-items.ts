@@ -1,12 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { PageQuery } from '../schemas.ts';
 import { app } from '../shared/container.ts';
-import { httpHandler, json } from '../shared/http.ts';
+import { httpHandler, json, page } from '../shared/http.ts';
 import { validate } from '../shared/validation.ts';
 
-const Query = z.object({ status: z.enum(['open', 'closed']).default('open') });
+const Query = z.object({ status: z.enum(['open', 'closed']).default('open'), ...PageQuery });
 
-/** GET /v1/work-items?status=open — work items (missed offers, callbacks), oldest first. */
+/** GET /v1/work-items?status=open — work items (missed offers, callbacks), oldest first, a page at a time. */
 export const handler = httpHandler(async (event) => {
-  const { status } = validate(Query, event.queryStringParameters ?? {});
-  return json(200, { workItems: await app().admin.listWorkItems(status) });
+  const { status, ...query } = validate(Query, event.queryStringParameters ?? {});
+  return json(200, page('workItems', await app().admin.listWorkItems(status, query)));
 });

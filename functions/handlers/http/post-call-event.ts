@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { callStateView } from '../../core/messages.ts';
 import { CCAAS_EVENT_TYPES } from '../../core/vocabulary.ts';
 import { app } from '../shared/container.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { QueueName } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { httpHandler, json, pathParam, readJson } from '../shared/http.ts';
@@ -14,6 +14,6 @@ export const handler = httpHandler(async (event) => {
   const agentId = pathParam(event, 'agentId');
   const body = readJson(event, PutAgentBody);
   const { agent, created } = await app().admin.putAgent(agentId, body);
-  const { connections: _connections, ...view } = agent;
+  const { connections: _connections, connectionsExpireAt: _expiry, ...view } = agent;
   return json(created ? 201 : 200, view);
 });

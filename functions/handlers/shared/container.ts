@@ -60,15 +60,17 @@ function makePorts(): Ports {
   const dynamo = makeDocumentClient(new DynamoDBClient({}));
   const sfn = new SFNClient({});
   const table = (key: TableKey) => lazyEnv(TABLES[key].envVar);
+  const settings = settingsFromEnvironment(process.env);
+  const retention = () => settings.retentionDays;
   const webhookSigning = makeWebhookSigning(new SecretsManagerClient({}), () => ({
     inline: process.env[ENV.webhookSecret],
     arn: process.env[ENV.webhookSecretArn],
   }));
   return {
-    calls: makeCallStore(dynamo, table('calls')),
+    calls: makeCallStore(dynamo, table('calls'), retention),
     agents: makeAgentStore(dynamo, table('agents')),
-    interactions: makeInteractionStore(dynamo, table('interactions')),
-    workItems: makeWorkItemStore(dynamo, table('workItems')),
+    interactions: makeInteractionStore(dynamo, table('interactions'), retention),
+    workItems: makeWorkItemStore(dynamo, table('workItems'), retention),
     callbacks: makeWorkflowCallbacks(sfn),
     starter: makeWorkflowStarter(sfn, lazyEnv(ENV.stateMachineArn)),
     pusher: makeSocketPusher(
@@ -78,7 +80,7 @@ function makePorts(): Ports {
     events: makeEventPublisher(new EventBridgeClient({}), lazyEnv(ENV.eventBusName)),
     clock: { now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     logger,
-    settings: settingsFromEnvironment(process.env),
+    settings,
     webhookSigning,
     webhookReceipts: makeWebhookReceipts({ doc: dynamo, tableName: table('webhookReceipts') }),
     ccaasWebhooks: makeCcaasWebhooks({

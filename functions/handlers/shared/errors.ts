@@ -26,6 +26,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   // Contention is transient: a retry succeeds, so it must not be answered (and cached) as final.
   CONFLICT: 503,
   INTERACTION_UNAVAILABLE: 503,
+  INVALID_CURSOR: 422,
 };
 
 export interface MappedError {

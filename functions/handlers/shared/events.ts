@@ -1,5 +1,5 @@
 import type { EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { lambdaHandler } from './lambda.ts';
 import { appendLogKeys, logger } from './logger.ts';
 import { validate } from './validation.ts';

@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { Id } from '../schemas.ts';
 import { mapError, RequestError } from './errors.ts';
 import { lambdaHandler } from './lambda.ts';
@@ -16,6 +16,11 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 export function json(statusCode: number, body: unknown): HttpResponse {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/** A list route's body: `{<name>: [...items], nextCursor?}`; no `nextCursor` on the last page. */
+export function page<T>(name: string, { items, cursor }: { items: T[]; cursor?: string | undefined }) {
+  return { [name]: items, ...(cursor ? { nextCursor: cursor } : {}) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { RequestError } from './errors.ts';
 
 /** Parses JSON text; 400 BAD_JSON when it is not JSON. */

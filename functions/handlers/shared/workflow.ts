@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { WorkflowErrors, WorkflowSignal } from '../../core/errors.ts';
 import type { WorkflowState } from '../../manifest/catalog.ts';
 import { RequestError } from './errors.ts';

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ServerMessage } from '../../core/messages.ts';
 import type { AgentAction } from '../../core/vocabulary.ts';
 import { ports } from './container.ts';
@@ -162,7 +162,12 @@ export function wsAction<S extends ActionMessage>(
  * unknown agent) becomes the status API Gateway answers the upgrade with; an unexpected error fails the
  * invocation, as it should be seen.
  */
-export function wsConnection(fn: (ctx: Omit<WsContext, 'requestId'>) => Promise<void>) {
+/** A socket's `$connect` or `$disconnect`: who, which socket, and until when its token holds. */
+export interface WsConnectionContext extends Omit<WsContext, 'requestId'> {
+  tokenExpiresAt?: string;
+}
+
+export function wsConnection(fn: (ctx: WsConnectionContext) => Promise<void>) {
   return lambdaHandler<WsEvent, WsResult>()
     .use(socketLogKeys())
     .use({
@@ -180,7 +185,12 @@ export function wsConnection(fn: (ctx: Omit<WsContext, 'requestId'>) => Promise<
       },
     })
     .handler(async (event) => {
-      await fn({ agentId: agentIdOf(event), connectionId: event.requestContext.connectionId });
+      const expiresAt = event.requestContext.authorizer?.tokenExpiresAt;
+      await fn({
+        agentId: agentIdOf(event),
+        connectionId: event.requestContext.connectionId,
+        ...(typeof expiresAt === 'string' && expiresAt ? { tokenExpiresAt: expiresAt } : {}),
+      });
       return { statusCode: 200 };
     });
 }
@@ -189,8 +199,9 @@ export function wsConnection(fn: (ctx: Omit<WsContext, 'requestId'>) => Promise<
  * The shape of the `$connect` authorizer: the agent's JWT comes as `?token=` (browsers cannot set headers
  * on a WebSocket), and a valid token's `sub` becomes the agent id every later message is attributed to.
  * Any failure is answered "Unauthorized", which API Gateway turns into a 401; the reason is only logged.
+ * When the token expires goes with it (`tokenExpiresAt`): the socket is closed then.
  */
-export function wsAuthorizer(verify: (token: string) => Promise<{ agentId: string }>) {
+export function wsAuthorizer(verify: (token: string) => Promise<{ agentId: string; expiresAt?: string }>) {
   return lambdaHandler<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
     .use({
       onError: async (request) => {
@@ -201,7 +212,7 @@ export function wsAuthorizer(verify: (token: string) => Promise<{ agentId: strin
     .handler(async (event) => {
       const token = event.queryStringParameters?.token;
       if (!token) throw new Error('no token');
-      const { agentId } = await verify(token);
+      const { agentId, expiresAt } = await verify(token);
       appendLogKeys({ agentId });
       return {
         principalId: agentId,
@@ -209,7 +220,7 @@ export function wsAuthorizer(verify: (token: string) => Promise<{ agentId: strin
           Version: '2012-10-17',
           Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
         },
-        context: { agentId },
+        context: { agentId, ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}) },
       };
     });
 }

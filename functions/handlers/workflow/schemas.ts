@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Id } from '../schemas.ts';
 
 /** Payloads the ASL passes to the workflow tasks (see statemachines/route-call.asl.json). */

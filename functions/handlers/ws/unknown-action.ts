@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RequestError } from '../shared/errors.ts';
 import { validate } from '../shared/validation.ts';
 import { wsMessage } from '../shared/ws.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { actionMessage, Id } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { wsAction } from '../shared/ws.ts';

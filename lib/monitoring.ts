@@ -1,0 +1,192 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import type { HandlerFunction } from './handler-function.ts';
+
+const MINUTE = Duration.minutes(1);
+/** The operations the stores use, whose throttling is watched. */
+const TABLE_OPERATIONS = [
+  dynamodb.Operation.GET_ITEM,
+  dynamodb.Operation.PUT_ITEM,
+  dynamodb.Operation.UPDATE_ITEM,
+  dynamodb.Operation.DELETE_ITEM,
+  dynamodb.Operation.QUERY,
+  dynamodb.Operation.SCAN,
+];
+
+export interface MonitoringProps {
+  /** An address that gets every alarm (context `alarmEmail`); without it, subscribe to the topic yourself. */
+  alarmEmail?: string;
+}
+
+export interface WatchedResources {
+  functions: readonly HandlerFunction[];
+  stateMachine: sfn.IStateMachine;
+  httpApi: apigwv2.IHttpApi;
+  webSocketApi: apigwv2.IWebSocketApi;
+  webSocketStageName: string;
+  tables: Record<string, dynamodb.ITable>;
+  /** Dead-letter queues by a name for people: a message in one is something nobody handled. */
+  deadLetters: Record<string, sqs.IQueue>;
+}
+
+/**
+ * What an operator watches: one SNS topic that every alarm notifies, an alarm on each failure signal
+ * (function errors and throttles, failed workflows, API 5xx, WebSocket integration errors, DynamoDB
+ * throttles, dead letters) and one dashboard with those and the API's traffic and latency.
+ * docs/operations.md says what each alarm means and what to do.
+ */
+export class Monitoring extends Construct {
+  readonly topic: sns.Topic;
+  private readonly action: SnsAction;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.topic = new sns.Topic(this, 'Alarms', {
+      enforceSSL: true,
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.action = new SnsAction(this.topic);
+  }
+
+  /** An alarm when `metric` goes over `threshold` in a minute; it notifies the topic. */
+  alarm(id: string, metric: cloudwatch.IMetric, description: string, threshold = 0): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric,
+      alarmDescription: description,
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.action);
+    return alarm;
+  }
+
+  /** The alarms and the dashboard of the stack's resources. */
+  watch(resources: WatchedResources): void {
+    const sum = { period: MINUTE, statistic: cloudwatch.Stats.SUM };
+    // Ids unique across functions: the dashboard graphs every function's expression together.
+    const failedOrThrottled = resources.functions.map((f, i) => {
+      const id = f.node.id;
+      const metric = new cloudwatch.MathExpression({
+        expression: `errors${i} + throttles${i}`,
+        usingMetrics: {
+          [`errors${i}`]: f.function.metricErrors(sum),
+          [`throttles${i}`]: f.function.metricThrottles(sum),
+        },
+        label: id,
+        period: MINUTE,
+      });
+      this.alarm(`${id}Errors`, metric, `${id} failed or was throttled (its logs say why)`);
+      return metric;
+    });
+
+    const machine = resources.stateMachine;
+    const workflowFailures = new cloudwatch.MathExpression({
+      expression: 'failed + timedOut + aborted + throttled',
+      usingMetrics: {
+        failed: machine.metricFailed(sum),
+        timedOut: machine.metricTimedOut(sum),
+        aborted: machine.metricAborted(sum),
+        throttled: machine.metricThrottled(sum),
+      },
+      label: 'RouteCall failed, timed out, aborted or throttled',
+      period: MINUTE,
+    });
+    this.alarm(
+      'RouteCallFailures',
+      workflowFailures,
+      'RouteCall executions failed: calls may have overflowed',
+    );
+
+    const http5xx = resources.httpApi.metricServerError(sum);
+    this.alarm('HttpApiServerErrors', http5xx, 'The REST API answered 5xx (CCaaS callbacks retry them)');
+    const webSocketMetric = (metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: 'AWS/ApiGateway',
+        metricName,
+        dimensionsMap: { ApiId: resources.webSocketApi.apiId, Stage: resources.webSocketStageName },
+        ...sum,
+      });
+    const webSocketErrors = new cloudwatch.MathExpression({
+      expression: 'integration + execution',
+      usingMetrics: {
+        integration: webSocketMetric('IntegrationError'),
+        execution: webSocketMetric('ExecutionError'),
+      },
+      label: 'WebSocket integration and execution errors',
+      period: MINUTE,
+    });
+    this.alarm(
+      'WebSocketErrors',
+      webSocketErrors,
+      'Agent socket messages failed in API Gateway or their function',
+    );
+
+    const throttles = Object.entries(resources.tables).map(([name, table], i) => {
+      const byOperation = TABLE_OPERATIONS.map((operation, j) => [
+        `throttled${i}_${j}`,
+        table.metric('ThrottledRequests', {
+          dimensionsMap: { TableName: table.tableName, Operation: operation },
+          ...sum,
+        }),
+      ]);
+      const metric = new cloudwatch.MathExpression({
+        expression: byOperation.map(([id]) => id).join(' + '),
+        usingMetrics: Object.fromEntries(byOperation),
+        label: name,
+        period: MINUTE,
+      });
+      this.alarm(`${name}TableThrottles`, metric, `DynamoDB throttled requests to the ${name} table`);
+      return metric;
+    });
+
+    const depth = Object.entries(resources.deadLetters).map(([name, queue]) =>
+      queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum', label: name }),
+    );
+
+    new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Function errors + throttles',
+            left: failedOrThrottled,
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({ title: 'RouteCall failures', left: [workflowFailures], width: 12 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'REST API: requests, 4xx, 5xx',
+            left: [resources.httpApi.metricCount(sum), resources.httpApi.metricClientError(sum), http5xx],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'REST API latency (p50, p99)',
+            left: [
+              resources.httpApi.metricLatency({ period: MINUTE, statistic: 'p50' }),
+              resources.httpApi.metricLatency({ period: MINUTE, statistic: 'p99' }),
+            ],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({ title: 'WebSocket errors', left: [webSocketErrors], width: 8 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'DynamoDB throttled requests', left: throttles, width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Dead letters waiting', left: depth, width: 12 }),
+        ],
+      ],
+    });
+  }
+}

@@ -1,0 +1,141 @@
+import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS, type FunctionEntry } from '../../functions/manifest/index.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { AgentClient } from '../support/agent.ts';
+import { ccaasClient } from '../support/ccaas.ts';
+import { eventually } from '../support/poll.ts';
+
+/**
+ * The local runtime is as strict as AWS about what each function may do: each function signs its calls
+ * with its own credentials (its name as access key) and the local endpoints refuse what its catalog access
+ * does not grant; each function sees only the variables its access gives it.
+ */
+describe('each function with only its own grants', () => {
+  let stack: LocalStack;
+  const errors: string[] = [];
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      port: 0,
+      onError: (message, error) => errors.push(`${message}: ${error}`),
+    });
+  });
+  afterAll(() => stack.close());
+
+  const as = (accessKeyId: string) => ({
+    endpoint: stack.awsEndpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId, secretAccessKey: 'any' },
+    maxAttempts: 1,
+  });
+  const getCall = { TableName: 'Calls', Key: { callId: { S: 'grants-1' } } };
+
+  it('lets a function do what its access grants', async () => {
+    const out = await new DynamoDBClient(as('http-get-call')).send(new GetItemCommand(getCall));
+    expect(out.Item).toBeUndefined();
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses, with AWS’s AccessDeniedException, each action its access does not grant', async () => {
+    const denied = { name: 'AccessDeniedException', message: expect.stringContaining('http-get-call') };
+    const dynamo = new DynamoDBClient(as('http-get-call'));
+    await expect(
+      dynamo.send(new PutItemCommand({ TableName: 'Calls', Item: { callId: { S: 'grants-1' } } })),
+    ).rejects.toMatchObject({
+      ...denied,
+      message: expect.stringContaining('dynamodb:PutItem on resource: table:calls'),
+    });
+    await expect(
+      dynamo.send(new GetItemCommand({ TableName: 'Agents', Key: { agentId: { S: 'a' } } })),
+    ).rejects.toMatchObject(denied);
+    await expect(
+      new SFNClient(as('http-get-call')).send(
+        new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, input: '{}' }),
+      ),
+    ).rejects.toMatchObject(denied);
+    await expect(
+      new EventBridgeClient(as('http-get-call')).send(
+        new PutEventsCommand({
+          Entries: [{ EventBusName: stack.eventBusName, Source: 'x', DetailType: 'y', Detail: '{}' }],
+        }),
+      ),
+    ).rejects.toMatchObject(denied);
+    await expect(
+      new ApiGatewayManagementApiClient(as('http-get-call')).send(
+        new PostToConnectionCommand({ ConnectionId: 'c-1', Data: new TextEncoder().encode('{}') }),
+      ),
+    ).rejects.toMatchObject({ name: 'ForbiddenException' });
+    // Every refusal of a function is a runtime error: a missing grant fails whichever test meets it.
+    expect(errors).toHaveLength(5);
+    expect(errors[0]).toContain('AWS refused a function');
+    errors.splice(0);
+    // Nothing was written.
+    expect((await new DynamoDBClient(as('local')).send(new GetItemCommand(getCall))).Item).toBeUndefined();
+  });
+
+  it('refuses an access key nobody was given, and a request signed by nobody', async () => {
+    await expect(
+      new DynamoDBClient(as('AKIAIOSFODNN7EXAMPLE')).send(new GetItemCommand(getCall)),
+    ).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+    const unsigned = await fetch(stack.awsEndpoint, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'DynamoDB_20120810.GetItem', 'content-type': 'application/x-amz-json-1.0' },
+      body: JSON.stringify(getCall),
+    });
+    expect(unsigned.status).toBe(400);
+    expect(await unsigned.json()).toMatchObject({ __type: 'MissingAuthenticationTokenException' });
+  });
+
+  it('grants the sweeper what re-routing a call takes: starting a workflow', async () => {
+    const out = await new SFNClient(as('scheduled-sweeper')).send(
+      new StartExecutionCommand({
+        stateMachineArn: stack.stateMachineArn,
+        name: 'grants-sweeper-probe',
+        input: JSON.stringify({ callId: 'grants-none' }),
+      }),
+    );
+    expect(out.executionArn).toContain('grants-sweeper-probe');
+  });
+});
+
+describe('a function whose catalog entry lacks a grant', () => {
+  const errors: string[] = [];
+  let stack: LocalStack;
+  // The accept function without `events:publish`: it is not given EVENT_BUS_NAME, as on AWS.
+  const functions: FunctionEntry[] = FUNCTIONS.map((entry) =>
+    entry.handler === 'ws/accept'
+      ? { ...entry, access: entry.access.filter((a) => a !== 'events:publish') }
+      : entry,
+  );
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      port: 0,
+      functions,
+      onError: (message, error) => errors.push(`${message}: ${error}`),
+    });
+  });
+  afterAll(() => stack.close());
+
+  it('fails where it would fail on AWS, and says which variable it missed', async () => {
+    const agent = await AgentClient.register(stack.url, stack.wsUrl, 'grants-a1');
+    await agent.online();
+    const callId = await ccaasClient(stack.url, stack.webhookSecret).newCall({});
+    const offer = await agent.next('offer');
+
+    expect(await agent.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({
+      type: 'error',
+    });
+    await eventually(() => errors.length > 0 || undefined);
+    expect(errors).toContain(
+      'ws-accept read EVENT_BUS_NAME: its catalog access does not give it this variable',
+    );
+    expect(callId).toBeDefined();
+    await agent.close();
+  });
+});
