@@ -30,6 +30,8 @@ import { RouteCallWorkflow } from './route-call-workflow.ts';
 import { Tables } from './tables.ts';
 
 const WEB_SOCKET_STAGE = 'live';
+/** How long the event archive keeps events: long enough to replay an outage, not personal data for ever. */
+const EVENT_ARCHIVE_DAYS = 30;
 
 export interface CallResiliencyStackProps extends StackProps {
   routing: RoutingConfig;
@@ -222,6 +224,12 @@ export class CallResiliencyStack extends Stack {
     // --- Domain events
     // Named by CDK after the stack: a second copy of the stack fits in the same account and region.
     const eventBus = new events.EventBus(this, 'EventBus');
+    // Every event for 30 days, to replay what a rule target missed (docs/operations.md).
+    eventBus.archive('EventArchive', {
+      description: 'Every domain event of the stack, for replays',
+      eventPattern: { account: [this.account] },
+      retention: Duration.days(EVENT_ARCHIVE_DAYS),
+    });
     for (const target of functionsTriggeredBy('event')) {
       const rule = EVENT_RULES[target.trigger.rule];
       const deadLetters = deadLetterQueue(

@@ -321,6 +321,15 @@ describe('the CallResiliency stack', () => {
     },
   );
 
+  it('archives every event of the bus for 30 days, for replays', () => {
+    const [busId] = onlyResource('AWS::Events::EventBus');
+    const [, archive] = onlyResource('AWS::Events::Archive');
+
+    expect(referencedIds(archive.Properties.SourceArn)).toEqual([busId]);
+    expect(archive.Properties.RetentionDays).toBe(30);
+    expect(archive.Properties.EventPattern.account).toHaveLength(1);
+  });
+
   it('names no resource itself but after the stack, so a second copy fits in the same account and region', () => {
     const [, bus] = onlyResource('AWS::Events::EventBus');
     expect(bus.Properties.Name).toContain('CallResiliency');
