@@ -20,8 +20,11 @@ export type ManageConnection = (
 export interface AwsEndpointOptions {
   /** X-Amz-Target prefix (e.g. 'DynamoDB_20120810') → the service and its IAM prefix (`dynamodb`). */
   services: Record<string, { iam: string; handle: AwsService }>;
-  /** IAM: whether the request's signer may perform the action (`dynamodb:GetItem`) with this body. */
-  authorize: (authorization: string | undefined, action: string, body: unknown) => Refusal | undefined;
+  /**
+   * IAM: whether the request's signer may perform the action (`dynamodb:GetItem`) with this body (parsed
+   * only when the signer's grants depend on it).
+   */
+  authorize: (authorization: string | undefined, action: string, body: () => unknown) => Refusal | undefined;
   /** `@connections/{connectionId}`, as the gateway that holds the sockets answers it. */
   connections: ManageConnection;
   /** The token issuer's keys, which the authorizer fetches (Cognito's JWKS on AWS). */
@@ -50,14 +53,14 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
             message: `unknown target ${target}`,
           });
         }
-        const refusal = options.authorize(authorization, `${service.iam}:${operation}`, parsed(body));
+        const refusal = options.authorize(authorization, `${service.iam}:${operation}`, () => parsed(body));
         if (refusal) return sendJson(res, 400, { __type: refusal.type, message: refusal.message });
         return await service.handle(req, res, body, operation);
       }
       const connection = /^\/@connections\/([^/]+)$/.exec(url.pathname)?.[1];
       if (connection) {
         // API Gateway answers a refused management call with a bare 403.
-        if (options.authorize(authorization, 'execute-api:ManageConnections', {})) {
+        if (options.authorize(authorization, 'execute-api:ManageConnections', () => ({}))) {
           res.writeHead(403, {
             'content-type': 'application/json',
             'x-amzn-errortype': 'ForbiddenException',

@@ -91,9 +91,9 @@ export function createGrants(options: GrantsOptions) {
 
     /**
      * Whether the signer of a request (its `Authorization` header) may perform `action` (`dynamodb:GetItem`)
-     * with this request body; the refusal AWS would answer when not.
+     * with this request body; the refusal AWS would answer when not. The operator's requests are not parsed.
      */
-    authorize(authorization: string | undefined, action: string, body: unknown): Refusal | undefined {
+    authorize(authorization: string | undefined, action: string, body: () => unknown): Refusal | undefined {
       const accessKey = /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
       if (!accessKey) {
         return {
@@ -109,7 +109,8 @@ export function createGrants(options: GrantsOptions) {
           message: 'The security token included in the request is invalid.',
         };
       }
-      const request = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+      const parsed = body();
+      const request = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
       const refused = resourcesOf(action, request).find((r) => !allows(caller.permissions, action, r));
       if (refused === undefined) return undefined;
       const role = `arn:aws:sts::${options.account}:assumed-role/${caller.name}-role/${caller.name}`;
@@ -119,5 +120,3 @@ export function createGrants(options: GrantsOptions) {
     },
   };
 }
-
-export type Grants = ReturnType<typeof createGrants>;

@@ -53,12 +53,13 @@ const running = new AsyncLocalStorage<{ environment: Environment; fn: WorkerFunc
 const current = () => running.getStore()?.environment ?? shared;
 const reported = new Set<string>();
 function read(name: string): string | undefined {
-  const fn = running.getStore()?.fn;
+  const scope = running.getStore();
+  const fn = scope?.fn;
   if (fn?.ungranted.includes(name) && !reported.has(`${fn.name} ${name}`)) {
     reported.add(`${fn.name} ${name}`);
     port?.postMessage({ ungrantedRead: { name: fn.name, variable: name } } satisfies WorkerNotice);
   }
-  return current()[name];
+  return (scope?.environment ?? shared)[name];
 }
 process.env = new Proxy(shared, {
   get: (_, name) => (typeof name === 'string' ? read(name) : undefined),

@@ -125,7 +125,7 @@ describe('a function whose catalog entry lacks a grant', () => {
   it('fails where it would fail on AWS, and says which variable it missed', async () => {
     const agent = await AgentClient.register(stack.url, stack.wsUrl, 'grants-a1');
     await agent.online();
-    const callId = await ccaasClient(stack.url, stack.webhookSecret).newCall({});
+    await ccaasClient(stack.url, stack.webhookSecret).newCall({});
     const offer = await agent.next('offer');
 
     expect(await agent.request({ action: 'accept', offerId: offer.offerId })).toMatchObject({
@@ -135,7 +135,6 @@ describe('a function whose catalog entry lacks a grant', () => {
     expect(errors).toContain(
       'ws-accept read EVENT_BUS_NAME: its catalog access does not give it this variable',
     );
-    expect(callId).toBeDefined();
     await agent.close();
   });
 });

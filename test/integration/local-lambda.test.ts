@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LambdaService, startLambdaService } from '../../local/lambda.ts';
 
@@ -57,6 +60,24 @@ describe('the local Lambda service', () => {
     expect(mine?.variables).toEqual(['AWS_LAMBDA_FUNCTION_NAME', 'MINE_ONLY', 'PROBE', 'SHARED']);
     expect(theirs?.variables).toEqual(['AWS_LAMBDA_FUNCTION_NAME', 'PROBE', 'SHARED']);
     expect(theirs?.functionName).toBe('test-fixtures-lambda-probe-twin');
+  });
+
+  it('reports its heap once running, and removes the bundles of processes that ended and its own at close', async () => {
+    const cache = new URL('../../node_modules/.cache/call-resiliency/', import.meta.url);
+    const ended = spawnSync(process.execPath, ['-e', '']).pid;
+    const abandoned = new URL(`functions-${ended}-0/`, cache);
+    await mkdir(abandoned, { recursive: true });
+    const ours = async () => (await readdir(cache)).filter((d) => d.startsWith(`functions-${process.pid}-`));
+    const lambda = service({});
+
+    expect(await lambda.heapUsed()).toBe(0);
+    await lambda.warm();
+
+    expect(existsSync(abandoned)).toBe(false);
+    expect(await ours()).toHaveLength(1);
+    expect(await lambda.heapUsed()).toBeGreaterThan(1_000_000);
+    await lambda.close();
+    expect(await ours()).toEqual([]);
   });
 
   it('keeps two services of one process apart, each with its own environment', async () => {
