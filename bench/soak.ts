@@ -16,6 +16,7 @@ import WebSocket from 'ws';
 import { callIdFor } from '../functions/core/call.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { ccaasClient } from '../test/support/ccaas.ts';
+import { staffFetch } from '../test/support/tokens.ts';
 
 const AGENTS = Number(process.env.AGENTS ?? 10);
 const CALLS = Number(process.env.CALLS ?? 2000);
@@ -78,7 +79,7 @@ async function report(calls: number) {
 
 /** An agent's workspace reduced to what the soak needs: take the offer, talk, end, wrap up, next. */
 async function agent(agentId: string): Promise<WebSocket> {
-  await fetch(`${stack.url}/v1/agents/${agentId}`, {
+  await staffFetch(`${stack.url}/v1/agents/${agentId}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ name: agentId, queues: ['support'] }),

@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpUserPoolAuthorizer, WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -101,36 +101,7 @@ export class CallResiliencyStack extends Stack {
       return queue;
     };
 
-    // --- CCaaS callbacks and admin REST API
-    const httpAccessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
-      retention: logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
-      apiName: SERVICE_NAME,
-      createDefaultStage: false,
-    });
-    const httpStage = httpApi.addStage('DefaultStage', {
-      stageName: '$default',
-      autoDeploy: true,
-      accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(httpAccessLogs) },
-    });
-    for (const route of functionsTriggeredBy('http')) {
-      httpApi.addRoutes({
-        path: route.trigger.path,
-        methods: [apigwv2.HttpMethod[route.trigger.method]],
-        integration: new HttpLambdaIntegration(`${constructIdOf(route)}Integration`, fn(route), {
-          payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-        }),
-      });
-    }
-    Validations.of(httpApi).acknowledge({
-      id: 'AwsSolutions-APIG4',
-      reason:
-        'CCaaS callbacks are authenticated in the handler by their Standard Webhooks HMAC signature; contract v1 (DESIGN.md §5) defines no authentication for the admin routes yet.',
-    });
-
-    // --- Agents' WebSocket API
+    // --- Who signs in: agents, supervisors and admins, one user pool
     const agentPool = new cognito.UserPool(this, 'AgentPool', {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
@@ -182,6 +153,42 @@ export class CallResiliencyStack extends Stack {
         'The Plus feature plan (threat protection) is a per-user cost to decide per deployment; agents are created by admins and sign in with TOTP MFA.',
     });
 
+    // --- CCaaS callbacks and admin REST API
+    const httpAccessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: SERVICE_NAME,
+      createDefaultStage: false,
+    });
+    const httpStage = httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: { destination: new apigwv2.LogGroupLogDestination(httpAccessLogs) },
+    });
+    // Every route but the CCaaS callbacks needs a token of the pool; the handlers check its groups.
+    const staffTokens = new HttpUserPoolAuthorizer('StaffTokenAuthorizer', agentPool, {
+      userPoolClients: [agentPoolClient],
+    });
+    for (const route of functionsTriggeredBy('http')) {
+      const [added] = httpApi.addRoutes({
+        path: route.trigger.path,
+        methods: [apigwv2.HttpMethod[route.trigger.method]],
+        integration: new HttpLambdaIntegration(`${constructIdOf(route)}Integration`, fn(route), {
+          payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+        }),
+        ...(route.trigger.signed ? {} : { authorizer: staffTokens }),
+      });
+      if (route.trigger.signed && added) {
+        Validations.of(added).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.trigger.method} ${route.trigger.path} is a CCaaS callback, authenticated in its handler by its Standard Webhooks HMAC signature (the CCaaS has no user pool token).`,
+        });
+      }
+    }
+
+    // --- Agents' WebSocket API
     const webSocketApi = new apigwv2.WebSocketApi(this, 'WebSocketApi', {
       apiName: `${SERVICE_NAME}-agents`,
     });

@@ -24,8 +24,8 @@ const TokenBody = z.object({
     .min(1)
     .max(7 * 24 * 3600)
     .optional(),
-  /** The token's `cognito:groups` (default: an agent's token). */
-  groups: z.array(z.enum(STAFF_GROUPS)).min(1).max(STAFF_GROUPS.length).optional(),
+  /** The token's `cognito:groups` (default: an agent's token; `[]`: someone in no group). */
+  groups: z.array(z.enum(STAFF_GROUPS)).max(STAFF_GROUPS.length).optional(),
 });
 
 /** The body validated against `schema`; a refusal in the usual error shape (400 or 422) otherwise. */

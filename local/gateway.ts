@@ -19,6 +19,8 @@ export interface GatewayOptions {
   routes: GatewayRoutes;
   /** Local-only routes (/dev/*, /): return true when handled. */
   extra: (req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL) => Promise<boolean>;
+  /** The HTTP API's JWT authorizer, on every route but the signed ones: the verified claims, or none (401). */
+  jwtClaims: (authorization: string | undefined) => Promise<Record<string, string> | undefined>;
   onError: (message: string, error: unknown) => void;
 }
 
@@ -34,9 +36,9 @@ function headersOf(req: IncomingMessage): Record<string, string> {
 }
 
 /**
- * API Gateway on one machine, on the public port: the HTTP API's routes (payload format 2.0) and the
- * WebSocket API on `/ws` (REQUEST authorizer on $connect, route selection on `$request.body.action`,
- * $default, $disconnect). Its `@connections` management API is served to the functions only, on the
+ * API Gateway on one machine, on the public port: the HTTP API's routes (payload format 2.0, a JWT
+ * authorizer on all but the signed CCaaS callbacks) and the WebSocket API on `/ws` (REQUEST authorizer on
+ * $connect, route selection on `$request.body.action`, $default, $disconnect). Its `@connections` management API is served to the functions only, on the
  * loopback port of the local AWS services (aws-endpoint.ts).
  */
 export function createGateway(options: GatewayOptions) {
@@ -67,6 +69,11 @@ export function createGateway(options: GatewayOptions) {
           { 'apigw-requestid': requestId },
         );
       }
+      // Like the HTTP API's JWT authorizer: no valid token, no function, and API Gateway's own 401 body.
+      const claims = route.signed ? undefined : await options.jwtClaims(req.headers.authorization);
+      if (!route.signed && !claims) {
+        return sendJson(res, 401, { message: 'Unauthorized' }, { 'apigw-requestid': requestId });
+      }
       const query = Object.fromEntries(url.searchParams.entries());
       const event = {
         version: '2.0',
@@ -90,6 +97,7 @@ export function createGateway(options: GatewayOptions) {
             userAgent: req.headers['user-agent'] ?? '',
           },
           requestId,
+          ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
           routeKey: `${route.method} ${route.path}`,
           stage: '$default',
           time: new Date().toUTCString(),

@@ -162,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       authorizer: invoker(authorizer),
     },
     extra: createDevRoutes({ identity, faults, deadLetters: bus.deadLetters }),
+    jwtClaims: identity.httpClaims,
     onError,
   });
   const aws = createAwsEndpoint({

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import type { AgentTokens } from '../core/ports.ts';
+import type { AgentTokens, VerifiedToken } from '../core/ports.ts';
 
 export interface JwtVerifierOptions {
   jwksUrl: string;
@@ -14,7 +14,7 @@ export interface JwtVerifierOptions {
  */
 export function makeJwtVerifier(options: () => JwtVerifierOptions): AgentTokens {
   let jwks: { url: string; keys: ReturnType<typeof createRemoteJWKSet> } | undefined;
-  async function verify(token: string): Promise<{ agentId: string; expiresAt?: string }> {
+  async function verify(token: string): Promise<VerifiedToken> {
     const { jwksUrl, issuer, audience } = options();
     if (jwks?.url !== jwksUrl) jwks = { url: jwksUrl, keys: createRemoteJWKSet(new URL(jwksUrl)) };
     const { payload } = await jwtVerify(token, jwks.keys, { issuer, algorithms: ['RS256'] });
@@ -23,8 +23,10 @@ export function makeJwtVerifier(options: () => JwtVerifierOptions): AgentTokens 
         throw new Error('token audience mismatch');
     }
     if (!payload.sub) throw new Error('token has no subject');
+    const groups = payload['cognito:groups'];
     return {
       agentId: payload.sub,
+      groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
       ...(payload.exp !== undefined ? { expiresAt: new Date(payload.exp * 1000).toISOString() } : {}),
     };
   }

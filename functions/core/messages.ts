@@ -100,6 +100,12 @@ export function snapshot(agent: Agent, calls: readonly Call[], now: Date): Serve
   };
 }
 
+/** The staff's view of an agent: whether it has a socket open, not which ones (connection ids are secrets). */
+export function publicAgent(agent: Agent) {
+  const { connections, connectionsExpireAt: _expiry, ...rest } = agent;
+  return { ...rest, connected: connections.length > 0 };
+}
+
 /** The admin view of a call: everything but the task tokens. */
 export function publicCall(call: Call) {
   const { waiting, offers, ...rest } = call;

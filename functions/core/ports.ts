@@ -79,6 +79,8 @@ export interface WorkItemStore {
   create(item: WorkItem): Promise<Created<WorkItem>>;
   /** The work items of a status, oldest first. */
   list(status: WorkItemStatus, page: PageRequest): Promise<Page<WorkItem>>;
+  /** The work items of a status assigned to one agent (its missed offers), oldest first. */
+  listByAgent(agentId: string, status: WorkItemStatus, page: PageRequest): Promise<Page<WorkItem>>;
 }
 
 /**
@@ -201,7 +203,13 @@ export interface CcaasWebhooks {
 }
 
 /** Verifies an agent's token (Cognito's on AWS, the dev issuer's locally); its subject is the agent id. */
+/** What a valid token says: whom it names, their groups (`cognito:groups`), when it expires (ISO time). */
+export interface VerifiedToken {
+  agentId: string;
+  groups: string[];
+  expiresAt?: string;
+}
+
 export interface AgentTokens {
-  /** The agent a valid token names, and when the token expires (ISO time; absent if it never does). */
-  verify(token: string): Promise<{ agentId: string; expiresAt?: string }>;
+  verify(token: string): Promise<VerifiedToken>;
 }

@@ -122,9 +122,15 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
   ),
   http('GET', '/v1/calls/{callId}', 'get-call', ['calls:read']),
   http('PUT', '/v1/agents/{agentId}', 'put-agent', ['agents:read', 'agents:write']),
+  http('GET', '/v1/agents/{agentId}', 'get-agent', ['agents:read']),
   http('GET', '/v1/agents', 'list-agents', ['agents:read']),
-  http('GET', '/v1/interactions/{interactionId}', 'get-interaction', ['interactions:read']),
-  http('GET', '/v1/interactions', 'list-interactions', ['interactions:read']),
+  // An agent reads the interactions of the caller on its own call: its agent and that call tell which.
+  http('GET', '/v1/interactions/{interactionId}', 'get-interaction', [
+    'interactions:read',
+    'agents:read',
+    'calls:read',
+  ]),
+  http('GET', '/v1/interactions', 'list-interactions', ['interactions:read', 'agents:read', 'calls:read']),
   http('GET', '/v1/work-items', 'list-work-items', ['workItems:read']),
 
   // The agents' WebSocket API

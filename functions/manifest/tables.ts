@@ -65,7 +65,11 @@ export const TABLES = {
     id: 'WorkItems',
     envVar: 'WORK_ITEMS_TABLE',
     partitionKey: 'workItemId',
-    indexes: { 'by-status': { partitionKey: 'status', sortKey: 'createdAt' } },
+    indexes: {
+      'by-status': { partitionKey: 'status', sortKey: 'createdAt' },
+      // An agent's own work items of one status: `agentStatus` is `<agentId>#<status>`, absent when unassigned.
+      'by-agent': { partitionKey: 'agentStatus', sortKey: 'createdAt' },
+    },
     // RETENTION_DAYS after it was created.
     timeToLiveAttribute: 'expiresAt',
   },

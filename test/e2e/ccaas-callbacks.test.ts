@@ -5,6 +5,7 @@ import { functionsTriggeredBy } from '../../functions/manifest/index.ts';
 import { generateWebhookSecret } from '../../local/stack.ts';
 import { getJson } from '../support/ccaas.ts';
 import { useLocalStack } from '../support/stack.ts';
+import { staffFetch } from '../support/tokens.ts';
 
 describe('CCaaS callbacks at the HTTP edge', () => {
   // Mid-rotation: both secrets are active. The test client signs with the first.
@@ -36,16 +37,21 @@ describe('CCaaS callbacks at the HTTP edge', () => {
 
   // Forged, stale and tampered signatures, and replays: test/hostile/signatures.test.ts.
 
-  // The catalog's `signed` (which sets grants and docs) and the handler's shape must agree.
+  // The catalog's `signed` (which sets grants, the authorizer and docs) and the handler's shape must agree:
+  // a signed route refuses an unsigned request itself; any other is refused by the JWT authorizer first.
   it.each(functionsTriggeredBy('http').map((f) => f.trigger))(
-    'answers an unsigned request to $method $path with 401 exactly when the catalog says it is signed',
+    'answers an unsigned request to $method $path with the signature check exactly when the catalog says it is signed',
     async ({ method, path, signed }) => {
       const res = await fetch(`${ctx.stack.url}${path.replace(/\{\w+\}/g, 'call_none')}`, {
         method,
         headers: { 'content-type': 'application/json' },
         ...(method === 'GET' ? {} : { body: '{}' }),
       });
-      expect(res.status === 401, `${method} ${path} answered ${res.status}`).toBe(Boolean(signed));
+      expect(res.status, `${method} ${path}`).toBe(401);
+      const body = (await res.json()) as { error?: { code: string }; message?: string };
+      expect(body, `${method} ${path}`).toEqual(
+        signed ? { error: expect.objectContaining({ code: 'UNAUTHORIZED' }) } : { message: 'Unauthorized' },
+      );
     },
   );
 
@@ -115,7 +121,7 @@ describe('CCaaS callbacks at the HTTP edge', () => {
   });
 
   it('validates agent profiles', async () => {
-    const res = await fetch(`${ctx.stack.url}/v1/agents/a1`, {
+    const res = await staffFetch(`${ctx.stack.url}/v1/agents/a1`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'A', queues: [] }),

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { boot as bootProcess, startProcess as start } from '../support/npm-start.ts';
+import { staffFetch } from '../support/tokens.ts';
 
 describe('npm start', () => {
   const running: ChildProcess[] = [];
@@ -21,7 +22,7 @@ describe('npm start', () => {
     const proc = await boot({ CCAAS_WEBHOOK_SECRET: '' });
     expect(proc.output()).toMatch(/CCaaS signing secret \(Standard Webhooks\): whsec_\S+/);
     expect(proc.output()).toContain('/ws?token=');
-    expect((await fetch(`${proc.url}/v1/agents`)).status).toBe(200);
+    expect((await staffFetch(`${proc.url}/v1/agents`)).status).toBe(200);
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
   }, 60_000);
@@ -37,7 +38,7 @@ describe('npm start', () => {
     const dir = await mkdtemp(join(tmpdir(), 'call-resiliency-'));
     try {
       const first = await boot({ DATA_DIR: dir });
-      const put = await fetch(`${first.url}/v1/agents/kept`, {
+      const put = await staffFetch(`${first.url}/v1/agents/kept`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'Kept', queues: ['support'] }),
@@ -47,7 +48,7 @@ describe('npm start', () => {
       expect(await first.exited).toBe(0);
 
       const second = await boot({ DATA_DIR: dir });
-      const { agents } = (await (await fetch(`${second.url}/v1/agents`)).json()) as {
+      const { agents } = (await (await staffFetch(`${second.url}/v1/agents`)).json()) as {
         agents: { agentId: string }[];
       };
       expect(agents.map((a) => a.agentId)).toContain('kept');

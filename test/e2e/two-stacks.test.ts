@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { AgentClient } from '../support/agent.ts';
 import { ccaasClient } from '../support/ccaas.ts';
+import { staffFetch } from '../support/tokens.ts';
 
 /** One call through a stack: offered to its own agent, accepted, connected. */
 async function answerOneCall(stack: LocalStack, agentId: string): Promise<void> {
@@ -49,7 +50,7 @@ describe('several local stacks in one process (the benchmark runs six in a row)'
       await Promise.all([answerOneCall(a, 'agent-of-a'), answerOneCall(b, 'agent-of-b')]);
       const agentsOf = async (stack: LocalStack) =>
         (
-          (await (await fetch(`${stack.url}/v1/agents`)).json()) as { agents: { agentId: string }[] }
+          (await (await staffFetch(`${stack.url}/v1/agents`)).json()) as { agents: { agentId: string }[] }
         ).agents.map((agent) => agent.agentId);
       expect(await agentsOf(a)).toEqual(['agent-of-a']);
       expect(await agentsOf(b)).toEqual(['agent-of-b']);

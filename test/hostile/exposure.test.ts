@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startLocalStack } from '../../local/stack.ts';
 import { useLocalStack } from '../support/stack.ts';
+import { staffFetch } from '../support/tokens.ts';
 
 /** A port nobody listens on now. */
 async function freePort(): Promise<number> {
@@ -65,7 +66,7 @@ describe('starting up', () => {
     const stack = await startLocalStack({ port, onError: (m) => seen.push(`error: ${m}`) });
     started = true;
     await probing;
-    const ready = await fetch(`${stack.url}/v1/agents`);
+    const ready = await staffFetch(`${stack.url}/v1/agents`);
     await stack.close();
 
     expect(seen.length).toBeGreaterThan(3);

@@ -10,6 +10,7 @@ import { frame, OPCODE, rawSocket } from '../support/frames.ts';
 import { FUZZ_SEED, fuzzRuns } from '../support/fuzz.ts';
 import { eventually } from '../support/poll.ts';
 import { useLocalStack } from '../support/stack.ts';
+import { staffFetch } from '../support/tokens.ts';
 
 /** How many malformed frame sequences: a couple of hundred in `npm test`, thousands with `npm run fuzz`. */
 const RUNS = fuzzRuns('FUZZ_FRAME_RUNS', 200);
@@ -68,7 +69,7 @@ describe(`fuzzed WebSocket frames (${RUNS}, seed ${FUZZ_SEED})`, () => {
     // What an agent is, less when its last socket closed (the fuzzer opens and closes many).
     const agents = async () =>
       (
-        (await (await fetch(`${ctx.stack.url}/v1/agents?limit=1000`)).json()) as {
+        (await (await staffFetch(`${ctx.stack.url}/v1/agents?limit=1000`)).json()) as {
           agents: Record<string, unknown>[];
         }
       ).agents.map(({ disconnectedAt: _closed, ...agent }) => agent);

@@ -10,6 +10,7 @@ import { PutAgentBody } from '../../functions/handlers/http/put-agent.ts';
 import { functionsTriggeredBy } from '../../functions/manifest/index.ts';
 import { FUZZ_SEED, fuzzRuns } from '../support/fuzz.ts';
 import { useLocalStack } from '../support/stack.ts';
+import { staffFetch, tokenFor } from '../support/tokens.ts';
 
 /** How many malformed requests: a few hundred in `npm test`, thousands with `npm run fuzz`. */
 const RUNS = fuzzRuns('FUZZ_REST_RUNS', 400);
@@ -33,6 +34,8 @@ interface FuzzRequest {
   contentType: string | undefined;
   body: string | Uint8Array | undefined;
   signature: 'valid' | 'missing' | 'forged';
+  /** A staff route's `authorization`: an admin's and supervisor's token, none, or not a token at all. */
+  auth: 'staff' | 'none' | 'garbage';
 }
 
 const routes = functionsTriggeredBy('http').map((f) => f.trigger);
@@ -77,6 +80,9 @@ const request: fc.Arbitrary<FuzzRequest> = fc.oneof(
       ),
       body: route.method === 'GET' ? fc.constant(undefined) : badBody(`${route.method} ${route.path}`),
       signature: route.signed ? fc.constantFrom('valid', 'missing', 'forged') : fc.constant('missing'),
+      auth: route.signed
+        ? fc.constant('none')
+        : fc.constantFrom('staff', 'staff', 'staff', 'none', 'garbage'),
     }),
   ),
   // Anything else: other methods, other paths.
@@ -89,16 +95,20 @@ const request: fc.Arbitrary<FuzzRequest> = fc.oneof(
     contentType: fc.constantFrom('application/json', undefined),
     body: fc.option(fc.string({ maxLength: 100 }), { nil: undefined }),
     signature: fc.constantFrom('valid', 'missing'),
+    auth: fc.constantFrom('staff', 'none'),
   }),
 );
 
 describe(`fuzzed REST requests (${RUNS}, seed ${FUZZ_SEED})`, () => {
   const ctx = useLocalStack();
 
-  async function send(req: FuzzRequest, secret: string) {
+  async function send(req: FuzzRequest, secret: string, staffToken: string) {
     const bytes =
       typeof req.body === 'string' ? Buffer.from(req.body) : req.body ? Buffer.from(req.body) : undefined;
     const headers: Record<string, string> = req.contentType ? { 'content-type': req.contentType } : {};
+    if (req.auth !== 'none') {
+      headers.authorization = req.auth === 'staff' ? `Bearer ${staffToken}` : 'Bearer not.a.token';
+    }
     if (req.signature !== 'missing') {
       const id = randomUUID();
       const at = new Date();
@@ -118,22 +128,25 @@ describe(`fuzzed REST requests (${RUNS}, seed ${FUZZ_SEED})`, () => {
   }
 
   const state = async () => ({
-    agents: (await (await fetch(`${ctx.stack.url}/v1/agents?limit=1000`)).json()) as unknown,
-    workItems: (await (await fetch(`${ctx.stack.url}/v1/work-items?limit=1000`)).json()) as unknown,
+    agents: (await (await staffFetch(`${ctx.stack.url}/v1/agents?limit=1000`)).json()) as unknown,
+    workItems: (await (await staffFetch(`${ctx.stack.url}/v1/work-items?limit=1000`)).json()) as unknown,
     published: ctx.stack.published.length,
   });
 
   it('answers every one with a 4xx in the usual error shape, or a read-only 200, and changes nothing', async () => {
     await ctx.agent('fuzz-witness', { queues: ['fuzz'] });
     const before = await state();
+    const staffToken = await tokenFor(ctx.stack.url, 'fuzz-ops', ['admins', 'supervisors']);
     let sent = 0;
 
     await fc.assert(
       fc.asyncProperty(request, async (req) => {
         sent++;
-        const { status, text } = await send(req, ctx.stack.webhookSecret);
+        const { status, text } = await send(req, ctx.stack.webhookSecret, staffToken);
         expect(status, `${req.method} ${req.path.slice(0, 80)}`).toBeLessThan(500);
-        if (status >= 400) {
+        if (status === 401 && req.auth !== 'staff' && text === '{"message":"Unauthorized"}') {
+          // The JWT authorizer's refusal, in API Gateway's own shape, before any function runs.
+        } else if (status >= 400) {
           const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
           expect([...ERROR_CODES, 'NOT_FOUND']).toContain(body.error?.code);
           expect(typeof body.error?.message).toBe('string');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { functionsTriggeredBy } from '../../functions/manifest/index.ts';
 import { useLocalStack } from '../support/stack.ts';
+import { staffFetch } from '../support/tokens.ts';
 
 /** Every REST route with an id in its path, from the catalog: the same edge checks for each. */
 const ROUTES = functionsTriggeredBy('http')
@@ -20,7 +21,7 @@ describe('hostile ids in REST paths', () => {
     const path = route.path.replace(/\{\w+\}/, id);
     const body = BODIES[`${route.method} ${route.path}`];
     if (route.signed) return ctx.ccaas.post(path, body);
-    const res = await fetch(`${ctx.stack.url}${path}`, {
+    const res = await staffFetch(`${ctx.stack.url}${path}`, {
       method: route.method,
       ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
     });
@@ -29,7 +30,7 @@ describe('hostile ids in REST paths', () => {
 
   const agentIds = async () =>
     (
-      (await (await fetch(`${ctx.stack.url}/v1/agents?limit=1000`)).json()) as {
+      (await (await staffFetch(`${ctx.stack.url}/v1/agents?limit=1000`)).json()) as {
         agents: { agentId: string }[];
       }
     ).agents.map((a) => a.agentId);

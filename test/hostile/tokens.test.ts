@@ -48,9 +48,17 @@ describe('hostile agent tokens', () => {
     return jwt.sign(privateKey);
   }
 
-  it('opens a socket for a registered agent’s own token (the control case)', async () => {
+  /** What GET /v1/agents/token-owner (the agent's own record) answers with this token. */
+  async function restStatus(token: string | undefined): Promise<number> {
+    const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+    return (await fetch(`${ctx.stack.url}/v1/agents/token-owner`, { headers })).status;
+  }
+
+  it('opens a socket and reads its own record with a registered agent’s own token (the control case)', async () => {
     await ctx.agent('token-owner');
-    expect(await upgradeStatus(ctx.stack.wsUrl, await devToken({ agentId: 'token-owner' }))).toBe(101);
+    const token = await devToken({ agentId: 'token-owner' });
+    expect(await upgradeStatus(ctx.stack.wsUrl, token)).toBe(101);
+    expect(await restStatus(token)).toBe(200);
   });
 
   it.each([
@@ -84,9 +92,11 @@ describe('hostile agent tokens', () => {
     ],
     ['a token from another issuer', () => forged({ sub: 'token-owner', iss: 'https://evil.example' })],
     ['a token for another audience', () => forged({ sub: 'token-owner', aud: 'someone-else' })],
-  ])('refuses the socket of %s with 401', async (_what, token) => {
+  ])('refuses the socket and the REST API with 401 for %s', async (_what, token) => {
     await ctx.agent('token-owner');
-    expect(await upgradeStatus(ctx.stack.wsUrl, await token())).toBe(401);
+    const value = await token();
+    expect(await upgradeStatus(ctx.stack.wsUrl, value)).toBe(401);
+    expect(await restStatus(value)).toBe(401);
   });
 
   it('refuses a valid token of an agent nobody registered with 403', async () => {
@@ -149,7 +159,7 @@ describe('hostile agent tokens', () => {
       ['{"agentId": ""}', 422, 'VALIDATION_FAILED'],
       ['{"agentId": "a", "ttlSeconds": -5}', 422, 'VALIDATION_FAILED'],
       ['{"agentId": "a", "groups": ["root"]}', 422, 'VALIDATION_FAILED'],
-      ['{"agentId": "a", "groups": []}', 422, 'VALIDATION_FAILED'],
+      ['{"agentId": "a", "groups": "admins"}', 422, 'VALIDATION_FAILED'],
     ] as const) {
       const res = await fetch(`${ctx.stack.url}/dev/token`, {
         method: 'POST',

@@ -233,7 +233,9 @@ describe('the CallResiliency stack', () => {
   });
 
   it('authorizes $connect, and only $connect, with the token authorizer', () => {
-    const [authorizerId, authorizer] = onlyResource('AWS::ApiGatewayV2::Authorizer');
+    const [authorizerId, authorizer] = onlyResource('AWS::ApiGatewayV2::Authorizer', {
+      ApiId: { Ref: webSocketApiId() },
+    });
     expect(authorizer.Properties).toMatchObject({
       AuthorizerType: 'REQUEST',
       IdentitySource: ['route.request.querystring.token'],
@@ -243,10 +245,39 @@ describe('the CallResiliency stack', () => {
     );
 
     for (const [, route] of resources('AWS::ApiGatewayV2::Route')) {
+      if (referencedIds(route.Properties.ApiId)[0] !== webSocketApiId()) continue;
       const authorized = route.Properties.AuthorizationType === 'CUSTOM';
       expect(authorized, route.Properties.RouteKey).toBe(route.Properties.RouteKey === '$connect');
       if (authorized) expect(referencedIds(route.Properties.AuthorizerId)).toEqual([authorizerId]);
     }
+  });
+
+  it('asks a token of the user pool, for its client, on every HTTP route but the two signed CCaaS callbacks', () => {
+    const [authorizerId, authorizer] = onlyResource('AWS::ApiGatewayV2::Authorizer', {
+      ApiId: { Ref: httpApiId() },
+    });
+    const [poolId] = onlyResource('AWS::Cognito::UserPool');
+    const [clientId] = onlyResource('AWS::Cognito::UserPoolClient');
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Audience: [{ Ref: clientId }] },
+    });
+    expect(referencedIds(authorizer.Properties.JwtConfiguration.Issuer)).toEqual([poolId]);
+
+    const open: string[] = [];
+    for (const [, route] of resources('AWS::ApiGatewayV2::Route')) {
+      if (referencedIds(route.Properties.ApiId)[0] !== httpApiId()) continue;
+      if (route.Properties.AuthorizationType === 'JWT') {
+        expect(referencedIds(route.Properties.AuthorizerId)).toEqual([authorizerId]);
+      } else open.push(route.Properties.RouteKey);
+    }
+    expect(open.sort()).toEqual(['POST /v1/calls', 'POST /v1/calls/{callId}/events']);
+    expect(open).toEqual(
+      HTTP_ROUTES.filter((r) => r.signed)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    );
   });
 
   it('serves the WebSocket API on the auto-deployed stage live', () => {

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { eventually } from './poll.ts';
+import { staffFetch, tokenFor } from './tokens.ts';
 
 export type Message = { type: string; [key: string]: any };
 
@@ -21,7 +22,7 @@ export class AgentClient {
     agentId: string,
     profile: { queues?: string[]; autoAccept?: boolean; name?: string } = {},
   ): Promise<AgentClient> {
-    const res = await fetch(`${baseUrl}/v1/agents/${agentId}`, {
+    const res = await staffFetch(`${baseUrl}/v1/agents/${agentId}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -34,13 +35,8 @@ export class AgentClient {
     return new AgentClient(baseUrl, wsUrl, agentId);
   }
 
-  async token(): Promise<string> {
-    const res = await fetch(`${this.baseUrl}/dev/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ agentId: this.agentId }),
-    });
-    return ((await res.json()) as { token: string }).token;
+  token(): Promise<string> {
+    return tokenFor(this.baseUrl, this.agentId);
   }
 
   async connect(): Promise<this> {

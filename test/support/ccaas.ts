@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { postSigned } from '../../local/ccaas-simulator.ts';
+import { staffFetch } from './tokens.ts';
 
 /** A fake CCaaS: signs its callbacks per Standard Webhooks (with the first secret), as a real one would. */
 export function ccaasClient(baseUrl: string, secret: string) {
@@ -31,8 +32,8 @@ export function ccaasClient(baseUrl: string, secret: string) {
   };
 }
 
-/** Plain admin GET returning parsed JSON. */
+/** A staff GET (admins and supervisors) returning parsed JSON. */
 export async function getJson(url: string): Promise<{ status: number; body: Record<string, any> }> {
-  const res = await fetch(url);
+  const res = await staffFetch(url);
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }

@@ -85,6 +85,11 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
           [...workItems.items.values()].filter((w) => w.status === status),
           page,
         ),
+      listByAgent: async (agentId, status, page) =>
+        pageOf(
+          [...workItems.items.values()].filter((w) => w.agentId === agentId && w.status === status),
+          page,
+        ),
     },
     callbacks: {
       async succeed(token, output) {

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isTerminal, owesInteraction } from '../../core/call.ts';
 import { DomainError, InteractionUnavailableError } from '../../core/errors.ts';
-import type { Agent, Call, Interaction, WorkItem } from '../../core/model.ts';
+import type { Agent, Call, Interaction, WorkItem, WorkItemStatus } from '../../core/model.ts';
 import type { AgentStore, CallStore, InteractionStore, WorkItemStore } from '../../core/ports.ts';
 import { TABLES } from '../../manifest/tables.ts';
 import { VersionedTable } from './versioned-table.ts';
@@ -98,6 +98,8 @@ export function makeInteractionStore(
   };
 }
 
+const agentStatus = (agentId: string, status: WorkItemStatus) => `${agentId}#${status}`;
+
 export function makeWorkItemStore(
   doc: DynamoDBDocumentClient,
   tableName: () => string,
@@ -108,10 +110,14 @@ export function makeWorkItemStore(
     tableName,
     definition: TABLES.workItems,
     noun: 'work item',
-    indexAttributes: (w) => ({ expiresAt: expiresAt(w.createdAt, retention()) }),
+    indexAttributes: (w) => ({
+      expiresAt: expiresAt(w.createdAt, retention()),
+      agentStatus: w.agentId ? agentStatus(w.agentId, w.status) : undefined,
+    }),
   });
   return {
     create: (item) => table.create(item),
     list: (status, page) => table.queryPage('by-status', status, page),
+    listByAgent: (agentId, status, page) => table.queryPage('by-agent', agentStatus(agentId, status), page),
   };
 }

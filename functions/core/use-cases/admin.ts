@@ -1,11 +1,15 @@
 import { type AgentProfile, newAgent, updateProfile } from '../agent.ts';
 import type { Deps } from '../deps.ts';
-import { NotFoundError } from '../errors.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { publicCall } from '../messages.ts';
-import type { Agent, WorkItemStatus } from '../model.ts';
+import type { Agent, Interaction, WorkItem, WorkItemStatus } from '../model.ts';
+import { type Caller, holds, isAgentItself, requireRight, workingCallId } from '../permissions.ts';
 import type { Page, PageRequest } from '../ports.ts';
 
-/** Admin reads and agent registration. Reads never expose task tokens. */
+/**
+ * The staff's REST reads and agent registration, each checked against who is asking (core/permissions):
+ * a right of the caller's groups, or an agent's own records. Reads never expose task tokens.
+ */
 export function makeAdmin({
   calls,
   agents,
@@ -13,33 +17,88 @@ export function makeAdmin({
   workItems,
   clock,
 }: Pick<Deps, 'calls' | 'agents' | 'interactions' | 'workItems' | 'clock'>) {
+  /**
+   * The phone number of the caller on the call an agent is working (offered, live or in wrap-up): the one
+   * caller whose interactions it may read, to see them with the offer. None for anyone but an agent.
+   */
+  async function callerPhoneOf(caller: Caller): Promise<string | undefined> {
+    if (!caller.groups.includes('agents')) return undefined;
+    const agent = await agents.get(caller.userId);
+    const callId = agent && workingCallId(agent);
+    return callId ? (await calls.get(callId))?.from : undefined;
+  }
+
+  /** Allows a supervisor, or an agent for the caller on its own call; the same refusal for all else. */
+  async function requireInteractionsOf(caller: Caller, phone: string | undefined): Promise<void> {
+    if (holds(caller, 'readInteractions')) return;
+    if (phone !== undefined && phone === (await callerPhoneOf(caller))) return;
+    throw new ForbiddenError(
+      'an agent reads only the interactions of the caller on its own offered or live call; others need the supervisors group',
+    );
+  }
+
   return {
     /** Creates the agent (offline) or updates its profile; presence and reservation are left alone. */
-    async putAgent(agentId: string, profile: AgentProfile): Promise<{ agent: Agent; created: boolean }> {
+    async putAgent(
+      caller: Caller,
+      agentId: string,
+      profile: AgentProfile,
+    ): Promise<{ agent: Agent; created: boolean }> {
+      requireRight(caller, 'manageAgents', 'registering or changing an agent');
       const { stored: agent, created } = await agents.create(newAgent(agentId, profile, clock.now()));
       if (created) return { agent, created };
       const { after } = await agents.update(agentId, (a) => updateProfile(a, profile));
       return { agent: after, created: false };
     },
     /** A page of agents, sorted by id within the page (pages come in table order). */
-    async listAgents(page: PageRequest): Promise<Page<Agent>> {
+    async listAgents(caller: Caller, page: PageRequest): Promise<Page<Agent>> {
+      requireRight(caller, 'readAgents', 'listing agents');
       const { items, cursor } = await agents.listPage(page);
       return {
         items: items.sort((a, b) => a.agentId.localeCompare(b.agentId)),
         ...(cursor ? { cursor } : {}),
       };
     },
-    async getCall(callId: string) {
+    /** One agent: its own record for an agent, any for supervisors and admins. */
+    async getAgent(caller: Caller, agentId: string): Promise<Agent> {
+      if (!isAgentItself(caller, agentId))
+        requireRight(caller, 'readAgents', "reading another agent's record");
+      const agent = await agents.get(agentId);
+      if (!agent) throw new NotFoundError(`agent ${agentId} not found`);
+      return agent;
+    },
+    async getCall(caller: Caller, callId: string) {
+      requireRight(caller, 'readCalls', 'reading a call');
       const call = await calls.get(callId);
       if (!call) throw new NotFoundError(`call ${callId} not found`);
       return publicCall(call);
     },
-    async getInteraction(interactionId: string) {
+    async getInteraction(caller: Caller, interactionId: string): Promise<Interaction> {
       const interaction = await interactions.get(interactionId);
+      // Checked first: an agent learns nothing of interactions it may not read, not even whether they exist.
+      await requireInteractionsOf(caller, interaction?.phone);
       if (!interaction) throw new NotFoundError(`interaction ${interactionId} not found`);
       return interaction;
     },
-    listInteractionsByPhone: (phone: string, page: PageRequest) => interactions.listByPhone(phone, page),
-    listWorkItems: (status: WorkItemStatus, page: PageRequest) => workItems.list(status, page),
+    async listInteractionsByPhone(
+      caller: Caller,
+      phone: string,
+      page: PageRequest,
+    ): Promise<Page<Interaction>> {
+      await requireInteractionsOf(caller, phone);
+      return interactions.listByPhone(phone, page);
+    },
+    /** Work items of a status: all (or one agent's) for supervisors, an agent's own for the agent. */
+    async listWorkItems(
+      caller: Caller,
+      filter: { status: WorkItemStatus; agentId?: string | undefined },
+      page: PageRequest,
+    ): Promise<Page<WorkItem>> {
+      const agentId = filter.agentId ?? (holds(caller, 'readWorkItems') ? undefined : caller.userId);
+      if (agentId === undefined) return workItems.list(filter.status, page);
+      if (!isAgentItself(caller, agentId))
+        requireRight(caller, 'readWorkItems', "reading another agent's work items");
+      return workItems.listByAgent(agentId, filter.status, page);
+    },
   };
 }

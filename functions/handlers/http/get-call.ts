@@ -1,7 +1,7 @@
 import { app } from '../shared/container.ts';
-import { httpHandler, json, pathParam } from '../shared/http.ts';
+import { json, pathParam, staffHandler } from '../shared/http.ts';
 
 /** GET /v1/calls/{callId} — the call, its offers and its timeline (never a task token). */
-export const handler = httpHandler(async (event) =>
-  json(200, await app().admin.getCall(pathParam(event, 'callId'))),
+export const handler = staffHandler(async (event, caller) =>
+  json(200, await app().admin.getCall(caller, pathParam(event, 'callId'))),
 );

@@ -1,7 +1,7 @@
 import { app } from '../shared/container.ts';
-import { httpHandler, json, pathParam } from '../shared/http.ts';
+import { json, pathParam, staffHandler } from '../shared/http.ts';
 
 /** GET /v1/interactions/{interactionId} — an interaction with its phone log. */
-export const handler = httpHandler(async (event) =>
-  json(200, await app().admin.getInteraction(pathParam(event, 'interactionId'))),
+export const handler = staffHandler(async (event, caller) =>
+  json(200, await app().admin.getInteraction(caller, pathParam(event, 'interactionId'))),
 );

@@ -1,13 +1,20 @@
 import * as z from 'zod';
-import { PageQuery } from '../schemas.ts';
+import { Id, PageQuery } from '../schemas.ts';
 import { app } from '../shared/container.ts';
-import { httpHandler, json, page } from '../shared/http.ts';
+import { json, page, staffHandler } from '../shared/http.ts';
 import { validate } from '../shared/validation.ts';
 
-const Query = z.object({ status: z.enum(['open', 'closed']).default('open'), ...PageQuery });
+const Query = z.object({
+  status: z.enum(['open', 'closed']).default('open'),
+  agentId: Id.optional(),
+  ...PageQuery,
+});
 
-/** GET /v1/work-items?status=open — work items (missed offers, callbacks), oldest first, a page at a time. */
-export const handler = httpHandler(async (event) => {
-  const { status, ...query } = validate(Query, event.queryStringParameters ?? {});
-  return json(200, page('workItems', await app().admin.listWorkItems(status, query)));
+/**
+ * GET /v1/work-items?status=open[&agentId=] — work items (missed offers, callbacks), oldest first, a page at
+ * a time: all of them (or one agent's) for supervisors, its own for an agent.
+ */
+export const handler = staffHandler(async (event, caller) => {
+  const { status, agentId, ...query } = validate(Query, event.queryStringParameters ?? {});
+  return json(200, page('workItems', await app().admin.listWorkItems(caller, { status, agentId }, query)));
 });

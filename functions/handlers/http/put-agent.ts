@@ -1,7 +1,8 @@
 import * as z from 'zod';
+import { publicAgent } from '../../core/messages.ts';
 import { QueueName } from '../schemas.ts';
 import { app } from '../shared/container.ts';
-import { httpHandler, json, pathParam, readJson } from '../shared/http.ts';
+import { json, pathParam, readJson, staffHandler } from '../shared/http.ts';
 
 export const PutAgentBody = z.strictObject({
   name: z.string().min(1).max(128),
@@ -9,11 +10,10 @@ export const PutAgentBody = z.strictObject({
   autoAccept: z.boolean().default(false),
 });
 
-/** PUT /v1/agents/{agentId} — registers an agent (offline) or updates its profile. */
-export const handler = httpHandler(async (event) => {
+/** PUT /v1/agents/{agentId} — registers an agent (offline) or updates its profile (admins). */
+export const handler = staffHandler(async (event, caller) => {
   const agentId = pathParam(event, 'agentId');
   const body = readJson(event, PutAgentBody);
-  const { agent, created } = await app().admin.putAgent(agentId, body);
-  const { connections: _connections, connectionsExpireAt: _expiry, ...view } = agent;
-  return json(created ? 201 : 200, view);
+  const { agent, created } = await app().admin.putAgent(caller, agentId, body);
+  return json(created ? 201 : 200, publicAgent(agent));
 });

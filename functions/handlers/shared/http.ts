@@ -2,6 +2,8 @@ import type { MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
+import type { Caller } from '../../core/permissions.ts';
+import { STAFF_GROUPS, type StaffGroup } from '../../core/vocabulary.ts';
 import { Id } from '../schemas.ts';
 import { mapError, RequestError } from './errors.ts';
 import { lambdaHandler } from './lambda.ts';
@@ -57,6 +59,31 @@ export function httpHandler(fn: HttpFunction, ...edge: MiddlewareObj<HttpEvent, 
     .use(edge)
     .use(httpErrors())
     .handler(fn);
+}
+
+/**
+ * Who is asking, from the claims the HTTP API's JWT authorizer verified: `sub` and `cognito:groups`, which
+ * API Gateway hands over as strings, an array as `"[agents supervisors]"`. A route reached without them was
+ * deployed without the authorizer: refused (401), never served as anonymous.
+ */
+export function callerOf(event: HttpEvent): Caller {
+  const { authorizer } = event.requestContext as {
+    authorizer?: { jwt?: { claims?: Record<string, unknown> } };
+  };
+  const claims = authorizer?.jwt?.claims ?? {};
+  const sub = claims.sub;
+  if (typeof sub !== 'string' || !sub)
+    throw new RequestError(401, 'UNAUTHORIZED', 'this route needs a signed-in user');
+  const groups = String(claims['cognito:groups'] ?? '')
+    .replace(/^\[|\]$/g, '')
+    .split(/\s+/)
+    .filter((g): g is StaffGroup => (STAFF_GROUPS as readonly string[]).includes(g));
+  return { userId: sub, groups };
+}
+
+/** The shape of a staff route (every route but the signed CCaaS callbacks): the handler gets its caller. */
+export function staffHandler(fn: (event: HttpEvent, caller: Caller) => Promise<HttpResponse>) {
+  return httpHandler((event) => fn(event, callerOf(event)));
 }
 
 /** The body as the client sent it: signatures are computed over these exact bytes. */

@@ -2,6 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import type * as z from 'zod';
 import type { ServerMessage } from '../../core/messages.ts';
+import type { VerifiedToken } from '../../core/ports.ts';
 import type { AgentAction } from '../../core/vocabulary.ts';
 import { ports } from './container.ts';
 import { mapError, RequestError } from './errors.ts';
@@ -199,9 +200,10 @@ export function wsConnection(fn: (ctx: WsConnectionContext) => Promise<void>) {
  * The shape of the `$connect` authorizer: the agent's JWT comes as `?token=` (browsers cannot set headers
  * on a WebSocket), and a valid token's `sub` becomes the agent id every later message is attributed to.
  * Any failure is answered "Unauthorized", which API Gateway turns into a 401; the reason is only logged.
+ * Only the `agents` group may open a socket: anyone else's valid token gets a Deny policy (a 403).
  * When the token expires goes with it (`tokenExpiresAt`): the socket is closed then.
  */
-export function wsAuthorizer(verify: (token: string) => Promise<{ agentId: string; expiresAt?: string }>) {
+export function wsAuthorizer(verify: (token: string) => Promise<VerifiedToken>) {
   return lambdaHandler<APIGatewayRequestAuthorizerEvent, APIGatewayAuthorizerResult>()
     .use({
       onError: async (request) => {
@@ -212,13 +214,18 @@ export function wsAuthorizer(verify: (token: string) => Promise<{ agentId: strin
     .handler(async (event) => {
       const token = event.queryStringParameters?.token;
       if (!token) throw new Error('no token');
-      const { agentId, expiresAt } = await verify(token);
+      const { agentId, groups, expiresAt } = await verify(token);
       appendLogKeys({ agentId });
+      // A valid token of someone who is not an agent (a supervisor's, an admin's): denied, which is a 403.
+      const agent = groups.includes('agents');
+      if (!agent) logger.info('socket refused', { reason: 'not in the agents group' });
       return {
         principalId: agentId,
         policyDocument: {
           Version: '2012-10-17',
-          Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: event.methodArn }],
+          Statement: [
+            { Action: 'execute-api:Invoke', Effect: agent ? 'Allow' : 'Deny', Resource: event.methodArn },
+          ],
         },
         context: { agentId, ...(expiresAt ? { tokenExpiresAt: expiresAt } : {}) },
       };
