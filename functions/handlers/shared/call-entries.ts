@@ -1,0 +1,20 @@
+import * as z from 'zod';
+import type { CallEntryList } from '../../core/model.ts';
+import { PageQuery } from '../schemas.ts';
+import { app } from './container.ts';
+import { httpHandler, json, page, pathParam } from './http.ts';
+import { validate } from './validation.ts';
+
+const Query = z.object(PageQuery);
+
+/**
+ * The function of `GET /v1/calls/{callId}/<list>`: a page of the call's conversation or timeline, oldest
+ * first, as `{<list>: [...], nextCursor?}`. The call's own view carries the first page and its cursor.
+ */
+export function callEntriesHandler(list: CallEntryList) {
+  return httpHandler(async (event) => {
+    const callId = pathParam(event, 'callId');
+    const query = validate(Query, event.queryStringParameters ?? {});
+    return json(200, page(list, await app().admin.listCallEntries(callId, list, query)));
+  });
+}
