@@ -18,6 +18,9 @@ export class Tables extends Construct {
       const definition: TableDefinition = TABLES[key];
       const table = new dynamodb.Table(this, definition.id, {
         partitionKey: { name: definition.partitionKey, type: dynamodb.AttributeType.STRING },
+        ...(definition.sortKey
+          ? { sortKey: { name: definition.sortKey, type: dynamodb.AttributeType.STRING } }
+          : {}),
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         removalPolicy: RemovalPolicy.RETAIN,
@@ -36,6 +39,7 @@ export class Tables extends Construct {
     };
     this.byKey = {
       calls: create('calls'),
+      callEntries: create('callEntries'),
       agents: create('agents'),
       interactions: create('interactions'),
       workItems: create('workItems'),

@@ -3,7 +3,13 @@ import { Readable } from 'node:stream';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { AbstractValueIterator } from 'abstract-level';
 import dynalite from 'dynalite';
-import { indexesOf, keyAttributes, TABLES, type TableDefinition } from '../functions/manifest/index.ts';
+import {
+  indexesOf,
+  keyAttributes,
+  keySchemaOf,
+  TABLES,
+  type TableDefinition,
+} from '../functions/manifest/index.ts';
 import { OPERATOR_ACCESS_KEY } from './grants.ts';
 
 /**
@@ -103,7 +109,7 @@ export function createLocalDynamo(options: {
                 AttributeName: name,
                 AttributeType: 'S',
               })),
-              KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
+              KeySchema: keySchemaOf(table),
               // DynamoDB refuses an empty index list: a table without indexes names none.
               ...(indexesOf(table).length > 0
                 ? {

@@ -7,6 +7,7 @@ import {
 } from './errors.ts';
 import {
   type Call,
+  type CallEntry,
   type CallStatus,
   type ConversationEntry,
   type EndedBy,
@@ -64,7 +65,7 @@ export function isRoutedBy(call: Call | undefined, route: number): call is Call 
 export function newCall(input: NewCallInput, mode: InteractionMode, now: Date): Call {
   const at = now.toISOString();
   const callId = callIdFor(input.ccaasCallId);
-  return {
+  const call: Call = {
     callId,
     ccaasCallId: input.ccaasCallId,
     from: input.from,
@@ -80,12 +81,16 @@ export function newCall(input: NewCallInput, mode: InteractionMode, now: Date): 
     route: 0,
     routedAt: at,
     interaction: { status: 'none' },
-    conversation: [],
     muted: false,
     held: false,
     lastEventSeq: 0,
-    timeline: [{ at, type: 'received', detail: `queue ${input.queue}` }],
+    entryCount: 0,
+    newEntries: [],
   };
+  return withEntry(call, {
+    list: 'timeline',
+    entry: { at, type: 'received', detail: `queue ${input.queue}` },
+  });
 }
 
 export function pendingOffer(call: Call): Offer | undefined {
@@ -96,9 +101,17 @@ export function lastOffer(call: Call): Offer | undefined {
   return call.offers[call.offers.length - 1];
 }
 
+/** The call with one more entry, numbered after the last one it had. */
+function withEntry(call: Call, entry: DistributiveOmit<CallEntry, 'n'>): Call {
+  const n = call.entryCount + 1;
+  return { ...call, entryCount: n, newEntries: [...call.newEntries, { n, ...entry }] };
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 function touch(call: Call, now: Date, entry: Omit<TimelineEntry, 'at'>, changes: Partial<Call>): Call {
   const at = now.toISOString();
-  return { ...call, ...changes, updatedAt: at, timeline: [...call.timeline, { at, ...entry }] };
+  return withEntry({ ...call, ...changes, updatedAt: at }, { list: 'timeline', entry: { at, ...entry } });
 }
 
 function assertOpen(call: Call): void {
@@ -357,7 +370,7 @@ export function clearTarget(call: Call): Call {
 }
 
 export function addConversation(call: Call, entry: ConversationEntry): Call {
-  return { ...call, conversation: [...call.conversation, entry], updatedAt: entry.at };
+  return withEntry({ ...call, updatedAt: entry.at }, { list: 'conversation', entry });
 }
 
 export function recordDisposition(call: Call, agentId: string, disposition: string, now: Date): Call {

@@ -21,7 +21,10 @@ export interface Settings {
   missedOfferStatus: Extract<AgentStatus, 'not_responding' | 'away' | 'available'>;
   wrapUpSeconds: number;
   agentOfflineGraceSeconds: number;
-  /** How long calls, interactions and work items are kept once they stop changing (DynamoDB TTL). */
+  /**
+   * How long calls (with their conversation and timeline), interactions and work items are kept once they
+   * stop changing (DynamoDB TTL).
+   */
   retentionDays: number;
 }
 

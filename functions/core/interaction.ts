@@ -25,13 +25,15 @@ export function newInteraction(call: Call, source: InteractionSource, now: Date)
       queue: call.queue,
       receivedAt: call.createdAt,
     },
-    conversation: [],
   };
   // Created late (after an outage), it still records everything the call has done so far.
   return { ...syncWithCall(base, call, now), updatedAt: at };
 }
 
-/** Brings an existing interaction up to date with the call: who answered, when it connected and ended. */
+/**
+ * Brings an existing interaction up to date with the call: who answered, when it connected and ended, the
+ * disposition. Not the conversation: the interaction shows the call's own.
+ */
 export function syncWithCall(interaction: Interaction, call: Call, now: Date): Interaction {
   const phoneLog = {
     ...interaction.phoneLog,
@@ -49,8 +51,6 @@ export function syncWithCall(interaction: Interaction, call: Call, now: Date): I
     ...interaction,
     status,
     phoneLog,
-    // The call holds the whole conversation; the interaction gets a copy each time it is synced.
-    conversation: call.conversation,
     ...(agentId ? { agentId } : {}),
     ...(call.disposition ? { disposition: call.disposition } : {}),
   };

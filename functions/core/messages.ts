@@ -1,11 +1,14 @@
 import { pendingOffer } from './call.ts';
-import type { Agent, AgentStatus, Call, CallStatus, Offer } from './model.ts';
+import type { Agent, AgentStatus, Call, CallEntryList, CallEntryOf, CallStatus, Offer } from './model.ts';
 import type { AgentAction, ErrorCode, RevokeReason, ServerMessageType } from './vocabulary.ts';
 
 /**
  * What the server sends to agents over the socket, and the public views of calls. Task tokens stay on
  * the server: every view is built here, and none of them carries one.
  */
+
+/** A page of a call's list, as the call store gives it (ports.ts `Page`, which imports this module). */
+type EntriesPage<L extends CallEntryList> = { items: CallEntryOf[L][]; cursor?: string };
 
 export interface CallStateView {
   callId: string;
@@ -106,12 +109,25 @@ export function publicAgent(agent: Agent) {
   return { ...rest, connected: connections.length > 0 };
 }
 
-/** The admin view of a call: everything but the task tokens. */
-export function publicCall(call: Call) {
-  const { waiting, offers, ...rest } = call;
+/**
+ * A list of a call inside a view (the call's, the interaction's): its first page as `<list>`, and, when
+ * more follow, `<list>NextCursor` to go on with on that list's own route.
+ */
+export function entriesView<L extends CallEntryList>(list: L, page: EntriesPage<L>) {
+  return {
+    [list]: page.items,
+    ...(page.cursor ? { [`${list}NextCursor`]: page.cursor } : {}),
+  } as { [K in L]: CallEntryOf[L][] } & { [K in `${L}NextCursor`]?: string };
+}
+
+/** The admin view of a call: everything but the task tokens, with the first page of each of its lists. */
+export function publicCall(call: Call, lists: { [L in CallEntryList]: EntriesPage<L> }) {
+  const { waiting, offers, newEntries: _new, entryCount: _count, ...rest } = call;
   return {
     ...rest,
     waiting: waiting ? { since: waiting.since } : undefined,
     offers: offers.map(({ taskToken: _token, ...offer }) => offer),
+    ...entriesView('conversation', lists.conversation),
+    ...entriesView('timeline', lists.timeline),
   };
 }

@@ -48,6 +48,21 @@ export interface ConversationEntry {
   text: string;
 }
 
+/** The two lists of a call that grow with it, entry by entry, and what an entry of each holds. */
+export interface CallEntryOf {
+  conversation: ConversationEntry;
+  timeline: TimelineEntry;
+}
+export type CallEntryList = keyof CallEntryOf;
+
+/**
+ * One entry of a call's conversation or timeline, numbered in the order the call had them (1, 2, ...,
+ * across both lists). The number is given by the change that adds it, so storing it twice stores it once.
+ */
+export type CallEntry = {
+  [L in CallEntryList]: { n: number; list: L; entry: CallEntryOf[L] };
+}[CallEntryList];
+
 /** Who ended a call. */
 export type EndedBy = 'caller' | 'agent' | 'ccaas' | 'system';
 
@@ -81,14 +96,22 @@ export interface Call {
   endedBy?: EndedBy;
   /** The outcome the agent recorded at wrap-up. */
   disposition?: string;
-  /** Notes and transcript, kept on the call and copied to the interaction whenever it is in sync. */
-  conversation: ConversationEntry[];
   interaction: InteractionState;
   muted: boolean;
   held: boolean;
   /** Highest CCaaS event `seq` applied; events at or below it are stale. */
   lastEventSeq: number;
-  timeline: TimelineEntry[];
+  /**
+   * How many entries (timeline events, notes, transcript segments) the call has had: the next one is
+   * numbered `entryCount + 1`. The entries themselves are stored apart from the call, one item each, so a
+   * call of any length fits (docs/data-model.md).
+   */
+  entryCount: number;
+  /**
+   * The entries the latest change added. They are written with the call, then stored on their own: the
+   * call keeps them until its next change, so that a writer stopped in between loses none.
+   */
+  newEntries: CallEntry[];
 }
 
 export type AgentStatus =
@@ -141,6 +164,10 @@ export interface PhoneLog {
   endedBy?: EndedBy;
 }
 
+/**
+ * The CRM record of a call. Its conversation is the call's, read from the call (which keeps it, entry by
+ * entry): never copied, so a CRM outage loses no note and a long call makes no record too big.
+ */
 export interface Interaction {
   interactionId: string;
   callId: string;
@@ -152,7 +179,6 @@ export interface Interaction {
   createdAt: string;
   updatedAt: string;
   phoneLog: PhoneLog;
-  conversation: ConversationEntry[];
   disposition?: string;
 }
 

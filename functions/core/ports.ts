@@ -1,6 +1,14 @@
 import type { DomainEvent } from './events.ts';
 import type { ServerMessage } from './messages.ts';
-import type { Agent, Call, Interaction, WorkItem, WorkItemStatus } from './model.ts';
+import type {
+  Agent,
+  Call,
+  CallEntryList,
+  CallEntryOf,
+  Interaction,
+  WorkItem,
+  WorkItemStatus,
+} from './model.ts';
 
 /**
  * Ports: what the use cases need from the outside world. One adapter each in functions/adapters.
@@ -21,12 +29,20 @@ export interface Created<T> {
   created: boolean;
 }
 
-/** Calls with their offers and timeline. */
+/**
+ * Calls with their offers, and the entries of their conversation and timeline. A create or an update also
+ * stores the entries the call gained (`newEntries`), each once however often it is retried.
+ */
 export interface CallStore {
   /** Puts the call unless one with its id exists; returns the stored one either way. */
   create(call: Call): Promise<Created<Call>>;
   get(callId: string): Promise<Call | undefined>;
   update(callId: string, transition: (call: Call) => Call): Promise<Change<Call>>;
+  /**
+   * One page of a call's conversation or timeline, oldest first. It takes the call as read, whose latest
+   * entries are part of the list even if they are not stored on their own yet.
+   */
+  listEntries<L extends CallEntryList>(call: Call, list: L, page: PageRequest): Promise<Page<CallEntryOf[L]>>;
   /** Calls waiting for an agent in a queue, longest waiting first. */
   listWaiting(queue: string, limit: number): Promise<Call[]>;
   /** Answered calls whose interaction is still to be created (`owesInteraction`), least recently changed first. */

@@ -67,6 +67,8 @@ const WEBHOOK_SECRET: AccessGrant = {
 export const ACCESS: Record<Access, AccessGrant> = {
   'calls:read': table('calls', TABLE_READ),
   'calls:write': table('calls', TABLE_WRITE),
+  'callEntries:read': table('callEntries', TABLE_READ),
+  'callEntries:write': table('callEntries', TABLE_WRITE),
   'agents:read': table('agents', TABLE_READ),
   'agents:write': table('agents', TABLE_WRITE),
   'interactions:read': table('interactions', TABLE_READ),

@@ -11,6 +11,8 @@ import type { EventRuleKey } from './event-rules.ts';
 export type Access =
   | 'calls:read'
   | 'calls:write'
+  | 'callEntries:read'
+  | 'callEntries:write'
   | 'agents:read'
   | 'agents:write'
   | 'interactions:read'
@@ -60,10 +62,13 @@ export interface FunctionEntry<T extends Trigger = Trigger> {
 
 export const DEFAULT_TIMEOUT_SECONDS = 10;
 
+/** A call changes with its item and the entries it adds to its timeline or conversation. */
+const CALL_WRITE: readonly Access[] = ['calls:read', 'calls:write', 'callEntries:write'];
+/** A call read with its conversation and timeline. */
+const CALL_READ: readonly Access[] = ['calls:read', 'callEntries:read'];
 /** What every function that moves a call along needs. */
 const CALL_FLOW: readonly Access[] = [
-  'calls:read',
-  'calls:write',
+  ...CALL_WRITE,
   'agents:read',
   'agents:write',
   'workflow:callback',
@@ -85,7 +90,7 @@ const AGENT_ACTION_ACCESS: Record<AgentAction, readonly Access[]> = {
   hangup: [...CALL_FLOW, ...INTERACTIONS],
   openInteraction: [...CALL_FLOW, ...INTERACTIONS],
   transfer: [...CALL_FLOW, ...INTERACTIONS, 'workflow:start'],
-  note: [...CALL_FLOW, ...INTERACTIONS],
+  note: CALL_FLOW,
   wrapUp: [...CALL_FLOW, ...INTERACTIONS],
   sync: ['calls:read', 'agents:read', 'sockets:push'],
 };
@@ -112,7 +117,7 @@ const workflow = (state: WorkflowState, access: readonly Access[]): FunctionEntr
 
 export const FUNCTIONS: readonly FunctionEntry[] = [
   // CCaaS callbacks (signed) and the staff REST API
-  http('POST', '/v1/calls', 'create-call', ['calls:read', 'calls:write', 'workflow:start'], true),
+  http('POST', '/v1/calls', 'create-call', [...CALL_WRITE, 'workflow:start'], true),
   http(
     'POST',
     '/v1/calls/{callId}/events',
@@ -120,15 +125,18 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
     [...CALL_FLOW, ...INTERACTIONS, 'workflow:start'],
     true,
   ),
-  http('GET', '/v1/calls/{callId}', 'get-call', ['calls:read']),
+  http('GET', '/v1/calls/{callId}', 'get-call', CALL_READ),
+  http('GET', '/v1/calls/{callId}/conversation', 'list-call-conversation', CALL_READ),
+  http('GET', '/v1/calls/{callId}/timeline', 'list-call-timeline', CALL_READ),
   http('PUT', '/v1/agents/{agentId}', 'put-agent', ['agents:read', 'agents:write']),
   http('GET', '/v1/agents/{agentId}', 'get-agent', ['agents:read']),
   http('GET', '/v1/agents', 'list-agents', ['agents:read']),
-  // An agent reads the interactions of the caller on its own call: its agent and that call tell which.
+  // The interaction shows its call's conversation, which the call keeps (docs/data-model.md). An agent reads
+  // the interactions of the caller on its own call: its agent record and that call tell which.
   http('GET', '/v1/interactions/{interactionId}', 'get-interaction', [
     'interactions:read',
     'agents:read',
-    'calls:read',
+    ...CALL_READ,
   ]),
   http('GET', '/v1/interactions', 'list-interactions', ['interactions:read', 'agents:read', 'calls:read']),
   http('GET', '/v1/work-items', 'list-work-items', ['workItems:read']),

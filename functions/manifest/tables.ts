@@ -11,14 +11,17 @@ export interface IndexDefinition {
 
 export interface TableDefinition {
   /** Logical id in the stack; also the env var stem (`CALLS_TABLE`). */
-  id: 'Calls' | 'Agents' | 'Interactions' | 'WorkItems' | 'WebhookReceipts';
+  id: 'Calls' | 'CallEntries' | 'Agents' | 'Interactions' | 'WorkItems' | 'WebhookReceipts';
   envVar:
     | 'CALLS_TABLE'
+    | 'CALL_ENTRIES_TABLE'
     | 'AGENTS_TABLE'
     | 'INTERACTIONS_TABLE'
     | 'WORK_ITEMS_TABLE'
     | 'WEBHOOK_RECEIPTS_TABLE';
   partitionKey: string;
+  /** The sort key, for a table of many items per partition key. */
+  sortKey?: string;
   /** Secondary indexes by name. */
   indexes: Record<string, IndexDefinition>;
   /** Epoch-seconds attribute after which DynamoDB deletes the item (TTL on AWS; dynalite has none). */
@@ -40,6 +43,16 @@ export const TABLES = {
       routing: { partitionKey: 'routingState', sortKey: 'updatedAt' },
     },
     // RETENTION_DAYS after the call ended; a live call never expires.
+    timeToLiveAttribute: 'expiresAt',
+  },
+  callEntries: {
+    id: 'CallEntries',
+    envVar: 'CALL_ENTRIES_TABLE',
+    // One item per entry of a call's conversation or timeline: `<list>#<number>`, in the order they happened.
+    partitionKey: 'callId',
+    sortKey: 'entry',
+    indexes: {},
+    // RETENTION_DAYS (and a day) after the call was received: all the entries of a call at once.
     timeToLiveAttribute: 'expiresAt',
   },
   agents: {
@@ -90,8 +103,16 @@ export function indexesOf(table: TableDefinition): (IndexDefinition & { indexNam
   return Object.entries(table.indexes).map(([indexName, index]) => ({ indexName, ...index }));
 }
 
+/** A table's key as DynamoDB's `KeySchema` names it: the partition key, then the sort key if it has one. */
+export function keySchemaOf(table: TableDefinition): { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[] {
+  return [
+    { AttributeName: table.partitionKey, KeyType: 'HASH' },
+    ...(table.sortKey ? [{ AttributeName: table.sortKey, KeyType: 'RANGE' as const }] : []),
+  ];
+}
+
 /** Every key and index attribute is a string. */
 export function keyAttributes(table: TableDefinition): string[] {
   const indexKeys = indexesOf(table).flatMap((i) => [i.partitionKey, i.sortKey]);
-  return [...new Set([table.partitionKey, ...indexKeys])];
+  return [...new Set([...keySchemaOf(table).map((k) => k.AttributeName), ...indexKeys])];
 }

@@ -14,6 +14,7 @@ import {
   type FunctionEntry,
   functionsTriggeredBy,
   indexesOf,
+  keySchemaOf,
   permissionsOf,
   TABLES,
   type TableDefinition,
@@ -135,9 +136,7 @@ describe('the CallResiliency stack', () => {
       .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
   };
   const tableId = (key: keyof typeof TABLES): string =>
-    onlyResource('AWS::DynamoDB::Table', {
-      KeySchema: [{ AttributeName: TABLES[key].partitionKey, KeyType: 'HASH' }],
-    })[0];
+    onlyResource('AWS::DynamoDB::Table', { KeySchema: keySchemaOf(TABLES[key]) })[0];
   const webSocketApiId = () => onlyResource('AWS::ApiGatewayV2::Api', { ProtocolType: 'WEBSOCKET' })[0];
   const httpApiId = () => onlyResource('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' })[0];
 
@@ -326,9 +325,7 @@ describe('the CallResiliency stack', () => {
   it.each(Object.values(TABLES))(
     'keeps the $id table on demand, retained and protected from deletion, with point-in-time recovery, its indexes and a TTL',
     (table) => {
-      const [, resource] = onlyResource('AWS::DynamoDB::Table', {
-        KeySchema: [{ AttributeName: table.partitionKey, KeyType: 'HASH' }],
-      });
+      const [, resource] = onlyResource('AWS::DynamoDB::Table', { KeySchema: keySchemaOf(table) });
 
       expect(resource.DeletionPolicy).toBe('Retain');
       expect(resource.Properties.DeletionProtectionEnabled).toBe(true);

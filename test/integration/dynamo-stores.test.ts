@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   makeAgentStore,
@@ -8,6 +8,9 @@ import {
 } from '../../functions/adapters/dynamo/stores.ts';
 import { newAgent, reserve } from '../../functions/core/agent.ts';
 import {
+  acceptSeq,
+  addConversation,
+  appendTimeline,
   closeOffer,
   endCall,
   markInteractionCreated,
@@ -16,8 +19,14 @@ import {
   openOffer,
   startWaiting,
 } from '../../functions/core/call.ts';
-import { InteractionUnavailableError, NotFoundError, OfferClosedError } from '../../functions/core/errors.ts';
+import {
+  InteractionUnavailableError,
+  InvalidCursorError,
+  NotFoundError,
+  OfferClosedError,
+} from '../../functions/core/errors.ts';
 import { newInteraction } from '../../functions/core/interaction.ts';
+import type { Call } from '../../functions/core/model.ts';
 import { startDynamo } from '../support/dynamo.ts';
 
 describe('DynamoDB stores against dynalite', () => {
@@ -26,12 +35,21 @@ describe('DynamoDB stores against dynalite', () => {
   let agents: ReturnType<typeof makeAgentStore>;
   const now = new Date('2026-01-01T10:00:00Z');
   const RETENTION_DAYS = 30;
+  /** While set, every write of a call's entries fails, as if its writer stopped right after the call item. */
+  let stopBeforeEntries = false;
 
   beforeAll(async () => {
     db = await startDynamo();
+    // The document client, but for the writes of a call's entries while `stopBeforeEntries` is set.
+    const stoppable = {
+      send: (command: { input: { TableName?: string } }) =>
+        stopBeforeEntries && command instanceof PutCommand && command.input.TableName === 'CallEntries'
+          ? Promise.reject(new Error('stopped before the entries'))
+          : db.doc.send(command as never),
+    } as unknown as typeof db.doc;
     calls = makeCallStore(
-      db.doc,
-      () => 'Calls',
+      stoppable,
+      { calls: () => 'Calls', callEntries: () => 'CallEntries' },
       () => RETENTION_DAYS,
     );
     agents = makeAgentStore(db.doc, () => 'Agents');
@@ -159,6 +177,128 @@ describe('DynamoDB stores against dynalite', () => {
     expect((await item())?.expiresAt).toBe(endedAt.getTime() / 1000 + RETENTION_DAYS * 86_400);
     expect(after).not.toHaveProperty('expiresAt');
     expect(await calls.get(stored.callId)).not.toHaveProperty('expiresAt');
+  });
+
+  /** The items of a call's entries as stored, in key order. */
+  const storedEntries = async (callId: string) =>
+    (
+      await db.doc.send(
+        new QueryCommand({
+          TableName: 'CallEntries',
+          KeyConditionExpression: 'callId = :c',
+          ExpressionAttributeValues: { ':c': callId },
+        }),
+      )
+    ).Items ?? [];
+  const rawCall = async (callId: string) =>
+    (await db.doc.send(new GetCommand({ TableName: 'Calls', Key: { callId } }))).Item;
+  const transcript = (seq: number, text: string) => (c: Call) => {
+    const sequenced = acceptSeq(c, seq);
+    return sequenced
+      ? addConversation(sequenced, { at: now.toISOString(), kind: 'transcript', by: 'ccaas', text })
+      : c;
+  };
+  const received = async (ccaasCallId: string) =>
+    (await calls.create(newCall({ ccaasCallId, from: '+1', to: '+2', queue: 'q' }, 'resiliency', now)))
+      .stored;
+
+  it('keeps a call of any length: more text than one item holds, each entry an item of its own', async () => {
+    const call = await received('long');
+    const segment = 'x'.repeat(16_000);
+    // 40 segments of 16 KB: 640 KB, past DynamoDB's (and dynalite's) 400 KB item limit.
+    for (let seq = 1; seq <= 40; seq++) await calls.update(call.callId, transcript(seq, `${seq} ${segment}`));
+
+    const { after } = await calls.update(call.callId, (c) => endCall(c, 'ended', 'ccaas', now));
+
+    expect(after).toMatchObject({ status: 'abandoned', lastEventSeq: 40, entryCount: 42 });
+    expect((await rawCall(call.callId))?.newEntries).toHaveLength(1);
+    expect((await storedEntries(call.callId)).map((i) => i.entry)).toEqual([
+      ...Array.from({ length: 40 }, (_, i) => `conversation#${String(i + 2).padStart(10, '0')}`),
+      'timeline#0000000001',
+      'timeline#0000000042',
+    ]);
+  });
+
+  it('pages a list past DynamoDB’s 1 MB, oldest first, and refuses a cursor of another list or call', async () => {
+    const call = await received('paged');
+    for (let seq = 1; seq <= 80; seq++) {
+      await calls.update(call.callId, transcript(seq, `${seq} ${'y'.repeat(15_000)}`));
+    }
+    const stored = (await calls.get(call.callId)) as Call;
+
+    const first = await calls.listEntries(stored, 'conversation', { limit: 1000 });
+    const pages = [first];
+    while (pages.at(-1)?.cursor) {
+      pages.push(
+        await calls.listEntries(stored, 'conversation', { limit: 1000, cursor: pages.at(-1)?.cursor }),
+      );
+    }
+
+    expect(first.items.length).toBeLessThan(80);
+    const texts = pages.flatMap((p) => p.items.map((e) => Number(e.text.split(' ')[0])));
+    expect(texts).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    await expect(
+      calls.listEntries(stored, 'timeline', { limit: 10, cursor: first.cursor }),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(
+      calls.listEntries(await received('other'), 'conversation', { limit: 10, cursor: first.cursor }),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it('loses no entry when its writer stops after the call item: reads show it, the next change stores it once', async () => {
+    const call = await received('stopped');
+    stopBeforeEntries = true;
+    try {
+      await expect(calls.update(call.callId, transcript(1, 'kept'))).rejects.toThrow('stopped');
+    } finally {
+      stopBeforeEntries = false;
+    }
+    const stopped = (await calls.get(call.callId)) as Call;
+    expect(stopped.lastEventSeq).toBe(1);
+    expect(await storedEntries(call.callId)).toHaveLength(1);
+    expect((await calls.listEntries(stopped, 'conversation', { limit: 10 })).items).toEqual([
+      { at: now.toISOString(), kind: 'transcript', by: 'ccaas', text: 'kept' },
+    ]);
+
+    // The CCaaS's retry is stale now; two changes race, and each stores what the stopped writer left.
+    expect((await calls.update(call.callId, transcript(1, 'kept'))).changed).toBe(false);
+    await Promise.all([
+      calls.update(call.callId, transcript(2, 'next')),
+      calls.update(call.callId, (c) => appendTimeline(c, now, { type: 'bridged' })),
+    ]);
+
+    const entries = await storedEntries(call.callId);
+    expect(entries.map((i) => i.entry)).toEqual([
+      'conversation#0000000002',
+      'conversation#0000000003',
+      'timeline#0000000001',
+      'timeline#0000000004',
+    ]);
+    const read = (await calls.get(call.callId)) as Call;
+    expect((await calls.listEntries(read, 'conversation', { limit: 1 })).items.map((e) => e.text)).toEqual([
+      'kept',
+    ]);
+    expect((await calls.listEntries(read, 'conversation', { limit: 10 })).items.map((e) => e.text)).toEqual([
+      'kept',
+      'next',
+    ]);
+  });
+
+  it('lets DynamoDB delete a call’s entries RETENTION_DAYS and a day after the call was received (TTL)', async () => {
+    const call = await received('ttl-entries');
+    await calls.update(call.callId, transcript(1, 'hello'));
+
+    const entries = await storedEntries(call.callId);
+
+    expect(entries.map((i) => i.expiresAt)).toEqual(
+      entries.map(() => now.getTime() / 1000 + (RETENTION_DAYS + 1) * 86_400),
+    );
+    expect((await calls.listEntries(call, 'conversation', { limit: 10 })).items[0]).toEqual({
+      at: now.toISOString(),
+      kind: 'transcript',
+      by: 'ccaas',
+      text: 'hello',
+    });
   });
 
   it('reports a missing item as NotFoundError on update', async () => {

@@ -2,7 +2,14 @@ import { owesInteraction } from '../../functions/core/call.ts';
 import { NotFoundError } from '../../functions/core/errors.ts';
 import type { DomainEvent } from '../../functions/core/events.ts';
 import type { ServerMessage } from '../../functions/core/messages.ts';
-import type { Agent, Call, Interaction, WorkItem } from '../../functions/core/model.ts';
+import type {
+  Agent,
+  Call,
+  CallEntry,
+  CallEntryOf,
+  Interaction,
+  WorkItem,
+} from '../../functions/core/model.ts';
 import type { Change, Created, Page, PageRequest, WorkflowInput } from '../../functions/core/ports.ts';
 import type { Deps } from '../../functions/core/use-cases/index.ts';
 import { DEFAULT_SETTINGS } from '../../functions/manifest/settings.ts';
@@ -36,6 +43,13 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
   let sleptMs = 0;
   const now = () => new Date(startedAt().getTime() + sleptMs);
   const calls = table<Call>((c) => c.callId);
+  /** The entries of each call's conversation and timeline, stored apart from the call as the real store does. */
+  const callEntries = new Map<string, CallEntry[]>();
+  const storeEntries = (call: Call) => {
+    const stored = callEntries.get(call.callId) ?? [];
+    for (const entry of call.newEntries) if (!stored.some((e) => e.n === entry.n)) stored.push(entry);
+    callEntries.set(call.callId, stored);
+  };
   const agents = table<Agent>((a) => a.agentId);
   const interactions = table<Interaction>((i) => i.interactionId);
   const workItems = table<WorkItem>((w) => w.workItemId);
@@ -51,9 +65,30 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
   >();
   const deps: Deps = {
     calls: {
-      create: calls.create,
+      async create(call) {
+        const created = await calls.create(call);
+        if (created.created) storeEntries(call);
+        return created;
+      },
       get: calls.get,
-      update: calls.update,
+      // The entries of the change before are stored already: a transition starts with none new.
+      async update(callId, transition) {
+        const stored = calls.items.get(callId);
+        if (!stored) throw new NotFoundError(`${callId} not found`);
+        const before = stored.newEntries.length > 0 ? { ...stored, newEntries: [] } : stored;
+        const after = transition(before);
+        if (after === before) return { before, after, changed: false };
+        calls.items.set(callId, after);
+        storeEntries(after);
+        return { before, after, changed: true };
+      },
+      listEntries: async (call, list, page) =>
+        pageOf(
+          (callEntries.get(call.callId) ?? [])
+            .filter((e) => e.list === list)
+            .map((e) => e.entry as CallEntryOf[typeof list]),
+          page,
+        ),
       listWaiting: async (queue) => [...calls.items.values()].filter((c) => c.waiting && c.queue === queue),
       listInteractionPending: async () => [...calls.items.values()].filter(owesInteraction),
       listRouting: async (status) =>

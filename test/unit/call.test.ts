@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   acceptSeq,
+  addConversation,
   applyControl,
   bridgeFailed,
   callIdFor,
@@ -166,6 +167,43 @@ describe('call transitions', () => {
     expect(applyControl(connected, 'muted', later(4), 'ccaas')).toMatchObject({ muted: true, held: false });
     expect(applyControl(connected, 'held', later(4), 'ccaas')).toMatchObject({ muted: false, held: true });
     expect(() => applyControl(call, 'muted', later(4), 'ccaas')).toThrow(InvalidTransitionError);
+  });
+});
+
+describe('the entries of a call (timeline and conversation)', () => {
+  it('numbers each entry after the last one the call had, one count for both lists', () => {
+    const call = offered();
+    const noted = addConversation(call, { at: later(2).toISOString(), kind: 'note', by: 'a1', text: 'hi' });
+
+    expect(noted.entryCount).toBe(3);
+    expect(noted.newEntries).toEqual([
+      { n: 1, list: 'timeline', entry: { at: t0.toISOString(), type: 'received', detail: 'queue support' } },
+      { n: 2, list: 'timeline', entry: expect.objectContaining({ type: 'offered', agentId: 'a1' }) },
+      {
+        n: 3,
+        list: 'conversation',
+        entry: { at: later(2).toISOString(), kind: 'note', by: 'a1', text: 'hi' },
+      },
+    ]);
+  });
+
+  it('gives a change only the entries it adds, whatever the call had before', () => {
+    const stored = { ...offered(), newEntries: [] };
+    const accepted = closeOffer(stored, stored.offers[0]?.offerId ?? '', 'accepted', later(3));
+
+    expect(accepted.newEntries).toEqual([
+      { n: 3, list: 'timeline', entry: expect.objectContaining({ type: 'offer_accepted', agentId: 'a1' }) },
+    ]);
+  });
+
+  it('adds no entry when a transition changes nothing', () => {
+    const ended = endCall(offered(), 'caller_hangup', 'caller', later(5));
+    const stored = { ...ended, newEntries: [] };
+
+    expect(endCall(stored, 'ended', 'ccaas', later(6))).toBe(stored);
+    expect(
+      markInteractionCreated(markInteractionCreated(stored, 'i', later(7)), 'j', later(8)).entryCount,
+    ).toBe(ended.entryCount + 1);
   });
 });
 

@@ -8,37 +8,10 @@ import {
   reserve,
 } from '../../functions/core/agent.ts';
 import { closeOffer } from '../../functions/core/call.ts';
-import { makeUseCases } from '../../functions/core/use-cases/index.ts';
 import { DEFAULT_SETTINGS } from '../../functions/manifest/settings.ts';
-import { memoryPorts } from '../support/memory-ports.ts';
+import { offeredCall, t0, world } from '../support/use-case-world.ts';
 
-const t0 = new Date('2026-03-01T12:00:00Z');
 const minutes = (n: number) => new Date(t0.getTime() + n * 60_000);
-
-/** A use-case world with one connected, available agent and a clock the test moves. */
-async function world(agentIds = ['a1']) {
-  let now = t0;
-  const ports = memoryPorts(() => now);
-  const app = makeUseCases(ports.deps);
-  for (const agentId of agentIds) {
-    await ports.deps.agents.create({
-      ...addConnection(
-        newAgent(agentId, { name: agentId, queues: ['support'], autoAccept: false }, t0),
-        `c-${agentId}`,
-      ),
-      status: 'available',
-    });
-  }
-  return { ...ports, app, setNow: (d: Date) => (now = d) };
-}
-
-async function offeredCall(w: Awaited<ReturnType<typeof world>>, ccaasCallId = 'cc') {
-  const { callId } = await w.app.receiveCall({ ccaasCallId, from: '+1', to: '+2', queue: 'support' });
-  w.tokens.set(`tok-${ccaasCallId}`, { state: 'waiting' });
-  await w.app.offerToAgent(callId, `tok-${ccaasCallId}`);
-  const offerId = (await w.deps.calls.get(callId))?.offers[0]?.offerId as string;
-  return { callId, offerId };
-}
 
 describe('repairs after races and partial failures', () => {
   it('leaves the agent in wrap-up, not on a dead call, when the hang-up overtakes the accept', () => {

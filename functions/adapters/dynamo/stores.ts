@@ -4,6 +4,7 @@ import { DomainError, InteractionUnavailableError } from '../../core/errors.ts';
 import type { Agent, Call, Interaction, WorkItem, WorkItemStatus } from '../../core/model.ts';
 import type { AgentStore, CallStore, InteractionStore, WorkItemStore } from '../../core/ports.ts';
 import { TABLES } from '../../manifest/tables.ts';
+import { makeCallEntries } from './call-entries.ts';
 import { VersionedTable } from './versioned-table.ts';
 
 const PENDING = 'PENDING';
@@ -15,17 +16,35 @@ export type Retention = () => number;
 /** The TTL attribute's value: `days` after `since`, in epoch seconds. */
 const expiresAt = (since: string, days: number) => Math.floor(Date.parse(since) / 1000) + days * 86_400;
 
-/** Calls, one item each (offers and timeline inside), with three sparse indexes. */
+/**
+ * Calls, one item each (offers inside) with three sparse indexes, and their conversation and timeline, one
+ * item per entry in a second table. A change is written to the call item with the entries it adds
+ * (`newEntries`), then those are stored on their own; the item keeps them until the next change, which
+ * stores them first (again, harmlessly) if the writer before it stopped in between. So the item stays small
+ * however long the call, and no entry is lost or stored twice.
+ */
 export function makeCallStore(
   doc: DynamoDBDocumentClient,
-  tableName: () => string,
+  tableNames: { calls: () => string; callEntries: () => string },
   retention: Retention,
 ): CallStore {
+  // A call's entries all go RETENTION_DAYS and a day after it was received: after the call itself, which
+  // goes RETENTION_DAYS after it ended (calls end within hours), so no call is read with entries missing.
+  const entries = makeCallEntries(doc, tableNames.callEntries, (call) =>
+    expiresAt(call.createdAt, retention() + 1),
+  );
   const table = new VersionedTable<Call, typeof TABLES.calls>({
     doc,
-    tableName,
+    tableName: tableNames.calls,
     definition: TABLES.calls,
     noun: 'call',
+    // The entries the change before left on the call are stored (if its writer stopped first) before this
+    // change replaces them with its own.
+    beforeUpdate: async (call) => {
+      if (call.newEntries.length === 0) return call;
+      await entries.ensureStored(call, call.newEntries);
+      return { ...call, newEntries: [] };
+    },
     indexAttributes: (c) => ({
       waitingQueue: c.waiting ? c.queue : undefined,
       waitingSince: c.waiting?.since,
@@ -35,9 +54,18 @@ export function makeCallStore(
     }),
   });
   return {
-    create: (call) => table.create(call),
+    async create(call) {
+      const created = await table.create(call);
+      if (created.created) await entries.put(call, call.newEntries);
+      return created;
+    },
     get: (callId) => table.get(callId),
-    update: (callId, transition) => table.update(callId, transition),
+    async update(callId, transition) {
+      const change = await table.update(callId, transition);
+      if (change.changed) await entries.put(change.after, change.after.newEntries);
+      return change;
+    },
+    listEntries: (call, list, page) => entries.list(call, list, page),
     listWaiting: (queue, limit) => table.query('waiting', queue, { limit }),
     listInteractionPending: (limit) => table.query('interaction-pending', PENDING, { limit }),
     listRouting: (status, limit) => table.query('routing', status, { limit }),

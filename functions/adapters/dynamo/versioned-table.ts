@@ -23,6 +23,11 @@ export interface VersionedTableOptions<T, D extends TableDefinition> {
   indexAttributes?: (entity: T) => Record<string, string | number | undefined>;
   /** Name of the entity in error messages. */
   noun: string;
+  /**
+   * Settles an entity read for an update, before the transition is applied to it; the transition gets
+   * what it returns. The call store stores the entries the call's previous change left on it here.
+   */
+  beforeUpdate?: (entity: T) => Promise<T>;
 }
 
 /**
@@ -84,8 +89,9 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const current = await this.read(id);
       if (!current) throw new NotFoundError(`${this.options.noun} ${id} not found`);
-      const after = transition(current.entity);
-      if (after === current.entity) return { before: current.entity, after, changed: false };
+      const before = (await this.options.beforeUpdate?.(current.entity)) ?? current.entity;
+      const after = transition(before);
+      if (after === before) return { before, after, changed: false };
       try {
         await this.options.doc.send(
           new PutCommand({
@@ -96,7 +102,7 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
             ExpressionAttributeValues: { ':v': current.version },
           }),
         );
-        return { before: current.entity, after, changed: true };
+        return { before, after, changed: true };
       } catch (err) {
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
         // Lost a race: back off a little (with jitter) and re-apply to the fresh state.
@@ -137,7 +143,7 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
   ): Promise<Page<T>> {
     const index = this.indexOf(indexName);
     const keys = [this.options.definition.partitionKey, index.partitionKey, index.sortKey];
-    const from = startKey(cursor, keys, { [index.partitionKey]: value });
+    const from = keyOfCursor(cursor, keys, { [index.partitionKey]: value });
     return this.pageOf(await this.queryOnce(indexName, value, forward, limit, from));
   }
 
@@ -175,7 +181,7 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
       new ScanCommand({
         TableName: this.options.tableName(),
         Limit: limit,
-        ExclusiveStartKey: startKey(cursor, [this.options.definition.partitionKey]),
+        ExclusiveStartKey: keyOfCursor(cursor, [this.options.definition.partitionKey]),
       }),
     );
     return this.pageOf(page);
@@ -184,7 +190,7 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
   private pageOf(page: { Items?: Record<string, unknown>[]; LastEvaluatedKey?: Record<string, unknown> }) {
     const items = (page.Items ?? []).map((i) => this.fromItem(i).entity);
     const last = page.LastEvaluatedKey;
-    return last ? { items, cursor: Buffer.from(JSON.stringify(last)).toString('base64url') } : { items };
+    return last ? { items, cursor: cursorOf(last) } : { items };
   }
 
   async scan(): Promise<T[]> {
@@ -201,12 +207,17 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
   }
 }
 
+/** The cursor of a page that ends at this key (opaque to clients; `keyOfCursor` reads it back). */
+export function cursorOf(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
 /**
  * The key a page's cursor stands for, checked before it reaches DynamoDB: exactly the key attributes of the
  * table (and index), as strings, and the same partition as the list asked for. Anything else was not
  * given out by this list.
  */
-function startKey(
+export function keyOfCursor(
   cursor: string | undefined,
   attributes: readonly string[],
   fixed: Record<string, string> = {},

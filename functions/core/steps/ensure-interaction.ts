@@ -55,9 +55,9 @@ export function makeEnsureInteraction(
 export type SyncInteraction = ReturnType<typeof makeSyncInteraction>;
 
 /**
- * Copies what the call now knows (agent, times, end, conversation, disposition) to its interaction, if it
- * has one. Best effort: the call keeps everything, so a failed sync loses nothing and the next one (end of
- * call, wrap-up, a note) catches up.
+ * Copies what the call now knows (agent, times, end, disposition) to its interaction, if it has one. Best
+ * effort: the call keeps everything, so a failed sync loses nothing and the next one (end of call, transfer,
+ * wrap-up) catches up.
  */
 export function makeSyncInteraction({
   interactions,

@@ -1,10 +1,16 @@
 import { type AgentProfile, newAgent, updateProfile } from '../agent.ts';
 import type { Deps } from '../deps.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
-import { publicCall } from '../messages.ts';
-import type { Agent, Interaction, WorkItem, WorkItemStatus } from '../model.ts';
+import { entriesView, publicCall } from '../messages.ts';
+import type { Agent, Call, CallEntryList, Interaction, WorkItem, WorkItemStatus } from '../model.ts';
 import { type Caller, holds, isAgentItself, requireRight, workingCallId } from '../permissions.ts';
 import type { Page, PageRequest } from '../ports.ts';
+
+/**
+ * How many entries of a list a view of a call or an interaction carries (at most: a page also stops at
+ * DynamoDB's 1 MB); the rest come a page at a time from the list's own route.
+ */
+export const ENTRIES_IN_VIEW = 1000;
 
 /**
  * The staff's REST reads and agent registration, each checked against who is asking (core/permissions):
@@ -37,6 +43,14 @@ export function makeAdmin({
     );
   }
 
+  async function readCall(callId: string): Promise<Call> {
+    const call = await calls.get(callId);
+    if (!call) throw new NotFoundError(`call ${callId} not found`);
+    return call;
+  }
+  const firstPage = <L extends CallEntryList>(call: Call, list: L) =>
+    calls.listEntries(call, list, { limit: ENTRIES_IN_VIEW });
+
   return {
     /** Creates the agent (offline) or updates its profile; presence and reservation are left alone. */
     async putAgent(
@@ -67,18 +81,35 @@ export function makeAdmin({
       if (!agent) throw new NotFoundError(`agent ${agentId} not found`);
       return agent;
     },
+    /** A call with its offers and the first page of its conversation and of its timeline. */
     async getCall(caller: Caller, callId: string) {
       requireRight(caller, 'readCalls', 'reading a call');
-      const call = await calls.get(callId);
-      if (!call) throw new NotFoundError(`call ${callId} not found`);
-      return publicCall(call);
+      const call = await readCall(callId);
+      const [conversation, timeline] = await Promise.all([
+        firstPage(call, 'conversation'),
+        firstPage(call, 'timeline'),
+      ]);
+      return publicCall(call, { conversation, timeline });
     },
-    async getInteraction(caller: Caller, interactionId: string): Promise<Interaction> {
+    /** A page of a call's conversation or timeline, oldest first. */
+    async listCallEntries<L extends CallEntryList>(
+      caller: Caller,
+      callId: string,
+      list: L,
+      page: PageRequest,
+    ) {
+      requireRight(caller, 'readCalls', `reading a call's ${list}`);
+      return calls.listEntries(await readCall(callId), list, page);
+    },
+    /** An interaction with the first page of its call's conversation (none once the call is gone). */
+    async getInteraction(caller: Caller, interactionId: string) {
       const interaction = await interactions.get(interactionId);
       // Checked first: an agent learns nothing of interactions it may not read, not even whether they exist.
       await requireInteractionsOf(caller, interaction?.phone);
       if (!interaction) throw new NotFoundError(`interaction ${interactionId} not found`);
-      return interaction;
+      const call = await calls.get(interaction.callId);
+      const conversation = call ? await firstPage(call, 'conversation') : { items: [] };
+      return { ...interaction, ...entriesView('conversation', conversation) };
     },
     async listInteractionsByPhone(
       caller: Caller,

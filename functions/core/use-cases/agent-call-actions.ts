@@ -70,7 +70,7 @@ export function makeAgentCallActions(deps: ActionDeps) {
     extra: Record<string, unknown> = {},
   ) {
     await events.publish([
-      callEvent(call, 'call.control', `${call.callId}:${call.timeline.length}`, clock.now().toISOString(), {
+      callEvent(call, 'call.control', `${call.callId}:${call.entryCount}`, clock.now().toISOString(), {
         control,
         agentId,
         ...extra,
@@ -145,13 +145,12 @@ export function makeAgentCallActions(deps: ActionDeps) {
       await syncInteraction(after);
     },
 
-    /** note: appended to the conversation; it reaches the interaction now or when it is created. */
+    /** note: appended to the call's conversation, which its interaction shows (now, or once created). */
     async note(agentId: string, callId: string, text: string): Promise<void> {
       await ownCall(agentId, callId, { finished: true });
-      const { after } = await calls.update(callId, (c) =>
+      await calls.update(callId, (c) =>
         addConversation(c, { at: clock.now().toISOString(), kind: 'note', by: agentId, text }),
       );
-      await syncInteraction(after);
     },
 
     /** wrapUp: the disposition is recorded (call and interaction) and the agent is available again. */

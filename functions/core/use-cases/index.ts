@@ -53,7 +53,6 @@ export function makeUseCases(deps: Deps) {
       ...deps,
       send,
       endCall,
-      syncInteraction,
       bridgeFailed: makeBridgeFailed({ ...deps, send, wakeWaitingCall, startRouting }),
     }),
     // Workflow tasks

@@ -67,7 +67,7 @@ function makePorts(): Ports {
     arn: process.env[ENV.webhookSecretArn],
   }));
   return {
-    calls: makeCallStore(dynamo, table('calls'), retention),
+    calls: makeCallStore(dynamo, { calls: table('calls'), callEntries: table('callEntries') }, retention),
     agents: makeAgentStore(dynamo, table('agents')),
     interactions: makeInteractionStore(dynamo, table('interactions'), retention),
     workItems: makeWorkItemStore(dynamo, table('workItems'), retention),

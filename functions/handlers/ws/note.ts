@@ -5,7 +5,7 @@ import { wsAction } from '../shared/ws.ts';
 
 export const message = actionMessage('note', { callId: Id, text: z.string().min(1).max(8_000) });
 
-/** note: appended to the call's conversation, and to its interaction now or once it exists. */
+/** note: appended to the call's conversation, which its interaction shows (now, or once it exists). */
 export const handler = wsAction(message, async ({ agentId }, { callId, text }) => {
   await app().agentCall.note(agentId, callId, text);
   return undefined;
