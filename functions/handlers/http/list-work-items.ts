@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PageQuery } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { httpHandler, json, page } from '../shared/http.ts';
 import { validate } from '../shared/validation.ts';
 
-const Query = z.object({ status: z.enum(['open', 'closed']).default('open'), ...PageQuery });
+const Query = z.object({ status: z._default(z.enum(['open', 'closed']), 'open'), ...PageQuery });
 
 /** GET /v1/work-items?status=open — work items (missed offers, callbacks), oldest first, a page at a time. */
 export const handler = httpHandler(async (event) => {
