@@ -5,7 +5,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DEFAULT_TIMEOUT_SECONDS, type FunctionEntry, handlerFile } from '../functions/manifest/index.ts';
+import {
+  bundleOptionsOf,
+  DEFAULT_TIMEOUT_SECONDS,
+  type FunctionEntry,
+  handlerFile,
+} from '../functions/manifest/index.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -43,6 +48,8 @@ export class HandlerFunction extends Construct {
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
 
+    // Only what the function's access needs, as the local runtime bundles it (functions/manifest/bundling.ts).
+    const { define, alias, external } = bundleOptionsOf(props.entry.access);
     this.function = new NodejsFunction(this, 'Function', {
       entry: `${PROJECT_ROOT}${handlerFile(props.entry)}`,
       handler: 'handler',
@@ -69,6 +76,11 @@ export class HandlerFunction extends Construct {
         sourcesContent: false,
         // Ship the SDK version the tests ran against rather than whichever one the runtime carries.
         bundleAwsSDK: true,
+        define,
+        externalModules: external,
+        esbuildArgs: {
+          '--alias': Object.entries(alias).map(([name, file]) => `${name}=${PROJECT_ROOT}${file}`),
+        },
         logLevel: LogLevel.WARNING,
       },
     });

@@ -4,6 +4,7 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
+import { LEFT_OUT_WARNING } from '../functions/manifest/index.ts';
 
 /**
  * The execution environment of the local Lambda service, in a worker thread of its own, so nothing of the
@@ -31,8 +32,14 @@ export interface WorkerFunction {
   ungranted: string[];
 }
 
-/** What the environment tells its service besides replies: a function read a variable it was not given. */
-export type WorkerNotice = { ready: true } | { ungrantedRead: { name: string; variable: string } };
+/**
+ * What the environment tells its service besides replies: a function read a variable it was not given, or
+ * called a port whose part its bundle leaves out (functions/manifest/bundling.ts).
+ */
+export type WorkerNotice =
+  | { ready: true }
+  | { ungrantedRead: { name: string; variable: string } }
+  | { leftOutCall: string };
 
 export type InvokeRequest = { id: number; handler: string; event: string };
 /** The environment's own JavaScript heap in use, in bytes (operators' and the soak's memory figures). */
@@ -61,6 +68,11 @@ function read(name: string): string | undefined {
   }
   return (scope?.environment ?? shared)[name];
 }
+process.on('warning', (warning) => {
+  if (warning.name !== LEFT_OUT_WARNING || reported.has(warning.message)) return;
+  reported.add(warning.message);
+  port?.postMessage({ leftOutCall: warning.message } satisfies WorkerNotice);
+});
 process.env = new Proxy(shared, {
   get: (_, name) => (typeof name === 'string' ? read(name) : undefined),
   set: (_, name, value) => Reflect.set(current(), name, String(value)),

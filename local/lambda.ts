@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_TIMEOUT_SECONDS, type FunctionEntry, handlerFile } from '../functions/manifest/index.ts';
+import { DEFAULT_TIMEOUT_SECONDS, type FunctionEntry } from '../functions/manifest/index.ts';
 import { bundleFunctions, type FunctionBundles } from './bundle.ts';
 import type {
   HeapRequest,
@@ -56,12 +56,12 @@ const DRAIN_MS = 5_000;
 export function startLambdaService(options: LambdaServiceOptions): LambdaService {
   let bundles: Promise<FunctionBundles> | undefined;
   const functions = async (): Promise<WorkerFunction[]> => {
-    bundles ??= bundleFunctions(options.functions.map(handlerFile));
+    bundles ??= bundleFunctions(options.functions);
     const made = await bundles;
     return options.functions.map((entry) => ({
       handler: entry.handler,
       name: functionNameOf(entry),
-      url: made.urlOf(handlerFile(entry)),
+      url: made.urlOf(entry),
       timeoutSeconds: entry.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
       environment: {
         AWS_LAMBDA_FUNCTION_NAME: functionNameOf(entry),
@@ -100,6 +100,8 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
         const { name, variable } = reply.ungrantedRead;
         options.onError(`${name} read ${variable}`, 'its catalog access does not give it this variable');
       }
+      if ('leftOutCall' in reply)
+        options.onError('a function called what its bundle leaves out', reply.leftOutCall);
       if (!('id' in reply)) return;
       const call = pending.get(reply.id);
       pending.delete(reply.id);

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SELECTABLE_AGENT_STATUSES } from '../core/model.ts';
 import type { AgentAction } from '../core/vocabulary.ts';
 
@@ -8,30 +8,29 @@ import type { AgentAction } from '../core/vocabulary.ts';
  */
 export const Id = z
   .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9_.:@+-]+$/, 'letters, digits and _ . : @ + - only');
+  .check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(/^[A-Za-z0-9_.:@+-]+$/, 'letters, digits and _ . : @ + - only'),
+  );
 export const QueueName = z
   .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only');
-export const PhoneNumber = z.string().min(1).max(64);
+  .check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only'));
+export const PhoneNumber = z.string().check(z.minLength(1), z.maxLength(64));
 /** `?limit=&cursor=` of every list route: a page of up to `limit` items, after the page `cursor` ended. */
 export const PageQuery = {
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z
-    .string()
-    .min(1)
-    .max(4096)
-    .regex(/^[A-Za-z0-9_-]+$/, 'a cursor from a previous page')
-    .optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(1000)), 100),
+  cursor: z.optional(
+    z
+      .string()
+      .check(z.minLength(1), z.maxLength(4096), z.regex(/^[A-Za-z0-9_-]+$/, 'a cursor from a previous page')),
+  ),
 };
 export const AgentStatusChoice = z.enum(SELECTABLE_AGENT_STATUSES);
 
-const RequestId = z.union([z.string().max(128), z.number()]);
+const RequestId = z.union([z.string().check(z.maxLength(128)), z.number()]);
 
 /** A client → server socket message: `{action, requestId?, ...fields}`, no other fields. */
-export function actionMessage<A extends AgentAction, S extends z.ZodRawShape>(action: A, shape: S) {
-  return z.strictObject({ action: z.literal(action), requestId: RequestId.optional(), ...shape });
+export function actionMessage<A extends AgentAction, S extends z.core.$ZodShape>(action: A, shape: S) {
+  return z.strictObject({ action: z.literal(action), requestId: z.optional(RequestId), ...shape });
 }

@@ -1,8 +1,8 @@
 /**
  * The manifest: what the CDK app (lib/) and the local runtime (local/) know of the functions — the
- * catalog of functions with their triggers and grants, the tables, the event rules, the environment and
- * its settings, and the contract words a runtime tool needs. They import it, and nothing else of
- * functions/; the handler files themselves they only load by path (catalog `handlerFile`).
+ * catalog of functions with their triggers and grants, how each is bundled, the tables, the event rules,
+ * the environment and its settings, and the contract words a runtime tool needs. They import it, and
+ * nothing else of functions/; the handler files themselves they only load by path (catalog `handlerFile`).
  */
 
 export {
@@ -12,6 +12,7 @@ export {
   type StaffGroup,
 } from '../core/vocabulary.ts';
 export * from './access.ts';
+export * from './bundling.ts';
 export * from './catalog.ts';
 export * from './environment.ts';
 export * from './event-rules.ts';

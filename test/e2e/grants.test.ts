@@ -6,7 +6,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTIONS, type FunctionEntry } from '../../functions/manifest/index.ts';
+import { type Access, FUNCTIONS, type FunctionEntry } from '../../functions/manifest/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { AgentClient } from '../support/agent.ts';
 import { ccaasClient } from '../support/ccaas.ts';
@@ -107,12 +107,13 @@ describe('each function with only its own grants', () => {
 describe('a function whose catalog entry lacks a grant', () => {
   const errors: string[] = [];
   let stack: LocalStack;
-  // The accept function without `events:publish`: it is not given EVENT_BUS_NAME, as on AWS.
-  const functions: FunctionEntry[] = FUNCTIONS.map((entry) =>
-    entry.handler === 'ws/accept'
-      ? { ...entry, access: entry.access.filter((a) => a !== 'events:publish') }
-      : entry,
-  );
+  // Without `events:publish`, the accept function's bundle leaves EventBridge out, as on AWS. Without
+  // `agents:read`, the sync function (which keeps DynamoDB for its calls) is not given AGENTS_TABLE.
+  const lacking: Record<string, Access> = { 'ws/accept': 'events:publish', 'ws/sync': 'agents:read' };
+  const functions: FunctionEntry[] = FUNCTIONS.map((entry) => {
+    const lacked = lacking[entry.handler];
+    return lacked ? { ...entry, access: entry.access.filter((a) => a !== lacked) } : entry;
+  });
   beforeAll(async () => {
     stack = await startLocalStack({
       port: 0,
@@ -122,7 +123,7 @@ describe('a function whose catalog entry lacks a grant', () => {
   });
   afterAll(() => stack.close());
 
-  it('fails where it would fail on AWS, and says which variable it missed', async () => {
+  it('fails where it would fail on AWS, and says which part of its bundle it missed', async () => {
     const agent = await AgentClient.register(stack.url, stack.wsUrl, 'grants-a1');
     await agent.online();
     await ccaasClient(stack.url, stack.webhookSecret).newCall({});
@@ -133,8 +134,19 @@ describe('a function whose catalog entry lacks a grant', () => {
     });
     await eventually(() => errors.length > 0 || undefined);
     expect(errors).toContain(
-      'ws-accept read EVENT_BUS_NAME: its catalog access does not give it this variable',
+      'a function called what its bundle leaves out: ws-accept called events.publish, but its bundle leaves out eventBridge: its catalog access grants nothing that needs it',
     );
+    await agent.close();
+  });
+
+  it('fails where it would fail on AWS, and says which variable it missed', async () => {
+    const agent = await AgentClient.register(stack.url, stack.wsUrl, 'grants-a2');
+    await agent.connect();
+    errors.splice(0);
+
+    expect(await agent.request({ action: 'sync' })).toMatchObject({ type: 'error' });
+    await eventually(() => errors.length > 0 || undefined);
+    expect(errors).toContain('ws-sync read AGENTS_TABLE: its catalog access does not give it this variable');
     await agent.close();
   });
 });

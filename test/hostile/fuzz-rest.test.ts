@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { DOMAIN_ERROR_CODES, HTTP_REQUEST_ERROR_CODES } from '../../functions/core/vocabulary.ts';
 import { CreateCallBody } from '../../functions/handlers/http/create-call.ts';
 import { CallEventBody } from '../../functions/handlers/http/post-call-event.ts';
@@ -17,7 +17,7 @@ const RUNS = fuzzRuns('FUZZ_REST_RUNS', 400);
 const ERROR_CODES: readonly string[] = [...HTTP_REQUEST_ERROR_CODES, ...DOMAIN_ERROR_CODES];
 
 /** The schema each body route validates with: the fuzzer only sends what it refuses. */
-const BODY_SCHEMAS: Record<string, z.ZodType> = {
+const BODY_SCHEMAS: Record<string, z.ZodMiniType> = {
   'POST /v1/calls': CreateCallBody,
   'POST /v1/calls/{callId}/events': CallEventBody,
   'PUT /v1/agents/{agentId}': PutAgentBody,

@@ -1,13 +1,20 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Access,
+  BUNDLE_PARTS,
+  type BundlePart,
+  bundlePartsOf,
   ENV,
   EVENT_RULES,
   FUNCTIONS,
@@ -76,6 +83,12 @@ const TABLE_WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem',
 ];
 const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
+/**
+ * The most a function's bundle may weigh, minified (KB of 1024 bytes): what the largest one needs (the
+ * callbacks from the CCaaS, with five SDK clients), and a little room. A bundle that grows past it has
+ * taken on something to look at; the README's table says what each weighs.
+ */
+const BUNDLE_BUDGET_KB = 400;
 
 function synthesize(context: Record<string, unknown>, routing: RoutingConfig = DEFAULT_ROUTING_CONFIG) {
   const outdir = mkdtempSync(join(tmpdir(), 'call-resiliency-cdk-'));
@@ -140,13 +153,25 @@ describe('the CallResiliency stack', () => {
   const webSocketApiId = () => onlyResource('AWS::ApiGatewayV2::Api', { ProtocolType: 'WEBSOCKET' })[0];
   const httpApiId = () => onlyResource('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' })[0];
 
+  /** The folder of a function's code asset: its bundle (index.mjs) and the bundle's source map. */
+  const assetOf = (fn: Json): string =>
+    join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+  /** The files esbuild read to build a function's bundle, as its source map lists them. */
+  const sourcesOf = (fn: Json): string[] =>
+    JSON.parse(readFileSync(join(assetOf(fn), 'index.mjs.map'), 'utf8')).sources;
+  /** A function's bundle copied alone into a folder of its own: no node_modules, as on Lambda. */
+  const isolatedBundleOf = (entry: FunctionEntry, into: string): string => {
+    const dir = join(into, entry.handler.replace(/\W+/g, '-'));
+    mkdirSync(dir);
+    copyFileSync(join(assetOf(functionOf(entry)), 'index.mjs'), join(dir, 'index.mjs'));
+    return join(dir, 'index.mjs');
+  };
+
   beforeAll(() => {
     ({ app, outdir, template } = synthesize({}));
     // The source map of each bundle lists the files esbuild read: exactly one catalog handler file.
     for (const [id, fn] of resources('AWS::Lambda::Function')) {
-      const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
-      const sourceMap = JSON.parse(readFileSync(join(outdir, `asset.${hash}`, 'index.mjs.map'), 'utf8'));
-      const sources: string[] = sourceMap.sources;
+      const sources = sourcesOf(fn);
       for (const entry of CATALOG_ENTRIES) {
         if (!sources.some((source) => source.endsWith(`/functions/handlers/${entry.handler}.ts`))) continue;
         expect(functionIdOf.has(entry.handler), `${entry.handler} bundled twice`).toBe(false);
@@ -163,6 +188,138 @@ describe('the CallResiliency stack', () => {
     expect([...functionIdOf.keys()].sort()).toEqual(CATALOG_ENTRIES.map((entry) => entry.handler).sort());
     expect(new Set(functionIdOf.values()).size).toBe(CATALOG_ENTRIES.length);
     expect(resources('AWS::Lambda::Function')).toHaveLength(CATALOG_ENTRIES.length);
+  });
+
+  it(`keeps every function's bundle within ${BUNDLE_BUDGET_KB} KB, minified`, () => {
+    const sizes = CATALOG_ENTRIES.map((entry) => ({
+      handler: entry.handler,
+      kb: statSync(join(assetOf(functionOf(entry)), 'index.mjs')).size / 1024,
+    }));
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(
+      sizes
+        .filter(({ kb }) => kb > BUNDLE_BUDGET_KB)
+        .map(({ handler, kb }) => `${handler}: ${kb.toFixed(1)} KB`),
+      `bundles over ${BUNDLE_BUDGET_KB} KB`,
+    ).toEqual([]);
+  });
+
+  it('gives each function the parts its access needs: clients of the services it may call, a verifier', () => {
+    const partsOf = (handler: string) =>
+      [...bundlePartsOf(CATALOG_ENTRIES.find((entry) => entry.handler === handler)?.access ?? [])].sort();
+    expect(partsOf('ws/authorizer')).toEqual(['jwtVerifier']);
+    expect(partsOf('http/get-call')).toEqual(['dynamoDb']);
+    expect(partsOf('events/ccaas-notifier')).toEqual(['secretsManager']);
+    expect(partsOf('ws/accept')).toEqual([
+      'apiGatewayManagementApi',
+      'dynamoDb',
+      'eventBridge',
+      'stepFunctions',
+    ]);
+  });
+
+  it.each(CATALOG_ENTRIES)(
+    'bundles into $handler the packages of its parts, and of no other part',
+    (entry) => {
+      const packages = new Set(
+        sourcesOf(functionOf(entry)).flatMap(
+          (file) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1] ?? [],
+        ),
+      );
+      const carried = bundlePartsOf(entry.access);
+      for (const [part, names] of Object.entries(BUNDLE_PARTS)) {
+        for (const name of names) {
+          expect(packages.has(name), `${name} (${part})`).toBe(carried.has(part as BundlePart));
+        }
+      }
+    },
+  );
+
+  it('loads every bundle with nothing around it but Node.js, as Lambda does', async () => {
+    const isolated = mkdtempSync(join(tmpdir(), 'call-resiliency-bundles-'));
+    try {
+      const bundles = CATALOG_ENTRIES.map((entry) => [entry.handler, isolatedBundleOf(entry, isolated)]);
+      const script = `for (const [handler, file] of ${JSON.stringify(bundles)}) {
+        try {
+          if (typeof (await import(file)).handler !== 'function') console.log(handler + ': no handler export');
+        } catch (err) {
+          console.log(handler + ': ' + err.message);
+        }
+      }`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: isolated,
+        env: { PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      });
+      expect(stdout.split('\n').filter(Boolean), 'bundles that did not load').toEqual([]);
+    } finally {
+      rmSync(isolated, { recursive: true, force: true });
+    }
+  });
+
+  it('signs the AWS calls of a bundle with the credentials in its environment, and looks nowhere else', async () => {
+    // A DynamoDB that notes who signed each request, and has no item.
+    const signers: string[] = [];
+    const dynamo = createServer((req, res) => {
+      signers.push(/Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? 'nobody');
+      req.resume().on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
+    const isolated = mkdtempSync(join(tmpdir(), 'call-resiliency-bundle-'));
+    const [getCall] = functionsTriggeredBy('http').filter((entry) => entry.handler === 'http/get-call');
+    const event = {
+      version: '2.0',
+      routeKey: 'GET /v1/calls/{callId}',
+      rawPath: '/v1/calls/call-none',
+      pathParameters: { callId: 'call-none' },
+      headers: {},
+      requestContext: {
+        requestId: 'r-1',
+        http: { method: 'GET', path: '/v1/calls/call-none' },
+        authorizer: { jwt: { claims: { sub: 'probe', 'cognito:groups': '[supervisors]' } } },
+      },
+      isBase64Encoded: false,
+    };
+    /** One invocation of the bundle in a process of its own, with this environment besides its table's. */
+    const invoke = async (credentials: Record<string, string>) => {
+      const file = isolatedBundleOf(getCall as FunctionEntry, mkdtempSync(join(isolated, 'run-')));
+      const script = `const { handler } = await import(${JSON.stringify(file)});
+        const context = { awsRequestId: 'r-1', functionName: 'http-get-call', getRemainingTimeInMillis: () => 5000 };
+        console.log('RESULT ' + JSON.stringify(await handler(${JSON.stringify(event)}, context)));`;
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        ['--input-type=module', '-e', script],
+        {
+          cwd: isolated,
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: 'us-east-1',
+            AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`,
+            [TABLES.calls.envVar]: 'Calls',
+            POWERTOOLS_LOG_LEVEL: 'ERROR',
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            ...credentials,
+          },
+        },
+      );
+      const result = stdout.split('\n').find((line) => line.startsWith('RESULT '));
+      return { result: JSON.parse(result?.slice('RESULT '.length) ?? 'null'), logs: stdout + stderr };
+    };
+    try {
+      const signed = await invoke({ AWS_ACCESS_KEY_ID: 'AKIDBUNDLEPROBE', AWS_SECRET_ACCESS_KEY: 'probe' });
+      expect(signed.result).toMatchObject({ statusCode: 404 });
+      expect(signers).toEqual(['AKIDBUNDLEPROBE']);
+
+      // No credentials in the environment: no other source is tried (the SDK's others are not in the bundle).
+      const unsigned = await invoke({});
+      expect(unsigned.result).toMatchObject({ statusCode: 500 });
+      expect(unsigned.logs).toContain('Unable to find environment variable credentials.');
+      expect(signers).toEqual(['AKIDBUNDLEPROBE']);
+    } finally {
+      dynamo.close();
+      rmSync(isolated, { recursive: true, force: true });
+    }
   });
 
   it.each(CATALOG_ENTRIES)(

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   CONTROL_REQUESTS,
   DOMAIN_ERROR_CODES,
@@ -26,7 +26,7 @@ const HTTP_ROUTES = functionsTriggeredBy('http').map((f) => f.trigger);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The request bodies the HTTP handlers validate, by route. */
-const VALIDATED: Record<string, z.ZodType> = {
+const VALIDATED: Record<string, z.ZodMiniType> = {
   'POST /v1/calls': CreateCallBody,
   'POST /v1/calls/{callId}/events': CallEventBody,
   'PUT /v1/agents/{agentId}': PutAgentBody,
@@ -100,7 +100,7 @@ describe('docs/openapi.yaml', () => {
       const doc = await document;
       const [method, path] = route.split(' ') as [string, string];
       const documented = doc.paths[path][method.toLowerCase()].requestBody.content['application/json'].schema;
-      const validated = z.toJSONSchema(VALIDATED[route] as z.ZodType, { io: 'input' });
+      const validated = z.toJSONSchema(VALIDATED[route] as z.ZodMiniType, { io: 'input' });
 
       expect(normalized(documented, doc)).toEqual(normalized(validated, doc));
       expect(Object.keys(normalized(documented, doc) as object)).toContain('additionalProperties');

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { WebhookDeliveryError } from '../../adapters/ccaas-webhooks.ts';
 import type { CcaasWebhook } from '../../core/ports.ts';
 import { ports } from '../shared/container.ts';
@@ -7,9 +7,9 @@ import { logger } from '../shared/logger.ts';
 
 /** The bus detail: the publisher's `{id, at, callId, ...fields}`. */
 const EventDetail = z.looseObject({
-  id: z.string().min(1),
-  at: z.string().min(1),
-  callId: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  at: z.string().check(z.minLength(1)),
+  callId: z.string().check(z.minLength(1)),
 });
 
 /** A bus event as the CCaaS receives it: `{type, id, at, data}`, data being every other field of the detail. */

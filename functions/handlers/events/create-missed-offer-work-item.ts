@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Id } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { eventHandler } from '../shared/events.ts';

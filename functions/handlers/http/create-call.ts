@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Id, PhoneNumber, QueueName } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { json, readJson } from '../shared/http.ts';
@@ -10,7 +10,7 @@ export const CreateCallBody = z.strictObject({
   from: PhoneNumber,
   to: PhoneNumber,
   queue: QueueName,
-  attributes: z.record(z.string().max(64), z.string().max(1024)).optional(),
+  attributes: z.optional(z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(1024)))),
 });
 
 /** POST /v1/calls — a new inbound call from the CCaaS (signed). The same ccaasCallId returns the same call. */

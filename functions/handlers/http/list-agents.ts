@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { publicAgent } from '../../core/messages.ts';
 import { PageQuery } from '../schemas.ts';
 import { app } from '../shared/container.ts';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PageQuery, PhoneNumber } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { json, page, staffHandler } from '../shared/http.ts';

@@ -1,12 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Id, PageQuery } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { json, page, staffHandler } from '../shared/http.ts';
 import { validate } from '../shared/validation.ts';
 
 const Query = z.object({
-  status: z.enum(['open', 'closed']).default('open'),
-  agentId: Id.optional(),
+  status: z._default(z.enum(['open', 'closed']), 'open'),
+  agentId: z.optional(Id),
   ...PageQuery,
 });
 

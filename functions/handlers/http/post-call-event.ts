@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { callStateView } from '../../core/messages.ts';
 import { CCAAS_EVENT_TYPES } from '../../core/vocabulary.ts';
 import { app } from '../shared/container.ts';
@@ -7,11 +7,11 @@ import { logger } from '../shared/logger.ts';
 import { signedCallbackHandler } from '../shared/signed-webhook.ts';
 
 export const CallEventBody = z.strictObject({
-  seq: z.number().int().min(1),
+  seq: z.number().check(z.int(), z.minimum(1)),
   type: z.enum(CCAAS_EVENT_TYPES),
   at: z.iso.datetime({ offset: true }),
-  reason: z.string().max(256).optional(),
-  text: z.string().max(16_000).optional(),
+  reason: z.optional(z.string().check(z.maxLength(256))),
+  text: z.optional(z.string().check(z.maxLength(16_000))),
 });
 
 /** POST /v1/calls/{callId}/events — a fact about a call from the CCaaS (signed), applied in seq order. */

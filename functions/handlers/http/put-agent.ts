@@ -1,13 +1,13 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { publicAgent } from '../../core/messages.ts';
 import { QueueName } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { json, pathParam, readJson, staffHandler } from '../shared/http.ts';
 
 export const PutAgentBody = z.strictObject({
-  name: z.string().min(1).max(128),
-  queues: z.array(QueueName).min(1).max(50),
-  autoAccept: z.boolean().default(false),
+  name: z.string().check(z.minLength(1), z.maxLength(128)),
+  queues: z.array(QueueName).check(z.minLength(1), z.maxLength(50)),
+  autoAccept: z._default(z.boolean(), false),
 });
 
 /** PUT /v1/agents/{agentId} — registers an agent (offline) or updates its profile (admins). */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CallEntryList } from '../../core/model.ts';
 import { PageQuery } from '../schemas.ts';
 import { app } from './container.ts';

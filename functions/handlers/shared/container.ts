@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { makeCcaasWebhooks } from '../../adapters/ccaas-webhooks.ts';
 import { makeDocumentClient } from '../../adapters/dynamo/client.ts';
 import {
@@ -19,8 +20,9 @@ import { makeWebhookSigning } from '../../adapters/webhook-signing.ts';
 import { makeWorkflowCallbacks, makeWorkflowStarter } from '../../adapters/workflow.ts';
 import type { AgentTokens, CcaasWebhooks, WebhookReceipts, WebhookSigning } from '../../core/ports.ts';
 import { type Deps, makeUseCases, type UseCases } from '../../core/use-cases/index.ts';
+import { type BundlePart, LEFT_OUT_WARNING } from '../../manifest/bundling.ts';
 import { ENV } from '../../manifest/environment.ts';
-import { settingsFromEnvironment } from '../../manifest/settings.ts';
+import { type Settings, settingsFromEnvironment } from '../../manifest/settings.ts';
 import { TABLES, type TableKey } from '../../manifest/tables.ts';
 import { logger } from './logger.ts';
 
@@ -51,48 +53,136 @@ export interface Ports extends Deps {
   agentTokens: AgentTokens;
 }
 
-/**
- * The composition root of a function, and the only place that builds SDK clients: one per service, shared
- * by the adapters that need it. Built from this function's environment, which the platform (Lambda, or the
- * local runtime) sets before the function is loaded and never changes afterwards.
- */
-function makePorts(): Ports {
-  const dynamo = makeDocumentClient(new DynamoDBClient({}));
-  const sfn = new SFNClient({});
+declare global {
+  interface ImportMeta {
+    /** Set per function by its bundler: the parts its bundle leaves out (functions/manifest/bundling.ts). */
+    readonly omits?: Readonly<Partial<Record<BundlePart, boolean>>>;
+  }
+}
+
+/** What every client is built with besides the SDK's own configuration (region, endpoints, retries). */
+interface ClientConfig {
+  credentials: ReturnType<typeof fromEnv>;
+}
+
+const TABLE_PORTS = ['calls', 'agents', 'interactions', 'workItems', 'webhookReceipts'] as const;
+const WORKFLOW_PORTS = ['callbacks', 'starter'] as const;
+const WEBHOOK_PORTS = ['webhookSigning', 'ccaasWebhooks'] as const;
+
+/** The stores, over one DynamoDB client. */
+function tablePorts(config: ClientConfig, settings: Settings): Pick<Ports, (typeof TABLE_PORTS)[number]> {
+  const dynamo = makeDocumentClient(new DynamoDBClient(config));
   const table = (key: TableKey) => lazyEnv(TABLES[key].envVar);
-  const settings = settingsFromEnvironment(process.env);
   const retention = () => settings.retentionDays;
-  const webhookSigning = makeWebhookSigning(new SecretsManagerClient({}), () => ({
-    inline: process.env[ENV.webhookSecret],
-    arn: process.env[ENV.webhookSecretArn],
-  }));
   return {
     calls: makeCallStore(dynamo, { calls: table('calls'), callEntries: table('callEntries') }, retention),
     agents: makeAgentStore(dynamo, table('agents')),
     interactions: makeInteractionStore(dynamo, table('interactions'), retention),
     workItems: makeWorkItemStore(dynamo, table('workItems'), retention),
+    webhookReceipts: makeWebhookReceipts({ doc: dynamo, tableName: table('webhookReceipts') }),
+  };
+}
+
+/** The workflow's callbacks and starter, over one Step Functions client. */
+function workflowPorts(config: ClientConfig): Pick<Ports, (typeof WORKFLOW_PORTS)[number]> {
+  const sfn = new SFNClient(config);
+  return {
     callbacks: makeWorkflowCallbacks(sfn),
     starter: makeWorkflowStarter(sfn, lazyEnv(ENV.stateMachineArn)),
-    pusher: makeSocketPusher(
-      once(() => new ApiGatewayManagementApiClient({ endpoint: requireEnv(ENV.wsManagementEndpoint) })),
-      logger,
-    ),
-    events: makeEventPublisher(new EventBridgeClient({}), lazyEnv(ENV.eventBusName)),
-    clock: { now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
-    logger,
-    settings,
+  };
+}
+
+/** Signing with the CCaaS's secrets (from Secrets Manager on AWS), and the webhooks signed with them. */
+function webhookPorts(config: ClientConfig): Pick<Ports, (typeof WEBHOOK_PORTS)[number]> {
+  const webhookSigning = makeWebhookSigning(new SecretsManagerClient(config), () => ({
+    inline: process.env[ENV.webhookSecret],
+    arn: process.env[ENV.webhookSecretArn],
+  }));
+  return {
     webhookSigning,
-    webhookReceipts: makeWebhookReceipts({ doc: dynamo, tableName: table('webhookReceipts') }),
     ccaasWebhooks: makeCcaasWebhooks({
       url: () => process.env[ENV.ccaasWebhookUrl] ?? '',
       signing: webhookSigning,
       logger,
     }),
+  };
+}
+
+/** Pushes to the agents' sockets; the client is built at the first push, from the stage's endpoint. */
+function socketPorts(config: ClientConfig): Pick<Ports, 'pusher'> {
+  const client = once(
+    () => new ApiGatewayManagementApiClient({ ...config, endpoint: requireEnv(ENV.wsManagementEndpoint) }),
+  );
+  return { pusher: makeSocketPusher(client, logger) };
+}
+
+function eventPorts(config: ClientConfig): Pick<Ports, 'events'> {
+  return { events: makeEventPublisher(new EventBridgeClient(config), lazyEnv(ENV.eventBusName)) };
+}
+
+function tokenPorts(): Pick<Ports, 'agentTokens'> {
+  return {
     agentTokens: makeJwtVerifier(() => ({
       jwksUrl: requireEnv(ENV.jwksUrl),
       issuer: requireEnv(ENV.jwtIssuer),
       ...(process.env[ENV.jwtAudience] ? { audience: process.env[ENV.jwtAudience] } : {}),
     })),
+  };
+}
+
+/**
+ * Ports whose part this function's bundle leaves out, as its catalog access grants nothing that needs it.
+ * Calling one is a missing grant: it fails with AWS's AccessDeniedException (what the function's role would
+ * get), and says so in a process warning, which Lambda writes to the function's log and the local runtime
+ * reports as a runtime error, as it reports a refused action.
+ */
+function leftOut<K extends keyof Ports>(part: BundlePart, ports: readonly K[]): Pick<Ports, K> {
+  const refusing = (port: string) =>
+    new Proxy(
+      {},
+      {
+        get: (_, method) =>
+          // Not a thenable: a refusing port may be handed around, and only fails when called.
+          typeof method !== 'string' || method === 'then'
+            ? undefined
+            : () => {
+                const message = `${process.env.AWS_LAMBDA_FUNCTION_NAME} called ${port}.${method}, but its bundle leaves out ${part}: its catalog access grants nothing that needs it`;
+                process.emitWarning(message, LEFT_OUT_WARNING);
+                const error = new Error(message);
+                error.name = 'AccessDeniedException';
+                return Promise.reject(error);
+              },
+      },
+    );
+  return Object.fromEntries(ports.map((port) => [port, refusing(port)])) as Pick<Ports, K>;
+}
+
+/**
+ * The composition root of a function, and the only place that builds SDK clients: one per service, shared
+ * by the adapters that need it. Built from this function's environment, which the platform (Lambda, or the
+ * local runtime) sets before the function is loaded and never changes afterwards.
+ *
+ * Each part (a client and the adapters over it) is built only if the function's bundle carries it. The
+ * `import.meta.omits` checks must stay literal, right here: esbuild replaces each with `true` or `false`
+ * per function, and drops the code a `true` makes dead, with the packages only that code imports.
+ */
+function makePorts(): Ports {
+  // Lambda puts the role's credentials in the function's environment, and the local runtime the function's
+  // own: read there, and nowhere else, which keeps the SDK's other credential sources out of the bundle.
+  const config: ClientConfig = { credentials: fromEnv() };
+  const settings = settingsFromEnvironment(process.env);
+  return {
+    ...(import.meta.omits?.dynamoDb ? leftOut('dynamoDb', TABLE_PORTS) : tablePorts(config, settings)),
+    ...(import.meta.omits?.stepFunctions ? leftOut('stepFunctions', WORKFLOW_PORTS) : workflowPorts(config)),
+    ...(import.meta.omits?.apiGatewayManagementApi
+      ? leftOut('apiGatewayManagementApi', ['pusher'])
+      : socketPorts(config)),
+    ...(import.meta.omits?.eventBridge ? leftOut('eventBridge', ['events']) : eventPorts(config)),
+    ...(import.meta.omits?.secretsManager ? leftOut('secretsManager', WEBHOOK_PORTS) : webhookPorts(config)),
+    ...(import.meta.omits?.jwtVerifier ? leftOut('jwtVerifier', ['agentTokens']) : tokenPorts()),
+    clock: { now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+    logger,
+    settings,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { lambdaHandler } from './lambda.ts';
 import { appendLogKeys, logger } from './logger.ts';
 import { validate } from './validation.ts';
@@ -9,7 +9,7 @@ import { validate } from './validation.ts';
  * the use case runs. A failure is logged and thrown, so EventBridge retries the event and finally
  * dead-letters it (an alarm watches the queue): handlers behind a rule must be idempotent.
  */
-export function eventHandler<S extends z.ZodType>(
+export function eventHandler<S extends z.ZodMiniType>(
   schema: S,
   fn: (detail: z.infer<S>, event: EventBridgeEvent<string, unknown>) => Promise<void>,
 ) {

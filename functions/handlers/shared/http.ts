@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { Caller } from '../../core/permissions.ts';
 import { STAFF_GROUPS, type StaffGroup } from '../../core/vocabulary.ts';
 import { Id } from '../schemas.ts';
@@ -93,7 +93,7 @@ export function rawBody(event: HttpEvent): string {
 }
 
 /** JSON only (415), at most 64 KB (413), then parsed (400) and validated (422). */
-export function readJson<S extends z.ZodType>(event: HttpEvent, schema: S): z.infer<S> {
+export function readJson<S extends z.ZodMiniType>(event: HttpEvent, schema: S): z.infer<S> {
   const type = event.headers?.['content-type'] ?? '';
   if (!/^application\/([\w.+-]*\+)?json\b/i.test(type)) {
     throw new RequestError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json');

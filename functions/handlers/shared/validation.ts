@@ -1,5 +1,9 @@
-import type * as z from 'zod';
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 import { RequestError } from './errors.ts';
+
+// Messages in English, as the API documents them: zod/mini, unlike zod, loads no locale by itself.
+z.config(en());
 
 /** Parses JSON text; 400 BAD_JSON when it is not JSON. */
 export function parseJsonText(text: string | undefined | null): unknown {
@@ -14,7 +18,7 @@ export function parseJsonText(text: string | undefined | null): unknown {
  * Validates data against a schema; 422 VALIDATION_FAILED with one message per field otherwise. `name` is
  * the field's name when the data is a single value (a path parameter).
  */
-export function validate<S extends z.ZodType>(schema: S, data: unknown, name = '(root)'): z.infer<S> {
+export function validate<S extends z.ZodMiniType>(schema: S, data: unknown, name = '(root)'): z.infer<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const details = result.error.issues.map((i) => ({

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { WorkflowErrors, WorkflowSignal } from '../../core/errors.ts';
 import type { WorkflowState } from '../../manifest/catalog.ts';
 import { RequestError } from './errors.ts';
@@ -13,7 +13,7 @@ import { validate } from './validation.ts';
  * read (the ASL's own bug: retrying cannot fix it). Anything else is reported as RetryableTaskError, which
  * the ASL retries before it gives up, so one throttled write does not overflow a call.
  */
-export function workflowTask<S extends z.ZodType<{ callId: string; route?: number }>, R>(
+export function workflowTask<S extends z.ZodMiniType<{ callId: string; route?: number }>, R>(
   state: WorkflowState,
   schema: S,
   fn: (payload: z.infer<S>) => Promise<R>,

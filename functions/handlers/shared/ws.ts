@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { ServerMessage } from '../../core/messages.ts';
 import type { VerifiedToken } from '../../core/ports.ts';
 import type { AgentAction } from '../../core/vocabulary.ts';
@@ -41,7 +41,7 @@ export interface WsContext {
 }
 
 /** A client → server message: `{action, requestId?, ...fields}` (handlers/schemas.ts `actionMessage`). */
-type ActionMessage = z.ZodObject<{ action: z.ZodLiteral<AgentAction> } & z.ZodRawShape>;
+type ActionMessage = z.ZodMiniObject<{ action: z.ZodMiniLiteral<AgentAction> } & z.core.$ZodShape>;
 
 function agentIdOf(event: WsEvent): string {
   const agentId = event.requestContext.authorizer?.agentId ?? event.requestContext.authorizer?.principalId;
@@ -149,7 +149,8 @@ export function wsAction<S extends ActionMessage>(
   message: S,
   fn: (ctx: WsContext, message: z.infer<S>) => Promise<ServerMessage | undefined>,
 ) {
-  const action = message.shape.action.value;
+  const [action] = message.shape.action.def.values;
+  if (action === undefined) throw new Error('an action message names its action');
   return wsMessage(async (ctx, body) => {
     const parsed = validate(message, body);
     // The call and offer acted on; a message's own agentId (a transfer's target) is not who acts.

@@ -1,9 +1,9 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { RequestError } from '../shared/errors.ts';
 import { validate } from '../shared/validation.ts';
 import { wsMessage } from '../shared/ws.ts';
 
-const AnyMessage = z.object({ action: z.unknown().optional() });
+const AnyMessage = z.object({ action: z.optional(z.unknown()) });
 
 /** $default: a message whose action no route knows. Answered with UNKNOWN_ACTION; nothing changes. */
 export const handler = wsMessage(async (_ctx, body) => {

@@ -1,0 +1,104 @@
+import { permissionsOf } from './access.ts';
+import type { Access } from './catalog.ts';
+
+/**
+ * How a function is bundled, read by the CDK app (lib/handler-function.ts) and the local runtime
+ * (local/bundle.ts) alike, so that a function runs locally the code it runs on AWS.
+ *
+ * A bundle carries only the parts its function's catalog access needs: the SDK client of each AWS service
+ * it is granted actions in, and the JWT verifier if it verifies tokens. For each part it leaves out:
+ * - `import.meta.omits.<part>` is `true` (esbuild `define`), which the composition root
+ *   (functions/handlers/shared/container.ts) reads to build none of the part's clients and adapters, so
+ *   esbuild drops their code as dead;
+ * - each of the part's packages is an empty module (esbuild `alias`): some (lib-dynamodb,
+ *   standardwebhooks) do not declare themselves free of side effects, and esbuild would keep them in every
+ *   bundle that imports them, used or not.
+ * Unbundled (a test importing a handler), every part is there.
+ */
+
+/** The parts a bundle may leave out, each with the packages that only its clients and adapters import. */
+export const BUNDLE_PARTS = {
+  dynamoDb: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
+  stepFunctions: ['@aws-sdk/client-sfn'],
+  eventBridge: ['@aws-sdk/client-eventbridge'],
+  apiGatewayManagementApi: ['@aws-sdk/client-apigatewaymanagementapi'],
+  /** The webhook signing secrets live in Secrets Manager (on AWS); standardwebhooks signs with them. */
+  secretsManager: ['@aws-sdk/client-secrets-manager', 'standardwebhooks'],
+  jwtVerifier: ['jose'],
+} as const satisfies Record<string, readonly string[]>;
+export type BundlePart = keyof typeof BUNDLE_PARTS;
+
+/** The SDK client that the actions of an IAM service (`dynamodb:GetItem` → `dynamodb`) are called with. */
+const CLIENT_OF_SERVICE: Readonly<Record<string, BundlePart>> = {
+  dynamodb: 'dynamoDb',
+  states: 'stepFunctions',
+  events: 'eventBridge',
+  'execute-api': 'apiGatewayManagementApi',
+  secretsmanager: 'secretsManager',
+};
+
+/** The parts a function with this access needs: the clients of the services it is granted actions in. */
+export function bundlePartsOf(access: readonly Access[]): Set<BundlePart> {
+  const parts = new Set<BundlePart>();
+  for (const action of permissionsOf(access).flatMap((p) => p.actions)) {
+    const part = CLIENT_OF_SERVICE[action.split(':')[0] ?? ''];
+    if (!part) throw new Error(`no SDK client is known for ${action}: add its service to bundling.ts`);
+    parts.add(part);
+  }
+  // Cognito's key set is public: verifying a token is granted no action, only the verifier's code.
+  if (access.includes('jwt:verify')) parts.add('jwtVerifier');
+  return parts;
+}
+
+/**
+ * Packages the bundled SDK imports only with `await import()`, on paths no function takes, so no bundle
+ * carries them (esbuild `external`): event streams (no operation we call has one), and every credential
+ * source but the environment, which the composition root gives each client (Lambda puts the role's
+ * credentials there, and the local runtime each function's own).
+ */
+export const NEVER_LOADED: readonly string[] = [
+  '@smithy/core/event-streams',
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-login',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/nested-clients',
+  '@aws-sdk/token-providers',
+  '@smithy/credential-provider-imds',
+];
+
+/** The module a bundle has in place of each package of a part it leaves out, relative to the project root. */
+const LEFT_OUT_MODULE = 'functions/manifest/left-out.cjs';
+
+/** esbuild options of one function's bundle, beyond those every bundle has. */
+export interface BundleOptions {
+  define: Record<string, string>;
+  /** Package → file relative to the project root (as `handlerFile` is). */
+  alias: Record<string, string>;
+  external: string[];
+}
+
+export function bundleOptionsOf(access: readonly Access[]): BundleOptions {
+  const carried = bundlePartsOf(access);
+  const parts = Object.keys(BUNDLE_PARTS) as BundlePart[];
+  return {
+    define: Object.fromEntries(
+      parts.map((part) => [`import.meta.omits.${part}`, String(!carried.has(part))]),
+    ),
+    alias: Object.fromEntries(
+      parts
+        .filter((part) => !carried.has(part))
+        .flatMap((part) => BUNDLE_PARTS[part].map((name) => [name, LEFT_OUT_MODULE])),
+    ),
+    external: [...NEVER_LOADED],
+  };
+}
+
+/**
+ * What a process warning of this type reports: a function called a port whose part its bundle leaves out,
+ * which on AWS its role would refuse too. Lambda writes it to the function's log; the local runtime
+ * reports it as a runtime error, as it reports a refused action.
+ */
+export const LEFT_OUT_WARNING = 'LeftOutOfBundle';
