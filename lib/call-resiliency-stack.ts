@@ -11,7 +11,6 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
-  ENV,
   EVENT_RULES,
   type EventRule,
   FUNCTIONS,
@@ -20,6 +19,7 @@ import {
   SERVICE_NAME,
   STAFF_GROUPS,
   settingsEnvironment,
+  TELEMETRY_ENVIRONMENT,
 } from '../functions/manifest/index.ts';
 import { grantAccess } from './access.ts';
 import { ApiGatewayCloudWatchRole } from './api-gateway-account.ts';
@@ -65,7 +65,7 @@ export class CallResiliencyStack extends Stack {
         entry.handler,
         new HandlerFunction(this, constructIdOf(entry), {
           entry,
-          environment: { ...settingsEnvironment(routing), [ENV.serviceName]: SERVICE_NAME },
+          environment: { ...settingsEnvironment(routing), ...TELEMETRY_ENVIRONMENT },
         }),
       );
     }

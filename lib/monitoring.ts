@@ -9,9 +9,24 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE, type MetricName, SERVICE_NAME } from '../functions/manifest/index.ts';
 import type { HandlerFunction } from './handler-function.ts';
 
 const MINUTE = Duration.minutes(1);
+/** An interaction owed this long means the CRM has been failing for a while: someone should look. */
+const PENDING_INTERACTION_ALARM_SECONDS = 15 * 60;
+
+/** One of the product's own metrics (core vocabulary's METRIC_UNITS), as the functions write them (EMF). */
+function productMetric(name: MetricName, statistic: string, label?: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: SERVICE_NAME },
+    period: MINUTE,
+    statistic,
+    ...(label ? { label } : {}),
+  });
+}
 /** The operations the stores use, whose throttling is watched. */
 const TABLE_OPERATIONS = [
   dynamodb.Operation.GET_ITEM,
@@ -41,7 +56,8 @@ export interface WatchedResources {
 /**
  * What an operator watches: one SNS topic that every alarm notifies, an alarm on each failure signal
  * (function errors and throttles, failed workflows, API 5xx, WebSocket integration errors, DynamoDB
- * throttles, dead letters) and one dashboard with those and the API's traffic and latency.
+ * throttles, dead letters, an interaction owed too long) and one dashboard with those, the API's traffic
+ * and latency, and the product's own metrics (time to offer and to answer, offers and calls by outcome).
  * docs/operations.md says what each alarm means and what to do.
  */
 export class Monitoring extends Construct {
@@ -155,9 +171,58 @@ export class Monitoring extends Construct {
       queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum', label: name }),
     );
 
+    const oldestPending = productMetric('OldestPendingInteractionAge', 'Maximum');
+    this.alarm(
+      'InteractionsPendingTooLong',
+      oldestPending,
+      `An answered call has waited over ${PENDING_INTERACTION_ALARM_SECONDS / 60} minutes for its interaction: the CRM keeps failing`,
+      PENDING_INTERACTION_ALARM_SECONDS,
+    );
+    const sums = (names: MetricName[]) => names.map((name) => productMetric(name, cloudwatch.Stats.SUM));
+    const percentiles = (name: MetricName) =>
+      ['p50', 'p99'].map((p) => productMetric(name, p, `${name} ${p}`));
+
     new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(3),
       widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Time to offer (ms)',
+            left: percentiles('TimeToOffer'),
+            width: 6,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Time to answer (ms)',
+            left: percentiles('TimeToAnswer'),
+            width: 6,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Offers by outcome',
+            left: sums(['OfferAccepted', 'OfferRejected', 'OfferMissed', 'OfferRevoked', 'OfferSetupFailed']),
+            stacked: true,
+            width: 6,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Calls by outcome',
+            left: sums(['CallCompleted', 'CallAbandoned', 'CallOverflowed']),
+            stacked: true,
+            width: 6,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Interactions pending (count, oldest in s)',
+            left: [productMetric('InteractionsPending', 'Maximum')],
+            right: [oldestPending],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Webhook deliveries failed',
+            left: sums(['WebhookDeliveryFailed']),
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({ title: 'Sweeper repairs', left: sums(['SweeperRepairs']), width: 8 }),
+        ],
         [
           new cloudwatch.GraphWidget({
             title: 'Function errors + throttles',

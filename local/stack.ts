@@ -11,11 +11,11 @@ import {
   FUNCTIONS,
   type FunctionEntry,
   functionsTriggeredBy,
-  SERVICE_NAME,
   type Settings,
   settingsEnvironment,
   TABLES,
   type TableKey,
+  TELEMETRY_ENVIRONMENT,
 } from '../functions/manifest/index.ts';
 import { createAwsEndpoint } from './aws-endpoint.ts';
 import { createDevRoutes } from './dev-routes.ts';
@@ -215,7 +215,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB: awsEndpoint,
       AWS_ENDPOINT_URL_SFN: awsEndpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,
-      [ENV.serviceName]: SERVICE_NAME,
+      ...TELEMETRY_ENVIRONMENT,
       ...settingsEnvironment({ ...DEFAULT_SETTINGS, ...definedOnly(options) }),
     },
     guarded: {

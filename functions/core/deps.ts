@@ -6,6 +6,7 @@ import type {
   EventPublisher,
   InteractionStore,
   Logger,
+  Metrics,
   SocketPusher,
   WorkflowCallbacks,
   WorkflowStarter,
@@ -40,5 +41,6 @@ export interface Deps {
   events: EventPublisher;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
   settings: Settings;
 }

@@ -9,6 +9,7 @@ import type {
   WorkItem,
   WorkItemStatus,
 } from './model.ts';
+import type { MetricName } from './vocabulary.ts';
 
 /**
  * Ports: what the use cases need from the outside world. One adapter each in functions/adapters.
@@ -224,6 +225,11 @@ export interface VerifiedToken {
   agentId: string;
   groups: string[];
   expiresAt?: string;
+}
+
+/** The product's metrics (named, with their units, in the vocabulary's METRIC_UNITS). */
+export interface Metrics {
+  record(name: MetricName, value: number): void;
 }
 
 export interface AgentTokens {

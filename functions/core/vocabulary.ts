@@ -150,3 +150,33 @@ export type RequestErrorCode =
 /** An unexpected failure: the client sees only this code and a request id to quote. */
 export const INTERNAL_ERROR_CODE = 'INTERNAL';
 export type ErrorCode = DomainErrorCode | RequestErrorCode | typeof INTERNAL_ERROR_CODE;
+
+/**
+ * The product's own metrics (CloudWatch, through EMF), each with its unit, once. The dashboard and the
+ * alarms name them from here.
+ */
+export const METRIC_UNITS = {
+  /** From the start of a routing round (the callback, a transfer) to an offer written for an agent. */
+  TimeToOffer: 'Milliseconds',
+  /** From the callback to the accept: the speed of answer. */
+  TimeToAnswer: 'Milliseconds',
+  OfferAccepted: 'Count',
+  OfferRejected: 'Count',
+  OfferMissed: 'Count',
+  OfferRevoked: 'Count',
+  OfferSetupFailed: 'Count',
+  CallCompleted: 'Count',
+  CallAbandoned: 'Count',
+  CallOverflowed: 'Count',
+  /** Answered calls still owed their interaction, as the sweep finds them (one page of the index, ≤ 50). */
+  InteractionsPending: 'Count',
+  /** How long the oldest of them has waited, from its connection. */
+  OldestPendingInteractionAge: 'Seconds',
+  /** A webhook the CCaaS did not take (it is retried, then dead-lettered). */
+  WebhookDeliveryFailed: 'Count',
+  /** Things the sweep set right: interactions created, agents and sockets repaired, calls rerouted. */
+  SweeperRepairs: 'Count',
+} as const;
+
+export type MetricName = keyof typeof METRIC_UNITS;
+export type MetricUnit = (typeof METRIC_UNITS)[MetricName];

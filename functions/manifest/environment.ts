@@ -21,9 +21,19 @@ export const ENV = {
   jwksUrl: 'JWKS_URL',
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
-  /** The functions' service name in every log line. */
+  /** The functions' service name in every log line, and the `service` dimension of their metrics. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /** The CloudWatch namespace of the functions' metrics. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
 } as const;
 
 /** The service name every function logs under. */
 export const SERVICE_NAME = 'call-resiliency';
+/** The CloudWatch namespace of the product's metrics (core vocabulary's METRIC_UNITS). */
+export const METRICS_NAMESPACE = 'CallResiliency';
+
+/** What every function is told of itself, on AWS and locally: its logs' service and its metrics' namespace. */
+export const TELEMETRY_ENVIRONMENT = {
+  [ENV.serviceName]: SERVICE_NAME,
+  [ENV.metricsNamespace]: METRICS_NAMESPACE,
+};

@@ -8,6 +8,8 @@
 export {
   CCAAS_EVENT_TYPES,
   type CcaasEventType,
+  METRIC_UNITS,
+  type MetricName,
   STAFF_GROUPS,
   type StaffGroup,
 } from '../core/vocabulary.ts';

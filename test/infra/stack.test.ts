@@ -22,7 +22,10 @@ import {
   functionsTriggeredBy,
   indexesOf,
   keySchemaOf,
+  METRIC_UNITS,
+  METRICS_NAMESPACE,
   permissionsOf,
+  SERVICE_NAME,
   TABLES,
   type TableDefinition,
 } from '../../functions/manifest/index.ts';
@@ -88,7 +91,7 @@ const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
  * callbacks from the CCaaS, with five SDK clients), and a little room. A bundle that grows past it has
  * taken on something to look at; the README's table says what each weighs.
  */
-const BUNDLE_BUDGET_KB = 400;
+const BUNDLE_BUDGET_KB = 420;
 
 function synthesize(context: Record<string, unknown>, routing: RoutingConfig = DEFAULT_ROUTING_CONFIG) {
   const outdir = mkdtempSync(join(tmpdir(), 'call-resiliency-cdk-'));
@@ -606,8 +609,29 @@ describe('the CallResiliency stack', () => {
     }
   });
 
-  it('draws one dashboard', () => {
-    onlyResource('AWS::CloudWatch::Dashboard');
+  it('draws one dashboard, with every metric of the product besides the resources’', () => {
+    const [, dashboard] = onlyResource('AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const name of Object.keys(METRIC_UNITS)) {
+      expect(body, name).toContain(`\\"${METRICS_NAMESPACE}\\",\\"${name}\\"`);
+    }
+  });
+
+  it('alarms when an answered call has waited 15 minutes for its interaction', () => {
+    const [, alarm] = onlyResource('AWS::CloudWatch::Alarm', { MetricName: 'OldestPendingInteractionAge' });
+    expect(alarm.Properties).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
+      Statistic: 'Maximum',
+      Threshold: 900,
+    });
+  });
+
+  it.each(CATALOG_ENTRIES)('names the service and the metrics namespace of $handler', (entry) => {
+    expect(functionOf(entry).Properties.Environment.Variables).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    });
   });
 
   it.each(SCHEDULED)('keeps the failed runs of $handler in a queue, with an alarm', (scheduled) => {

@@ -219,6 +219,21 @@ describe('DynamoDB stores against dynalite', () => {
     ]);
   });
 
+  it('lists a call’s entries as the call was read, never one a later change added', async () => {
+    const call = await received('snapshot');
+    const { after: read } = await calls.update(call.callId, transcript(1, 'first'));
+    await calls.update(call.callId, transcript(2, 'second'));
+    const { after: latest } = await calls.update(call.callId, (c) => endCall(c, 'ended', 'ccaas', now));
+
+    const texts = async (c: Call) =>
+      (await calls.listEntries(c, 'conversation', { limit: 100 })).items.map((e) => e.text);
+    expect(await texts(read)).toEqual(['first']);
+    expect((await calls.listEntries(read, 'timeline', { limit: 100 })).items.map((e) => e.type)).toEqual([
+      'received',
+    ]);
+    expect(await texts(latest)).toEqual(['first', 'second']);
+  });
+
   it('pages a list past DynamoDB’s 1 MB, oldest first, and refuses a cursor of another list or call', async () => {
     const call = await received('paged');
     for (let seq = 1; seq <= 80; seq++) {
@@ -286,14 +301,14 @@ describe('DynamoDB stores against dynalite', () => {
 
   it('lets DynamoDB delete a call’s entries RETENTION_DAYS and a day after the call was received (TTL)', async () => {
     const call = await received('ttl-entries');
-    await calls.update(call.callId, transcript(1, 'hello'));
+    const { after } = await calls.update(call.callId, transcript(1, 'hello'));
 
     const entries = await storedEntries(call.callId);
 
     expect(entries.map((i) => i.expiresAt)).toEqual(
       entries.map(() => now.getTime() / 1000 + (RETENTION_DAYS + 1) * 86_400),
     );
-    expect((await calls.listEntries(call, 'conversation', { limit: 10 })).items[0]).toEqual({
+    expect((await calls.listEntries(after, 'conversation', { limit: 10 })).items[0]).toEqual({
       at: now.toISOString(),
       kind: 'transcript',
       by: 'ccaas',

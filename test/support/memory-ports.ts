@@ -12,6 +12,7 @@ import type {
 } from '../../functions/core/model.ts';
 import type { Change, Created, Page, PageRequest, WorkflowInput } from '../../functions/core/ports.ts';
 import type { Deps } from '../../functions/core/use-cases/index.ts';
+import type { MetricName } from '../../functions/core/vocabulary.ts';
 import { DEFAULT_SETTINGS } from '../../functions/manifest/settings.ts';
 
 /** A map with the store semantics the use cases rely on (conditional create, atomic update). */
@@ -59,6 +60,8 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
   /** Sockets that closed without a `$disconnect`: pushes to them come back gone. */
   const gone = new Set<string>();
   const pushed: { connectionIds: readonly string[]; message: ServerMessage }[] = [];
+  /** What the use cases recorded as metrics, in order. */
+  const recorded: { name: MetricName; value: number }[] = [];
   const tokens = new Map<
     string,
     { state: 'waiting' | 'succeeded' | 'failed' | 'timed_out'; output?: unknown; error?: string }
@@ -169,9 +172,23 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
       },
     },
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    metrics: { record: (name, value) => void recorded.push({ name, value }) },
     settings: DEFAULT_SETTINGS,
   };
-  return { deps, calls, agents, interactions, workItems, published, pushed, tokens, started, slept, gone };
+  return {
+    deps,
+    calls,
+    agents,
+    interactions,
+    workItems,
+    published,
+    pushed,
+    recorded,
+    tokens,
+    started,
+    slept,
+    gone,
+  };
 }
 
 /** A page of an in-memory list: the cursor is the offset of the next item. */

@@ -71,7 +71,7 @@ export function makeCallEntries(
     },
 
     /**
-     * One page of a list of the call, oldest first. Its last page ends with the entries of the call's
+     * One page of a list of the call as read (no entry a later change added), oldest first. Its last page ends with the entries of the call's
      * latest change that are not stored yet (their writer stopped before it stored them): they are the
      * call's newest, and any stored entry after the page's last one would mean they had been stored.
      */
@@ -88,9 +88,14 @@ export function makeCallEntries(
       const page = await doc.send(
         new QueryCommand({
           TableName: tableName(),
-          KeyConditionExpression: '#call = :call AND begins_with(#entry, :list)',
+          // Up to the call's own last entry: a change made since the call was read is not seen half.
+          KeyConditionExpression: '#call = :call AND #entry BETWEEN :list AND :last',
           ExpressionAttributeNames: { '#call': CALL_ID, '#entry': ENTRY },
-          ExpressionAttributeValues: { ':call': call.callId, ':list': prefix },
+          ExpressionAttributeValues: {
+            ':call': call.callId,
+            ':list': prefix,
+            ':last': entryKey(list, call.entryCount),
+          },
           ConsistentRead: true,
           ExclusiveStartKey: from,
           Limit: limit,

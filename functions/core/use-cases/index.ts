@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.ts';
+import { observeCalls } from '../metrics.ts';
 import { makeAgentMessenger } from '../steps/agent-messenger.ts';
 import { makeBridgeFailed } from '../steps/bridge-failed.ts';
 import { makeCloseOffer } from '../steps/close-offer.ts';
@@ -34,7 +35,9 @@ export type { Deps, Settings } from '../deps.ts';
  * Wires every use case to one set of ports: the entry points the handlers call, one per thing that
  * happens to the product. The internal steps they share (steps/) are wired here once and not exposed.
  */
-export function makeUseCases(deps: Deps) {
+export function makeUseCases(ports: Deps) {
+  // Every change of a call, whoever makes it, is counted in the metrics (core/metrics.ts).
+  const deps: Deps = { ...ports, calls: observeCalls(ports.calls, ports.metrics) };
   const send = makeAgentMessenger(deps);
   const wakeCall = makeWakeCall(deps);
   const wakeWaitingCall = makeWakeWaitingCall({ ...deps, wakeCall });

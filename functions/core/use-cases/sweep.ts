@@ -57,7 +57,7 @@ export interface SweepResult {
  * 5. a call whose workflow is gone (routed but untouched for minutes) is routed again in a new round.
  */
 export function makeSweep(
-  deps: Pick<Deps, 'calls' | 'agents' | 'pusher' | 'clock' | 'settings' | 'logger'> & {
+  deps: Pick<Deps, 'calls' | 'agents' | 'pusher' | 'clock' | 'settings' | 'logger' | 'metrics'> & {
     ensureInteraction: EnsureInteraction;
     wakeWaitingCall: WakeWaitingCall;
     closeOffer: CloseOffer;
@@ -72,6 +72,7 @@ export function makeSweep(
     clock,
     settings,
     logger,
+    metrics,
     ensureInteraction,
     wakeWaitingCall,
     closeOffer,
@@ -92,7 +93,11 @@ export function makeSweep(
   }
 
   async function retryInteractions(result: SweepResult): Promise<void> {
-    for (const call of await calls.listInteractionPending(50)) {
+    const owed = await calls.listInteractionPending(50);
+    metrics.record('InteractionsPending', owed.length);
+    const oldest = owed.map((c) => age(c.connectedAt ?? c.updatedAt)).reduce((a, b) => Math.max(a, b), 0);
+    metrics.record('OldestPendingInteractionAge', Math.round(oldest / 1000));
+    for (const call of owed) {
       if (!dueForInteraction(call)) continue;
       try {
         await ensureInteraction(call.callId, 'retry');
@@ -212,6 +217,9 @@ export function makeSweep(
         await wakeWaitingCall(agent);
     }
     await rerouteStuckCalls(result);
+    // Repairs, not routine: timed presence and expired tokens are the sweep's everyday work.
+    const { interactionsCreated, agentsRepaired, socketsDropped, callsRerouted } = result;
+    metrics.record('SweeperRepairs', interactionsCreated + agentsRepaired + socketsDropped + callsRerouted);
     return result;
   };
 }

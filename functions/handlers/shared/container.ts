@@ -25,6 +25,7 @@ import { ENV } from '../../manifest/environment.ts';
 import { type Settings, settingsFromEnvironment } from '../../manifest/settings.ts';
 import { TABLES, type TableKey } from '../../manifest/tables.ts';
 import { logger } from './logger.ts';
+import { metrics } from './metrics.ts';
 
 /** Reads a required variable; thrown at first use, with the variable's name, when it is missing. */
 function requireEnv(name: string): string {
@@ -182,6 +183,7 @@ function makePorts(): Ports {
     ...(import.meta.omits?.jwtVerifier ? leftOut('jwtVerifier', ['agentTokens']) : tokenPorts()),
     clock: { now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     logger,
+    metrics,
     settings,
   };
 }
