@@ -27,6 +27,7 @@ import type { RoutingConfig, SignInConfig } from './config.ts';
 import { constructIdOf, HandlerFunction } from './handler-function.ts';
 import { Monitoring } from './monitoring.ts';
 import { RouteCallWorkflow } from './route-call-workflow.ts';
+import { SdkLayer } from './sdk-layer.ts';
 import { Tables } from './tables.ts';
 
 const WEB_SOCKET_STAGE = 'live';
@@ -58,6 +59,7 @@ export class CallResiliencyStack extends Stack {
     super(scope, id, props);
     const { routing } = props;
 
+    const sdkLayer = new SdkLayer(this, 'SdkLayer');
     const functions = new Map<string, HandlerFunction>();
     for (const entry of FUNCTIONS) {
       if (functions.has(entry.handler)) throw new Error(`${entry.handler} appears twice in the catalog`);
@@ -66,6 +68,7 @@ export class CallResiliencyStack extends Stack {
         new HandlerFunction(this, constructIdOf(entry), {
           entry,
           environment: { ...settingsEnvironment(routing), ...TELEMETRY_ENVIRONMENT },
+          sdkLayer,
         }),
       );
     }

@@ -12,7 +12,10 @@ import {
   handlerFile,
 } from '../functions/manifest/index.ts';
 
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** What every function runs on, and what the layers they load must be built for. */
+export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
+export const FUNCTION_ARCHITECTURE = lambda.Architecture.ARM_64;
 
 /** `http/create-call` → `HttpCreateCall`: a stable construct id, so logical ids follow the catalog. */
 export function constructIdOf(entry: Pick<FunctionEntry, 'handler'>): string {
@@ -25,12 +28,15 @@ export function constructIdOf(entry: Pick<FunctionEntry, 'handler'>): string {
 export interface HandlerFunctionProps {
   entry: FunctionEntry;
   environment: Record<string, string>;
+  /** Where the function loads the AWS SDK from, which its bundle leaves out (lib/sdk-layer.ts). */
+  sdkLayer: lambda.ILayerVersion;
 }
 
 /**
  * One Lambda function of the catalog, configured the same way for every entry: Node.js 22 on arm64, an ESM
- * bundle with source maps, active tracing, and its own log group and role. The role starts with nothing but
- * writing to that log group (and X-Ray); everything else comes from the entry's `access` list.
+ * bundle with source maps, the SDK from the layer, active tracing, and its own log group and role. The role
+ * starts with nothing but writing to that log group (and X-Ray); everything else comes from the entry's
+ * `access` list.
  */
 export class HandlerFunction extends Construct {
   readonly entry: FunctionEntry;
@@ -55,8 +61,9 @@ export class HandlerFunction extends Construct {
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+      runtime: FUNCTION_RUNTIME,
+      architecture: FUNCTION_ARCHITECTURE,
+      layers: [props.sdkLayer],
       memorySize: 512,
       timeout: Duration.seconds(props.entry.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
       tracing: lambda.Tracing.ACTIVE,
@@ -74,9 +81,9 @@ export class HandlerFunction extends Construct {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        // Ship the SDK version the tests ran against rather than whichever one the runtime carries.
-        bundleAwsSDK: true,
         define,
+        // The SDK, which the layer ships at the version the tests ran against: these replace the default
+        // externals, which would leave the SDK to whichever version the runtime carries.
         externalModules: external,
         esbuildArgs: {
           '--alias': Object.entries(alias).map(([name, file]) => `${name}=${PROJECT_ROOT}${file}`),

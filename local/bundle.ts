@@ -23,8 +23,9 @@ export interface FunctionBundles {
  * Each function as its own bundle, as the CDK app deploys it (esbuild, ESM, with only the parts its access
  * needs: functions/manifest/bundling.ts): every function then has its own instance of every module of the
  * project — its own SDK clients, configuration and credentials — even when several share one execution
- * environment. Packages stay outside the bundles (they are loaded once, from node_modules), but for those
- * of the parts it leaves out; source maps are inline, so stack traces name the TypeScript sources.
+ * environment. Packages stay outside the bundles (they are loaded once, from node_modules, where on AWS the
+ * SDK's come from its layer and the others are bundled), but for those of the parts it leaves out; source
+ * maps are inline, so stack traces name the TypeScript sources.
  */
 export async function bundleFunctions(
   functions: readonly Pick<FunctionEntry, 'handler' | 'access'>[],

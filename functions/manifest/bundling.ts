@@ -5,14 +5,19 @@ import type { Access } from './catalog.ts';
  * How a function is bundled, read by the CDK app (lib/handler-function.ts) and the local runtime
  * (local/bundle.ts) alike, so that a function runs locally the code it runs on AWS.
  *
- * A bundle carries only the parts its function's catalog access needs: the SDK client of each AWS service
- * it is granted actions in, and the JWT verifier if it verifies tokens. For each part it leaves out:
+ * No bundle carries the AWS SDK: its packages are imports (esbuild `external`), which one Lambda layer
+ * answers for every function (lib/sdk-layer.ts).
+ *
+ * A bundle carries, or imports from the layer, only the parts its function's catalog access needs: the SDK
+ * client of each AWS service it is granted actions in, and the JWT verifier if it verifies tokens. For each
+ * part it leaves out:
  * - `import.meta.omits.<part>` is `true` (esbuild `define`), which the composition root
  *   (functions/handlers/shared/container.ts) reads to build none of the part's clients and adapters, so
  *   esbuild drops their code as dead;
- * - each of the part's packages is an empty module (esbuild `alias`): some (lib-dynamodb,
- *   standardwebhooks) do not declare themselves free of side effects, and esbuild would keep them in every
- *   bundle that imports them, used or not.
+ * - each of the part's packages is an empty module (esbuild `alias`, which esbuild applies before
+ *   `external`): an SDK client the function has no grant for is then not even imported from the layer, and
+ *   the packages that do not declare themselves free of side effects (lib-dynamodb, standardwebhooks) are
+ *   not kept in every bundle that imports them, used or not.
  * Unbundled (a test importing a handler), every part is there.
  */
 
@@ -51,13 +56,26 @@ export function bundlePartsOf(access: readonly Access[]): Set<BundlePart> {
 }
 
 /**
- * Packages the bundled SDK imports only with `await import()`, on paths no function takes, so no bundle
- * carries them (esbuild `external`): event streams (no operation we call has one), and every credential
- * source but the environment, which the composition root gives each client (Lambda puts the role's
- * credentials there, and the local runtime each function's own).
+ * The AWS SDK, as esbuild `external` patterns (`*`: any name), which no bundle carries: the layer holds the
+ * packages of the project's dependencies that match, at the lockfile's version (the one the tests ran
+ * against, rather than the Lambda runtime's own), with everything they depend on.
+ */
+export const SDK_PACKAGES: readonly string[] = ['@aws-sdk/*', '@smithy/*'];
+
+/** Whether an import (`@aws-sdk/client-sfn`, `@smithy/core/protocols`) matches SDK_PACKAGES, as in esbuild. */
+export function isSdkImport(specifier: string): boolean {
+  return SDK_PACKAGES.some((pattern) => {
+    const [prefix = '', suffix = ''] = pattern.split('*');
+    return specifier.startsWith(prefix) && specifier.endsWith(suffix);
+  });
+}
+
+/**
+ * Packages the SDK loads only with a lazy `require()`, on paths no function takes, so the layer leaves them
+ * out: every credential source but the environment, which the composition root gives each client (Lambda
+ * puts the role's credentials there, and the local runtime each function's own), and what only those use.
  */
 export const NEVER_LOADED: readonly string[] = [
-  '@smithy/core/event-streams',
   '@aws-sdk/credential-provider-http',
   '@aws-sdk/credential-provider-ini',
   '@aws-sdk/credential-provider-login',
@@ -92,7 +110,7 @@ export function bundleOptionsOf(access: readonly Access[]): BundleOptions {
         .filter((part) => !carried.has(part))
         .flatMap((part) => BUNDLE_PARTS[part].map((name) => [name, LEFT_OUT_MODULE])),
     ),
-    external: [...NEVER_LOADED],
+    external: [...SDK_PACKAGES],
   };
 }
 
