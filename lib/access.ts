@@ -59,6 +59,7 @@ function environmentValues(targets: AccessTargets): Record<string, string | unde
     [ENV.jwksUrl]: `${userPoolUrl}/.well-known/jwks.json`,
     [ENV.jwtIssuer]: userPoolUrl,
     [ENV.jwtAudience]: targets.agentPoolClient.userPoolClientId,
+    [ENV.userPoolId]: targets.agentPool.userPoolId,
   };
 }
 
@@ -89,6 +90,9 @@ function grant(target: HandlerFunction, { actions, resource }: Permission, targe
       return;
     case 'webhookSecret':
       on([targets.webhookSecret.secretArn]);
+      return;
+    case 'userPool':
+      on([targets.agentPool.userPoolArn]);
       return;
     case 'connections': {
       const stage = targets.webSocketStage;

@@ -5,6 +5,7 @@ import type { Faults } from './dynamo.ts';
 import type { DeadLetter } from './event-bus.ts';
 import { sendJson } from './http-io.ts';
 import type { DevIdentity } from './identity.ts';
+import type { LocalUserPool } from './user-pool.ts';
 
 const FaultsBody = z
   .strictObject({
@@ -27,6 +28,13 @@ const TokenBody = z.object({
   /** The token's `cognito:groups` (default: an agent's token; `[]`: someone in no group). */
   groups: z.array(z.enum(STAFF_GROUPS)).max(STAFF_GROUPS.length).optional(),
 });
+
+const UserChange = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    groups: z.array(z.enum(STAFF_GROUPS)).max(STAFF_GROUPS.length).optional(),
+  })
+  .refine((change) => Object.keys(change).length > 0);
 
 /** The body validated against `schema`; a refusal in the usual error shape (400 or 422) otherwise. */
 function read<T>(res: ServerResponse, body: Buffer, schema: z.ZodType<T>, message: string): T | undefined {
@@ -51,19 +59,24 @@ function read<T>(res: ServerResponse, body: Buffer, schema: z.ZodType<T>, messag
  */
 export function createDevRoutes(options: {
   identity: DevIdentity;
+  userPool: LocalUserPool;
   faults: Faults;
   deadLetters: DeadLetter[];
 }) {
-  const { identity, faults, deadLetters } = options;
+  const { identity, userPool, faults, deadLetters } = options;
   return async (req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL): Promise<boolean> => {
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
       case 'POST /dev/token': {
         const request = read(res, body, TokenBody, 'agentId: a non-empty string; ttlSeconds: 1 to 604800');
-        if (request) {
-          const token = await identity.issue(request.agentId, request.ttlSeconds, request.groups);
-          sendJson(res, 200, { token });
+        if (!request) return true;
+        const user = userPool.signIn(request.agentId, request.groups ?? ['agents']);
+        if (!user) {
+          const message = `${request.agentId} is disabled in the user pool: no token`;
+          sendJson(res, 403, { error: { code: 'FORBIDDEN', message } });
+          return true;
         }
+        sendJson(res, 200, { token: await identity.issue(request.agentId, request.ttlSeconds, user.groups) });
         return true;
       }
       case 'GET /dev/jwks':
@@ -83,8 +96,14 @@ export function createDevRoutes(options: {
       case 'GET /v1/dead-letters':
         sendJson(res, 200, { deadLetters });
         return true;
-      default:
-        return false;
+      default: {
+        // PUT /dev/users/{id}: what an admin does in the user pool (disable someone, change their groups).
+        const userId = req.method === 'PUT' ? /^\/dev\/users\/([^/]+)$/.exec(url.pathname)?.[1] : undefined;
+        if (userId === undefined) return false;
+        const change = read(res, body, UserChange, 'send {"enabled": true|false} and/or {"groups": [...]}');
+        if (change) sendJson(res, 200, { userId, ...userPool.update(decodeURIComponent(userId), change) });
+        return true;
+      }
     }
   };
 }

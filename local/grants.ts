@@ -17,6 +17,7 @@ export interface GrantsOptions {
   tables: Record<string, TableKey>;
   stateMachineArn: string;
   eventBusName: string;
+  userPoolId: string;
   account: string;
   /** Told of every action refused to a function: a grant its catalog entry is missing. */
   onRefused: (message: string) => void;
@@ -72,6 +73,8 @@ export function createGrants(options: GrantsOptions) {
       }
       case 'execute-api':
         return ['connections'];
+      case 'cognito-idp':
+        return [body.UserPoolId === options.userPoolId ? 'userPool' : String(body.UserPoolId)];
       default:
         return [action];
     }

@@ -27,6 +27,7 @@ import { listen, sendJson } from './http-io.ts';
 import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
 import { startLambdaService } from './lambda.ts';
 import { createLocalStepFunctions } from './stepfunctions/index.ts';
+import { createLocalUserPool } from './user-pool.ts';
 
 /** Settings default as in DEFAULT_SETTINGS (offer 20 s, queue 300 s, resiliency, wrap-up 60 s, grace 30 s...). */
 export interface LocalStackOptions extends Partial<Settings> {
@@ -142,6 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     })),
   });
 
+  const userPool = createLocalUserPool();
   const grants = createGrants({
     functions,
     tables: Object.fromEntries(
@@ -149,6 +151,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ),
     stateMachineArn: STATE_MACHINE_ARN,
     eventBusName: EVENT_BUS_NAME,
+    userPoolId: userPool.id,
     account: ACCOUNT,
     onRefused: (message) => onError('AWS refused a function', message),
   });
@@ -161,7 +164,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ws: new Map(functionsTriggeredBy('websocket', functions).map((f) => [f.trigger.route, invoker(f)])),
       authorizer: invoker(authorizer),
     },
-    extra: createDevRoutes({ identity, faults, deadLetters: bus.deadLetters }),
+    extra: createDevRoutes({ identity, userPool, faults, deadLetters: bus.deadLetters }),
     jwtClaims: identity.httpClaims,
     onError,
   });
@@ -179,6 +182,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         iam: 'events',
         handle: async (_req, res, body, operation) => {
           const out = await bus.handle(operation, JSON.parse(body.toString('utf8') || '{}'));
+          sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.1' });
+        },
+      },
+      AWSCognitoIdentityProviderService: {
+        iam: 'cognito-idp',
+        handle: async (_req, res, body, operation) => {
+          const out = await userPool.handle(operation, JSON.parse(body.toString('utf8') || '{}'));
           sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.1' });
         },
       },
@@ -202,6 +212,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     [ENV.jwksUrl]: `${awsEndpoint}/jwks`,
     [ENV.jwtIssuer]: identity.issuer,
     [ENV.jwtAudience]: LOCAL_AUDIENCE,
+    [ENV.userPoolId]: userPool.id,
   };
   lambda = startLambdaService({
     functions,
@@ -215,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB: awsEndpoint,
       AWS_ENDPOINT_URL_SFN: awsEndpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: awsEndpoint,
       ...TELEMETRY_ENVIRONMENT,
       ...settingsEnvironment({ ...DEFAULT_SETTINGS, ...definedOnly(options) }),
     },

@@ -8,6 +8,7 @@ import type {
   Logger,
   Metrics,
   SocketPusher,
+  StaffDirectory,
   WorkflowCallbacks,
   WorkflowStarter,
   WorkItemStore,
@@ -42,5 +43,6 @@ export interface Deps {
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
+  directory: StaffDirectory;
   settings: Settings;
 }

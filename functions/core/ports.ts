@@ -232,6 +232,12 @@ export interface Metrics {
   record(name: MetricName, value: number): void;
 }
 
+/** The people who sign in (the Cognito user pool): asked by the sweep about every agent with a socket. */
+export interface StaffDirectory {
+  /** Whether this person (a token's `sub`) exists, is enabled and is in the `agents` group. */
+  isAgent(userId: string): Promise<boolean>;
+}
+
 export interface AgentTokens {
   verify(token: string): Promise<VerifiedToken>;
 }

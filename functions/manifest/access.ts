@@ -16,6 +16,7 @@ export type AccessResource =
   | 'eventBus'
   | 'connections'
   | 'webhookSecret'
+  | 'userPool'
   /** Actions IAM authorizes on "*" only (they have no resource type). */
   | '*';
 
@@ -101,6 +102,13 @@ export const ACCESS: Record<Access, AccessGrant> = {
   'webhook:verify': WEBHOOK_SECRET,
   // The same secret signs what we send: the CCaaS verifies our webhooks as we verify its callbacks.
   'webhook:sign': { ...WEBHOOK_SECRET, env: [...WEBHOOK_SECRET.env, ENV.ccaasWebhookUrl] },
+  // The sweep closes the sockets of people disabled or taken out of the agents group.
+  'directory:read': {
+    env: [ENV.userPoolId],
+    permissions: [
+      { actions: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser'], resource: 'userPool' },
+    ],
+  },
   // Cognito's key set is public: reading it needs no grant.
   'jwt:verify': { env: [ENV.jwksUrl, ENV.jwtIssuer, ENV.jwtAudience], permissions: [] },
 };

@@ -30,6 +30,7 @@ export const BUNDLE_PARTS = {
   /** The webhook signing secrets live in Secrets Manager (on AWS); standardwebhooks signs with them. */
   secretsManager: ['@aws-sdk/client-secrets-manager', 'standardwebhooks'],
   jwtVerifier: ['jose'],
+  cognito: ['@aws-sdk/client-cognito-identity-provider'],
 } as const satisfies Record<string, readonly string[]>;
 export type BundlePart = keyof typeof BUNDLE_PARTS;
 
@@ -40,6 +41,7 @@ const CLIENT_OF_SERVICE: Readonly<Record<string, BundlePart>> = {
   events: 'eventBridge',
   'execute-api': 'apiGatewayManagementApi',
   secretsmanager: 'secretsManager',
+  'cognito-idp': 'cognito',
 };
 
 /** The parts a function with this access needs: the clients of the services it is granted actions in. */

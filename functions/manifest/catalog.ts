@@ -26,7 +26,8 @@ export type Access =
   | 'webhook:verify'
   | 'webhook:sign'
   | 'webhookReceipts:write'
-  | 'jwt:verify';
+  | 'jwt:verify'
+  | 'directory:read';
 
 /** The states of statemachines/route-call.asl.json that invoke a function (`${<State>FunctionArn}`). */
 export type WorkflowState =
@@ -192,8 +193,9 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
     handler: 'scheduled/sweeper',
     trigger: { type: 'schedule', name: 'Sweeper', everyMinutes: 1 },
     timeoutSeconds: 60,
-    // Re-routes a call whose workflow died: it starts a new execution.
-    access: [...CALL_FLOW, ...INTERACTIONS, 'workflow:start'],
+    // Re-routes a call whose workflow died (it starts a new execution); closes the sockets of people who
+    // may no longer work as agents.
+    access: [...CALL_FLOW, ...INTERACTIONS, 'workflow:start', 'directory:read'],
   },
 ];
 

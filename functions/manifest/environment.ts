@@ -21,6 +21,8 @@ export const ENV = {
   jwksUrl: 'JWKS_URL',
   jwtIssuer: 'JWT_ISSUER',
   jwtAudience: 'JWT_AUDIENCE',
+  /** The user pool whose people the sweep looks up (disabled, or out of the agents group). */
+  userPoolId: 'USER_POOL_ID',
   /** The functions' service name in every log line, and the `service` dimension of their metrics. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** The CloudWatch namespace of the functions' metrics. */

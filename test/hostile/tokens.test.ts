@@ -139,6 +139,56 @@ describe('hostile agent tokens', () => {
     long.close();
   });
 
+  it.each([
+    ['disabled', { enabled: false }],
+    ['taken out of the agents group', { groups: ['supervisors'] }],
+  ])(
+    'closes, at the sweep, the sockets of an agent %s in the user pool, whose token is still valid',
+    async (_what, change) => {
+      const agentId = `revoked-${Object.keys(change)[0]}`;
+      await ctx.agent(agentId);
+      const sockets = await Promise.all(
+        [1, 2].map(async () => {
+          const socket = new WebSocket(`${ctx.stack.wsUrl}?token=${await devToken({ agentId })}`);
+          await new Promise((resolve) => socket.once('open', resolve));
+          return socket;
+        }),
+      );
+      const closed = sockets.map((s) => new Promise<number>((resolve) => s.once('close', resolve)));
+
+      const res = await fetch(`${ctx.stack.url}/dev/users/${agentId}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(change),
+      });
+      expect(res.status).toBe(200);
+
+      expect(await Promise.all(closed)).toEqual([1000, 1000]);
+      await eventually(async () => (await ctx.agentView(agentId))?.connected === false, {
+        what: 'the agent to have no socket left',
+      });
+    },
+  );
+
+  it('refuses a token to someone disabled, and gives one again once enabled', async () => {
+    const put = (enabled: boolean) =>
+      fetch(`${ctx.stack.url}/dev/users/locked-out`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ enabled }),
+      });
+    await put(false);
+    const refused = await fetch(`${ctx.stack.url}/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ agentId: 'locked-out' }),
+    });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
+    await put(true);
+    expect(await devToken({ agentId: 'locked-out' })).toEqual(expect.any(String));
+  });
+
   it('issues a token with the groups asked for, an agent’s by default', async () => {
     const claims = (token: string) =>
       JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as Record<

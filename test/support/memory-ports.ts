@@ -60,6 +60,12 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
   /** Sockets that closed without a `$disconnect`: pushes to them come back gone. */
   const gone = new Set<string>();
   const pushed: { connectionIds: readonly string[]; message: ServerMessage }[] = [];
+  /** People the directory says may no longer work as agents (disabled, removed from the group). */
+  const notAgents = new Set<string>();
+  let directoryDown = false;
+  const setDirectoryDown = (down: boolean) => {
+    directoryDown = down;
+  };
   /** What the use cases recorded as metrics, in order. */
   const recorded: { name: MetricName; value: number }[] = [];
   const tokens = new Map<
@@ -173,6 +179,12 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
     },
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     metrics: { record: (name, value) => void recorded.push({ name, value }) },
+    directory: {
+      isAgent: async (userId) => {
+        if (directoryDown) throw new Error('the user pool is unreachable');
+        return !notAgents.has(userId);
+      },
+    },
     settings: DEFAULT_SETTINGS,
   };
   return {
@@ -184,6 +196,8 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
     published,
     pushed,
     recorded,
+    notAgents,
+    setDirectoryDown,
     tokens,
     started,
     slept,

@@ -177,4 +177,29 @@ describe('repairs after races and partial failures', () => {
     expect(agent).toMatchObject({ connections: ['c-valid', 'c-no-expiry'], status: 'available' });
     expect(agent?.connectionsExpireAt).toEqual({ 'c-valid': minutes(60).toISOString() });
   });
+
+  it('closes every socket of someone disabled or taken out of the agents group, and frees their offer', async () => {
+    const w = await world(['a1', 'a2']);
+    const { callId, offerId } = await offeredCall(w);
+    w.notAgents.add('a1');
+
+    const result = await w.app.sweep();
+
+    expect(result).toMatchObject({ socketsRevoked: 1, socketsDropped: 0, socketsExpired: 0 });
+    expect([...w.gone]).toEqual(['c-a1']);
+    expect(await w.deps.agents.get('a1')).toMatchObject({ connections: [] });
+    // Its offer, with no socket left to answer it, is revoked: the call goes on to the next agent.
+    const call = await w.deps.calls.get(callId);
+    expect(call?.offers.find((o) => o.offerId === offerId)?.status).toBe('revoked');
+    expect(await w.deps.agents.get('a2')).toMatchObject({ connections: ['c-a2'] });
+  });
+
+  it('closes nothing while the user pool cannot be asked', async () => {
+    const w = await world(['a1']);
+    w.notAgents.add('a1');
+    w.setDirectoryDown(true);
+
+    expect((await w.app.sweep()).socketsRevoked).toBe(0);
+    expect(await w.deps.agents.get('a1')).toMatchObject({ connections: ['c-a1'] });
+  });
 });

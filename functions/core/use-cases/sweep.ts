@@ -37,6 +37,8 @@ export interface SweepResult {
   socketsDropped: number;
   /** Sockets closed because their token expired. */
   socketsExpired: number;
+  /** Sockets closed because their person may no longer work as an agent (disabled, removed from `agents`). */
+  socketsRevoked: number;
   callsRerouted: number;
 }
 
@@ -49,7 +51,8 @@ export interface SweepResult {
  *    once a second look a moment later finds them still not connected (a `$connect` under way is not yet),
  *    as their `$disconnect` would have: a pending offer of an agent left with none goes to the next agent;
  *    sockets whose token has expired are closed and forgotten the same way (the client reconnects with a
- *    fresh token), so no socket outlives its token by more than a sweep interval; then time-driven presence: wrap-ups that ran WRAP_UP_SECONDS end, agents without a socket for the grace
+ *    fresh token), so no socket outlives its token by more than a sweep interval, and so are those of
+ *    someone disabled or removed from the `agents` group (the user pool says so); then time-driven presence: wrap-ups that ran WRAP_UP_SECONDS end, agents without a socket for the grace
  *    period go offline;
  * 3. agents left behind by a crash between two writes are repaired: reserved for an offer that is no
  *    longer pending, or on a call that has ended or moved on;
@@ -57,7 +60,10 @@ export interface SweepResult {
  * 5. a call whose workflow is gone (routed but untouched for minutes) is routed again in a new round.
  */
 export function makeSweep(
-  deps: Pick<Deps, 'calls' | 'agents' | 'pusher' | 'clock' | 'settings' | 'logger' | 'metrics'> & {
+  deps: Pick<
+    Deps,
+    'calls' | 'agents' | 'pusher' | 'clock' | 'settings' | 'logger' | 'metrics' | 'directory'
+  > & {
     ensureInteraction: EnsureInteraction;
     wakeWaitingCall: WakeWaitingCall;
     closeOffer: CloseOffer;
@@ -73,6 +79,7 @@ export function makeSweep(
     settings,
     logger,
     metrics,
+    directory,
     ensureInteraction,
     wakeWaitingCall,
     closeOffer,
@@ -186,6 +193,16 @@ export function makeSweep(
     return closed;
   }
 
+  /** Whether the directory still has this agent; when it cannot say, yes: an outage of it closes nothing. */
+  async function stillAgent(agentId: string): Promise<boolean> {
+    try {
+      return await directory.isAgent(agentId);
+    } catch (err) {
+      logger.warn('could not look the agent up in the user pool', { agentId, error: String(err) });
+      return true;
+    }
+  }
+
   return async function sweep(): Promise<SweepResult> {
     const result: SweepResult = {
       interactionsCreated: 0,
@@ -194,6 +211,7 @@ export function makeSweep(
       presenceChanged: 0,
       socketsDropped: 0,
       socketsExpired: 0,
+      socketsRevoked: 0,
       callsRerouted: 0,
     };
     await retryInteractions(result);
@@ -201,12 +219,20 @@ export function makeSweep(
     const closed = await closedSockets(listedAgents);
     for (const listed of listedAgents) {
       const gone = closed.get(listed.agentId) ?? [];
-      const expired = expiredConnections(listed, clock.now()).filter((id) => !gone.includes(id));
-      for (const id of expired) await pusher.close(id);
-      if (gone.length + expired.length > 0) {
-        await dropSockets(listed.agentId, [...gone, ...expired]);
+      const open = listed.connections.filter((id) => !gone.includes(id));
+      // Someone disabled or taken out of `agents` keeps no socket, whatever its token still says.
+      const revoked = open.length > 0 && !(await stillAgent(listed.agentId)) ? open : [];
+      const expired = expiredConnections(listed, clock.now()).filter(
+        (id) => !gone.includes(id) && !revoked.includes(id),
+      );
+      for (const id of [...revoked, ...expired]) await pusher.close(id);
+      if (gone.length + revoked.length + expired.length > 0) {
+        await dropSockets(listed.agentId, [...gone, ...revoked, ...expired]);
         result.socketsDropped += gone.length;
+        result.socketsRevoked += revoked.length;
         result.socketsExpired += expired.length;
+        if (revoked.length > 0)
+          logger.info('closed the sockets of someone no longer an agent', { agentId: listed.agentId });
         if (expired.length > 0)
           logger.info('closed sockets whose token expired', { agentId: listed.agentId });
       }

@@ -1,4 +1,5 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -16,6 +17,7 @@ import { makeWebhookReceipts } from '../../adapters/dynamo/webhook-receipts.ts';
 import { makeEventPublisher } from '../../adapters/event-publisher.ts';
 import { makeJwtVerifier } from '../../adapters/jwt-verifier.ts';
 import { makeSocketPusher } from '../../adapters/socket-pusher.ts';
+import { makeStaffDirectory } from '../../adapters/staff-directory.ts';
 import { makeWebhookSigning } from '../../adapters/webhook-signing.ts';
 import { makeWorkflowCallbacks, makeWorkflowStarter } from '../../adapters/workflow.ts';
 import type { AgentTokens, CcaasWebhooks, WebhookReceipts, WebhookSigning } from '../../core/ports.ts';
@@ -121,6 +123,12 @@ function eventPorts(config: ClientConfig): Pick<Ports, 'events'> {
   return { events: makeEventPublisher(new EventBridgeClient(config), lazyEnv(ENV.eventBusName)) };
 }
 
+/** Who may still work as an agent, from the user pool (the sweep asks). */
+function directoryPorts(config: ClientConfig): Pick<Ports, 'directory'> {
+  const client = new CognitoIdentityProviderClient(config);
+  return { directory: makeStaffDirectory(client, lazyEnv(ENV.userPoolId)) };
+}
+
 function tokenPorts(): Pick<Ports, 'agentTokens'> {
   return {
     agentTokens: makeJwtVerifier(() => ({
@@ -181,6 +189,7 @@ function makePorts(): Ports {
     ...(import.meta.omits?.eventBridge ? leftOut('eventBridge', ['events']) : eventPorts(config)),
     ...(import.meta.omits?.secretsManager ? leftOut('secretsManager', WEBHOOK_PORTS) : webhookPorts(config)),
     ...(import.meta.omits?.jwtVerifier ? leftOut('jwtVerifier', ['agentTokens']) : tokenPorts()),
+    ...(import.meta.omits?.cognito ? leftOut('cognito', ['directory']) : directoryPorts(config)),
     clock: { now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     logger,
     metrics,

@@ -1,0 +1,71 @@
+import type { StaffGroup } from '../functions/manifest/index.ts';
+
+/** The local user pool's id, as Cognito names pools (`<region>_<id>`). */
+export const LOCAL_USER_POOL_ID = 'us-east-1_local';
+
+interface User {
+  enabled: boolean;
+  groups: StaffGroup[];
+}
+
+type Answer = { status: number; body: unknown };
+const error = (type: string, message: string): Answer => ({ status: 400, body: { __type: type, message } });
+
+/**
+ * Cognito's user pool on one machine, as far as the product reads it: people by their `sub`, enabled or
+ * not, and their groups. The dev issuer (`POST /dev/token`) signs a person in: it adds them, or sets the
+ * groups asked for, and refuses someone disabled, as Cognito would. `PUT /dev/users/{id}` is what an admin
+ * does in the console (disable, change groups). The sweep reads it through the local AWS endpoint with
+ * `AdminGetUser` and `AdminListGroupsForUser`, checked against its grants like any other action.
+ */
+export function createLocalUserPool() {
+  const users = new Map<string, User>();
+  const userPool = (body: Record<string, unknown>) => body.UserPoolId === LOCAL_USER_POOL_ID;
+
+  return {
+    id: LOCAL_USER_POOL_ID,
+    /** Signs a person in with these groups; undefined if they are disabled. */
+    signIn(userId: string, groups: readonly StaffGroup[]): User | undefined {
+      const user = users.get(userId);
+      if (user && !user.enabled) return undefined;
+      const signedIn = { enabled: true, groups: [...groups] };
+      users.set(userId, signedIn);
+      return signedIn;
+    },
+    /** An admin's change to a person (added if unknown): enabled or disabled, and their groups. */
+    update(userId: string, change: Partial<User>): User {
+      const user = { enabled: true, groups: [], ...users.get(userId), ...change };
+      users.set(userId, user);
+      return user;
+    },
+    async handle(operation: string, body: Record<string, unknown>): Promise<Answer> {
+      if (!userPool(body))
+        return error('ResourceNotFoundException', `User pool ${String(body.UserPoolId)} does not exist.`);
+      const username = String(body.Username ?? '');
+      const user = users.get(username);
+      switch (operation) {
+        case 'AdminGetUser':
+          if (!user) return error('UserNotFoundException', 'User does not exist.');
+          return {
+            status: 200,
+            body: {
+              Username: username,
+              Enabled: user.enabled,
+              UserStatus: 'CONFIRMED',
+              UserAttributes: [{ Name: 'sub', Value: username }],
+            },
+          };
+        case 'AdminListGroupsForUser':
+          if (!user) return error('UserNotFoundException', 'User does not exist.');
+          return {
+            status: 200,
+            body: { Groups: user.groups.map((GroupName) => ({ GroupName, UserPoolId: LOCAL_USER_POOL_ID })) },
+          };
+        default:
+          return error('UnknownOperationException', `${operation} is not emulated`);
+      }
+    },
+  };
+}
+
+export type LocalUserPool = ReturnType<typeof createLocalUserPool>;
