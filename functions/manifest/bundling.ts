@@ -60,9 +60,10 @@ export function bundlePartsOf(access: readonly Access[]): Set<BundlePart> {
 /**
  * The AWS SDK, as esbuild `external` patterns (`*`: any name), which no bundle carries: the layer holds the
  * packages of the project's dependencies that match, at the lockfile's version (the one the tests ran
- * against, rather than the Lambda runtime's own), with everything they depend on.
+ * against, rather than the Lambda runtime's own), with everything they depend on. The tracer goes with it:
+ * it patches the SDK's clients, and its X-Ray SDK alone would weigh more than a bundle's budget.
  */
-export const SDK_PACKAGES: readonly string[] = ['@aws-sdk/*', '@smithy/*'];
+export const SDK_PACKAGES: readonly string[] = ['@aws-sdk/*', '@smithy/*', '@aws-lambda-powertools/tracer'];
 
 /** Whether an import (`@aws-sdk/client-sfn`, `@smithy/core/protocols`) matches SDK_PACKAGES, as in esbuild. */
 export function isSdkImport(specifier: string): boolean {

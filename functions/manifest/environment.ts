@@ -34,7 +34,7 @@ export const SERVICE_NAME = 'call-resiliency';
 /** The CloudWatch namespace of the product's metrics (core vocabulary's METRIC_UNITS). */
 export const METRICS_NAMESPACE = 'CallResiliency';
 
-/** What every function is told of itself, on AWS and locally: its logs' service and its metrics' namespace. */
+/** What every function is told of itself, on AWS and locally: its logs' service, its metrics' namespace, and what its traces leave out. */
 export const TELEMETRY_ENVIRONMENT = {
   [ENV.serviceName]: SERVICE_NAME,
   [ENV.metricsNamespace]: METRICS_NAMESPACE,

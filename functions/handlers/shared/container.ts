@@ -28,6 +28,7 @@ import { type Settings, settingsFromEnvironment } from '../../manifest/settings.
 import { TABLES, type TableKey } from '../../manifest/tables.ts';
 import { logger } from './logger.ts';
 import { metrics } from './metrics.ts';
+import { traced } from './tracer.ts';
 
 /** Reads a required variable; thrown at first use, with the variable's name, when it is missing. */
 function requireEnv(name: string): string {
@@ -74,7 +75,7 @@ const WEBHOOK_PORTS = ['webhookSigning', 'ccaasWebhooks'] as const;
 
 /** The stores, over one DynamoDB client. */
 function tablePorts(config: ClientConfig, settings: Settings): Pick<Ports, (typeof TABLE_PORTS)[number]> {
-  const dynamo = makeDocumentClient(new DynamoDBClient(config));
+  const dynamo = makeDocumentClient(traced(new DynamoDBClient(config)));
   const table = (key: TableKey) => lazyEnv(TABLES[key].envVar);
   const retention = () => settings.retentionDays;
   return {
@@ -88,7 +89,7 @@ function tablePorts(config: ClientConfig, settings: Settings): Pick<Ports, (type
 
 /** The workflow's callbacks and starter, over one Step Functions client. */
 function workflowPorts(config: ClientConfig): Pick<Ports, (typeof WORKFLOW_PORTS)[number]> {
-  const sfn = new SFNClient(config);
+  const sfn = traced(new SFNClient(config));
   return {
     callbacks: makeWorkflowCallbacks(sfn),
     starter: makeWorkflowStarter(sfn, lazyEnv(ENV.stateMachineArn)),
@@ -97,7 +98,7 @@ function workflowPorts(config: ClientConfig): Pick<Ports, (typeof WORKFLOW_PORTS
 
 /** Signing with the CCaaS's secrets (from Secrets Manager on AWS), and the webhooks signed with them. */
 function webhookPorts(config: ClientConfig): Pick<Ports, (typeof WEBHOOK_PORTS)[number]> {
-  const webhookSigning = makeWebhookSigning(new SecretsManagerClient(config), () => ({
+  const webhookSigning = makeWebhookSigning(traced(new SecretsManagerClient(config)), () => ({
     inline: process.env[ENV.webhookSecret],
     arn: process.env[ENV.webhookSecretArn],
   }));
@@ -113,19 +114,19 @@ function webhookPorts(config: ClientConfig): Pick<Ports, (typeof WEBHOOK_PORTS)[
 
 /** Pushes to the agents' sockets; the client is built at the first push, from the stage's endpoint. */
 function socketPorts(config: ClientConfig): Pick<Ports, 'pusher'> {
-  const client = once(
-    () => new ApiGatewayManagementApiClient({ ...config, endpoint: requireEnv(ENV.wsManagementEndpoint) }),
+  const client = once(() =>
+    traced(new ApiGatewayManagementApiClient({ ...config, endpoint: requireEnv(ENV.wsManagementEndpoint) })),
   );
   return { pusher: makeSocketPusher(client, logger) };
 }
 
 function eventPorts(config: ClientConfig): Pick<Ports, 'events'> {
-  return { events: makeEventPublisher(new EventBridgeClient(config), lazyEnv(ENV.eventBusName)) };
+  return { events: makeEventPublisher(traced(new EventBridgeClient(config)), lazyEnv(ENV.eventBusName)) };
 }
 
 /** Who may still work as an agent, from the user pool (the sweep asks). */
 function directoryPorts(config: ClientConfig): Pick<Ports, 'directory'> {
-  const client = new CognitoIdentityProviderClient(config);
+  const client = traced(new CognitoIdentityProviderClient(config));
   return { directory: makeStaffDirectory(client, lazyEnv(ENV.userPoolId)) };
 }
 

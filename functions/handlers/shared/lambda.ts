@@ -1,16 +1,20 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import { powertools } from './logger.ts';
 import { flushMetrics } from './metrics.ts';
+import { tracer } from './tracer.ts';
 
 /**
  * Where every handler shape starts (http, signed callback, socket action, socket connection, authorizer,
  * workflow task, event target, schedule): middy, with the logger's Lambda context injected and its
- * per-invocation keys reset after each invocation, and the metrics it recorded flushed at its end. Each shape then adds its parsing and its way of
+ * per-invocation keys reset after each invocation, the metrics it recorded flushed at its end, and its
+ * trace (on Lambda) with its cold start. Each shape then adds its parsing and its way of
  * answering an error (all of them through `mapError`), and the handler comes last.
  */
 export function lambdaHandler<Event, Result>() {
   return middy<Event, Result>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(powertools, { resetKeys: true }))
     .use(flushMetrics<Event, Result>());
 }
