@@ -51,6 +51,23 @@ export type ServerMessage = {
   [T in ServerMessageType]: { type: T } & ServerMessageFields[T];
 }[ServerMessageType] & { requestId?: string };
 
+/** The server message of one type (or of one of several). */
+export type ServerMessageOf<T extends ServerMessageType> = Extract<ServerMessage, { type: T }>;
+
+/** The actions answered by a message of their own rather than an `ack`. */
+interface ActionAnswerTypes {
+  sync: 'snapshot';
+  openInteraction: 'interactionCreated' | 'interactionPending';
+}
+
+/**
+ * What answers an action on the socket that sent it, unless it is refused with an `error`: the socket edge
+ * holds each action's function to it, and the agent client types each action's promise with it.
+ */
+export type ActionAnswer<A extends AgentAction> = ServerMessageOf<
+  A extends keyof ActionAnswerTypes ? ActionAnswerTypes[A] : 'ack'
+>;
+
 export function callStateView(call: Call): CallStateView {
   return {
     callId: call.callId,
@@ -75,7 +92,7 @@ export function offerView(call: Call, offer: Offer): OfferView {
   };
 }
 
-export function snapshot(agent: Agent, calls: readonly Call[], now: Date): ServerMessage {
+export function snapshot(agent: Agent, calls: readonly Call[], now: Date): ActionAnswer<'sync'> {
   const offered = calls
     .map((c) => ({ call: c, offer: pendingOffer(c) }))
     .find((x) => x.offer?.agentId === agent.agentId);

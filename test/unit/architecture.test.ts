@@ -5,11 +5,14 @@ import { describe, expect, it } from 'vitest';
 
 /** The project root. Every path below is relative to it, with forward slashes: `functions/core/call.ts`. */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const FOLDERS = ['functions', 'local', 'lib', 'bin'];
+const FOLDERS = ['functions', 'local', 'lib', 'bin', 'client'];
 const CONTAINER = 'functions/handlers/shared/container.ts';
 
-/** One import of a file: `target` is the project path it resolves to, or the bare specifier if external. */
-type Import = { from: string; target: string; external: boolean };
+/**
+ * One import of a file: `target` is the project path it resolves to, or the bare specifier if external;
+ * `typeOnly` when it is `import type` / `export type`, which nothing loads at run time.
+ */
+type Import = { from: string; target: string; external: boolean; typeOnly: boolean };
 type Source = { path: string; code: string; imports: Import[] };
 
 /**
@@ -28,18 +31,22 @@ const IMPORTS = [
   /\bimport\s*\(\s*['"]([^'"\n]+)['"]\s*[,)]/g, // import('…'), await import('…')
 ];
 
-function resolve(from: string, spec: string): Import {
-  if (!spec.startsWith('.')) return { from, target: spec, external: true };
+function resolve(from: string, spec: string, typeOnly: boolean): Import {
+  if (!spec.startsWith('.')) return { from, target: spec, external: true, typeOnly };
   const target = posix.join(posix.dirname(from), spec);
   const asTs = target.replace(/\.js$/, '.ts'); // NodeNext spelling of a .ts file
   const exists = (path: string) => existsSync(join(ROOT, path));
-  return { from, target: !exists(target) && exists(asTs) ? asTs : target, external: false };
+  return { from, target: !exists(target) && exists(asTs) ? asTs : target, external: false, typeOnly };
 }
 
 function read(path: string): Source {
   const code = withoutComments(readFileSync(join(ROOT, path), 'utf8'));
-  const specs = IMPORTS.flatMap((pattern) => [...code.matchAll(pattern)].map((match) => match[1] as string));
-  return { path, code, imports: specs.map((spec) => resolve(path, spec)) };
+  const imports = IMPORTS.flatMap((pattern) =>
+    [...code.matchAll(pattern)].map((match) =>
+      resolve(path, match[1] as string, /^[;\s]*(import|export)\s+type\s/.test(match[0])),
+    ),
+  );
+  return { path, code, imports };
 }
 
 const sources: Source[] = FOLDERS.flatMap((folder) =>
@@ -138,11 +145,29 @@ describe('the architecture', () => {
             (imp.from.startsWith('functions/adapters/') && imp.target.startsWith('functions/handlers/')) ||
             (imp.from.startsWith('functions/manifest/') &&
               !/^functions\/(manifest|core)\//.test(imp.target)) ||
-            /^(local|lib|bin|test)\//.test(imp.target),
+            /^(local|lib|bin|test|client)\//.test(imp.target),
         )
         .map(show),
       'imports pointing outward',
     );
+  });
+
+  it('keeps the agent client loadable in a browser: at run time it reaches no package and no node: builtin', () => {
+    // Types may come from anywhere (the handlers' schemas, the core's messages): nothing loads them. What
+    // the client loads is followed through the project files it imports, whichever folder they are in.
+    const loaded = new Set<string>();
+    const reached: Import[] = [];
+    const follow = (files: Source[]) => {
+      for (const imp of importsOf(files).filter((i) => !i.typeOnly)) {
+        reached.push(imp);
+        if (imp.external || loaded.has(imp.target)) continue;
+        loaded.add(imp.target);
+        follow(sources.filter((source) => source.path === imp.target));
+      }
+    };
+    follow(under('client/'));
+    expect(loaded.size, 'project files the client loads').toBeGreaterThan(0);
+    expectNone(reached.filter((imp) => imp.external).map(show), 'packages the client would load at run time');
   });
 
   it('lets lib/, bin/ and local/ reach functions/ only through the manifest', () => {

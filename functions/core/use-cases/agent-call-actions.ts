@@ -15,7 +15,7 @@ import {
   NotFoundError,
 } from '../errors.ts';
 import { callEvent } from '../events.ts';
-import { callStateView, type ServerMessage } from '../messages.ts';
+import { type ActionAnswer, callStateView } from '../messages.ts';
 import type { Call } from '../model.ts';
 import type { AgentMessenger } from '../steps/agent-messenger.ts';
 import type { EndCallFlow } from '../steps/end-call.ts';
@@ -101,7 +101,7 @@ export function makeAgentCallActions(deps: ActionDeps) {
      * openInteraction: the call's interaction, created now if it has none. While the store is down the
      * agent gets `interactionPending` and the sweeper keeps retrying, so nobody needs to click twice.
      */
-    async openInteraction(agentId: string, callId: string): Promise<ServerMessage> {
+    async openInteraction(agentId: string, callId: string): Promise<ActionAnswer<'openInteraction'>> {
       await ownCall(agentId, callId, { finished: true });
       try {
         const interaction = await ensureInteraction(callId, 'on_demand');

@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import type { ServerMessage } from '../../core/messages.ts';
+import type { ActionAnswer, ServerMessage } from '../../core/messages.ts';
 import type { VerifiedToken } from '../../core/ports.ts';
 import type { AgentAction } from '../../core/vocabulary.ts';
 import { ports } from './container.ts';
@@ -42,6 +42,12 @@ export interface WsContext {
 
 /** A client → server message: `{action, requestId?, ...fields}` (handlers/schemas.ts `actionMessage`). */
 type ActionMessage = z.ZodMiniObject<{ action: z.ZodMiniLiteral<AgentAction> } & z.core.$ZodShape>;
+
+/** What an action's function gives back: the message its answer must be, or nothing for an `ack`. */
+type ActionResult<S extends ActionMessage> =
+  S['shape']['action'] extends z.ZodMiniLiteral<infer A extends AgentAction>
+    ? ActionAnswer<A> | undefined
+    : never;
 
 function agentIdOf(event: WsEvent): string {
   const agentId = event.requestContext.authorizer?.agentId ?? event.requestContext.authorizer?.principalId;
@@ -147,7 +153,7 @@ export function wsMessage(fn: (ctx: WsContext, body: unknown) => Promise<ServerM
  */
 export function wsAction<S extends ActionMessage>(
   message: S,
-  fn: (ctx: WsContext, message: z.infer<S>) => Promise<ServerMessage | undefined>,
+  fn: (ctx: WsContext, message: z.infer<S>) => Promise<ActionResult<S>>,
 ) {
   const [action] = message.shape.action.def.values;
   if (action === undefined) throw new Error('an action message names its action');
