@@ -15,5 +15,6 @@ export * from './access.ts';
 export * from './catalog.ts';
 export * from './environment.ts';
 export * from './event-rules.ts';
+export * from './queues.ts';
 export * from './settings.ts';
 export * from './tables.ts';

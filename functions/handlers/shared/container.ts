@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { makeCcaasWebhooks } from '../../adapters/ccaas-webhooks.ts';
 import { makeDocumentClient } from '../../adapters/dynamo/client.ts';
 import {
@@ -15,11 +16,19 @@ import { makeWebhookReceipts } from '../../adapters/dynamo/webhook-receipts.ts';
 import { makeEventPublisher } from '../../adapters/event-publisher.ts';
 import { makeJwtVerifier } from '../../adapters/jwt-verifier.ts';
 import { makeSocketPusher } from '../../adapters/socket-pusher.ts';
+import { makeWebhookOutbox } from '../../adapters/webhook-outbox.ts';
 import { makeWebhookSigning } from '../../adapters/webhook-signing.ts';
 import { makeWorkflowCallbacks, makeWorkflowStarter } from '../../adapters/workflow.ts';
-import type { AgentTokens, CcaasWebhooks, WebhookReceipts, WebhookSigning } from '../../core/ports.ts';
+import type {
+  AgentTokens,
+  CcaasWebhooks,
+  WebhookOutbox,
+  WebhookReceipts,
+  WebhookSigning,
+} from '../../core/ports.ts';
 import { type Deps, makeUseCases, type UseCases } from '../../core/use-cases/index.ts';
 import { ENV } from '../../manifest/environment.ts';
+import { QUEUES } from '../../manifest/queues.ts';
 import { settingsFromEnvironment } from '../../manifest/settings.ts';
 import { TABLES, type TableKey } from '../../manifest/tables.ts';
 import { logger } from './logger.ts';
@@ -48,6 +57,7 @@ export interface Ports extends Deps {
   webhookSigning: WebhookSigning;
   webhookReceipts: WebhookReceipts;
   ccaasWebhooks: CcaasWebhooks;
+  webhookOutbox: WebhookOutbox;
   agentTokens: AgentTokens;
 }
 
@@ -87,6 +97,12 @@ function makePorts(): Ports {
       url: () => process.env[ENV.ccaasWebhookUrl] ?? '',
       signing: webhookSigning,
       logger,
+    }),
+    webhookOutbox: makeWebhookOutbox(new SQSClient({}), {
+      outboxUrl: lazyEnv(QUEUES.webhookOutbox.urlVar),
+      outboxArn: lazyEnv(QUEUES.webhookOutbox.arnVar),
+      deadLettersUrl: lazyEnv(QUEUES.webhookDeadLetters.urlVar),
+      deadLettersArn: lazyEnv(QUEUES.webhookDeadLetters.arnVar),
     }),
     agentTokens: makeJwtVerifier(() => ({
       jwksUrl: requireEnv(ENV.jwksUrl),
