@@ -1,5 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { AwsService } from './aws-endpoint.ts';
 import { ApiError, createApiHandler } from './aws-json-api.ts';
+import { sendJson } from './http-io.ts';
 import type { JsonObject } from './stepfunctions/util.ts';
 
 /** A queue of the local SQS, as the stack would create it. */
@@ -478,3 +480,14 @@ export function createLocalSqs(options: { account: string; region: string; queue
 }
 
 export type LocalSqs = ReturnType<typeof createLocalSqs>;
+
+/** The local SQS as a service of the local AWS endpoint (`AmazonSQS.<operation>`, AWS JSON 1.0). */
+export function sqsService(sqs: LocalSqs): { iam: string; handle: AwsService } {
+  return {
+    iam: 'sqs',
+    handle: async (_req, res, body, operation) => {
+      const out = await sqs.handle(operation, body.toString('utf8') || '{}');
+      sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.0' });
+    },
+  };
+}

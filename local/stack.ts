@@ -32,7 +32,7 @@ import { createGrants } from './grants.ts';
 import { listen, sendJson } from './http-io.ts';
 import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
 import { startLambdaService } from './lambda.ts';
-import { createLocalSqs } from './sqs.ts';
+import { createLocalSqs, sqsService } from './sqs.ts';
 import { createLocalStepFunctions } from './stepfunctions/index.ts';
 
 /**
@@ -261,13 +261,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.1' });
         },
       },
-      AmazonSQS: {
-        iam: 'sqs',
-        handle: async (_req, res, body, operation) => {
-          const out = await sqs.handle(operation, body.toString('utf8') || '{}');
-          sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.0' });
-        },
-      },
+      AmazonSQS: sqsService(sqs),
     },
     authorize: grants.authorize,
     connections: gateway.manageConnection,
