@@ -177,11 +177,7 @@ export class Monitoring extends Construct {
     const outbox = resources.webhookOutbox;
     // Nothing takes webhooks out of the outbox (its consumer is broken, disabled or throttled). SQS leaves a
     // message received three times out of this metric, so it says nothing of a CCaaS outage: the next one does.
-    const oldest = outbox.queue.metricApproximateAgeOfOldestMessage({
-      period: MINUTE,
-      statistic: 'Maximum',
-      label: `${outbox.name} oldest message (s)`,
-    });
+    const oldest = outbox.queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, statistic: 'Maximum' });
     this.alarm(
       `${outbox.name}OldestMessage`,
       oldest,
@@ -234,7 +230,10 @@ export class Monitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'DynamoDB throttled requests', left: throttles, width: 8 }),
           new cloudwatch.GraphWidget({
             title: 'Webhooks waiting: oldest, and age at a retry (s)',
-            left: [oldest, notTaken],
+            left: [
+              oldest.with({ label: `${outbox.name} oldest message` }),
+              notTaken.with({ label: 'a webhook retried' }),
+            ],
             width: 8,
           }),
           new cloudwatch.GraphWidget({ title: 'Dead letters waiting', left: depth, width: 8 }),
