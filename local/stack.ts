@@ -91,8 +91,10 @@ export interface LocalStack {
 }
 
 /** A dead letter as the local runtime lists it: what failed, why, and the queue it is in on AWS. */
-export interface ListedDeadLetter extends DeadLetter {
+export interface ListedDeadLetter extends Omit<DeadLetter, 'event'> {
   queue: string;
+  /** The bus event; for a queue's message that is not JSON, its body as text. */
+  event: unknown;
 }
 
 const ACCOUNT = '000000000000';
@@ -215,7 +217,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           message.attributes[DEAD_LETTER_ATTRIBUTES.error]?.StringValue ??
           `received ${maxReceiveCount} times without being handled`,
         attempts: Number(message.attributes[DEAD_LETTER_ATTRIBUTES.attempts]?.StringValue ?? maxReceiveCount),
-        event: parsedOrText(message.body) as BusEvent,
+        event: parsedOrText(message.body),
       })),
     ),
   ];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { runRedrive } from '../../local/redrive.ts';
 import { generateWebhookSecret } from '../../local/stack.ts';
@@ -34,7 +35,7 @@ describe('the CCaaS integration contract', () => {
   /** GET /v1/dead-letters, the ones about one call. */
   const deadLettersOf = async (callId: string): Promise<Record<string, any>[]> =>
     (await getJson(`${ctx.stack.url}/v1/dead-letters`)).body.deadLetters.filter(
-      (d: Record<string, any>) => d.event.detail.callId === callId,
+      (d: Record<string, any>) => d.event?.detail?.callId === callId,
     );
   /** The call.* and interaction.* events published about a call: what the CCaaS must receive. */
   const forCcaas = (callId: string) =>
@@ -284,5 +285,27 @@ describe('the CCaaS integration contract', () => {
       expect(tried.filter((d) => d.status === 200)).toHaveLength(1);
       expect(new Set(tried.map((d) => JSON.stringify(d.payload))).size).toBe(1);
     }
+  });
+
+  it('dead-letters at once a message of the outbox that is no bus event, with why', async () => {
+    const sqs = new SQSClient({
+      endpoint: ctx.stack.awsEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: ctx.stack.queues.webhookOutbox.url, MessageBody: 'not an event' }),
+    );
+    sqs.destroy();
+
+    const letter = await eventually(() => ctx.stack.deadLetters.find((d) => d.event === 'not an event'), {
+      what: 'the message dead-lettered',
+    });
+    expect(letter).toMatchObject({
+      queue: 'CcaasNotificationsDeadLetters',
+      rule: 'ccaasNotifications',
+      attempts: 1,
+      error: expect.stringMatching(/^InvalidMessage: /),
+    });
   });
 });
