@@ -37,8 +37,8 @@ import { Tables } from './tables.ts';
 const WEB_SOCKET_STAGE = 'live';
 /** How long the event archive keeps events: long enough to replay an outage, not personal data for ever. */
 const EVENT_ARCHIVE_DAYS = 30;
-/** How long a queue keeps a message: SQS's longest, beyond the longest a webhook may wait (a week). */
-const QUEUE_RETENTION = Duration.days(14);
+/** How long a dead-letter queue keeps a message: SQS's longest, for someone to look at it. */
+const DEAD_LETTER_RETENTION = Duration.days(14);
 /** How EventBridge retries putting an event on a rule's target before dead-lettering it. */
 const RULE_TARGET_RETRY = { retryAttempts: 8, maxEventAge: Duration.hours(6) };
 
@@ -95,7 +95,7 @@ export class CallResiliencyStack extends Stack {
       const queue = new sqs.Queue(this, name, {
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
-        retentionPeriod: QUEUE_RETENTION,
+        retentionPeriod: DEAD_LETTER_RETENTION,
       });
       Validations.of(queue).acknowledge({
         id: 'AwsSolutions-SQS3',
@@ -278,7 +278,7 @@ export class CallResiliencyStack extends Stack {
       webhookOutbox: new sqs.Queue(this, outbox.id, {
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
-        retentionPeriod: QUEUE_RETENTION,
+        retentionPeriod: Duration.days(outbox.retentionDays),
         visibilityTimeout: Duration.seconds(outbox.visibilityTimeoutSeconds),
         ...(outbox.deadLetters
           ? {

@@ -42,7 +42,7 @@ export interface WatchedResources {
     queue: sqs.IQueue;
     /** The age in seconds of each webhook at a failed attempt that is retried (the notifier's logs). */
     retryAge: cloudwatch.Metric;
-    /** The longest wait between two attempts: a webhook the CCaaS keeps refusing is retried that often. */
+    /** The longest wait between two attempts: a webhook the CCaaS does not take is retried that often. */
     maxRetryDelay: Duration;
   };
 }
@@ -190,7 +190,7 @@ export class Monitoring extends Construct {
     this.alarm(
       'CcaasWebhooksNotTaken',
       notTaken,
-      `The CCaaS has not taken a webhook for ${WEBHOOK_ALARM_AGE.toMinutes()} minutes: it is down or refuses them (the notifier's logs say why); they are retried, then dead-lettered`,
+      `The CCaaS has not taken a webhook for ${WEBHOOK_ALARM_AGE.toMinutes()} minutes: it is down, unreachable or answers 5xx, 408 or 429 (the notifier's logs say which); webhooks are retried, then dead-lettered`,
       WEBHOOK_ALARM_AGE.toSeconds(),
       Math.ceil(outbox.maxRetryDelay.toSeconds() / FIVE_MINUTES.toSeconds()) + 1,
     );

@@ -136,10 +136,10 @@ export function createLocalSqs(options: { account: string; region: string; queue
   /** Resolves when a message of the queue may have become visible, or at `until` (ms), or on closing. */
   function nextChance(queue: Queue, until: number, signal?: AbortSignal): Promise<void> {
     const now = Date.now();
-    const soonest = Math.min(
-      until,
-      ...[...queue.messages.values()].map((m) => m.visibleAt).filter((at) => at > now),
-    );
+    let soonest = until;
+    for (const message of queue.messages.values()) {
+      if (message.visibleAt > now && message.visibleAt < soonest) soonest = message.visibleAt;
+    }
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

@@ -98,8 +98,6 @@ export interface ListedDeadLetter extends Omit<DeadLetter, 'event'> {
 }
 
 const ACCOUNT = '000000000000';
-/** How long the queues keep a message (SQS's longest, as the stack sets). */
-const QUEUE_RETENTION_SECONDS = 14 * 24 * 3600;
 const REGION = 'us-east-1';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:RouteCall`;
 const EVENT_BUS_NAME = 'call-resiliency';
@@ -164,12 +162,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     account: ACCOUNT,
     region: REGION,
     queues: queueKeys.map((key) => {
-      const { id, visibilityTimeoutSeconds, deadLetters } = QUEUES[key];
+      const { id, visibilityTimeoutSeconds, retentionDays, deadLetters } = QUEUES[key];
       return {
         key,
         name: id,
         visibilityTimeoutSeconds,
-        retentionSeconds: QUEUE_RETENTION_SECONDS,
+        retentionSeconds: retentionDays * 24 * 3600,
         ...(deadLetters
           ? {
               redrive: {

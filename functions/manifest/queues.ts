@@ -20,6 +20,8 @@ export interface QueueDefinition {
   rule?: EventRuleKey;
   /** How long a received message stays out of sight (the queue's default visibility timeout). */
   visibilityTimeoutSeconds: number;
+  /** How long the queue keeps a message (SQS's longest: 14 days). */
+  retentionDays: number;
   /** Where SQS moves a message received `maxReceiveCount` times without being deleted (redrive policy). */
   deadLetters?: { queue: QueueKey; maxReceiveCount: (settings: Settings) => number };
 }
@@ -36,6 +38,8 @@ export const QUEUES: Record<QueueKey, QueueDefinition> = {
     rule: 'ccaasNotifications',
     // Six times the notifier's timeout, as AWS advises for a queue a function consumes.
     visibilityTimeoutSeconds: 60,
+    // Beyond the longest a webhook may wait (settings: a week).
+    retentionDays: 14,
     deadLetters: { queue: 'webhookDeadLetters', maxReceiveCount: webhookOutboxMaxReceiveCount },
   },
   /**
@@ -47,6 +51,7 @@ export const QUEUES: Record<QueueKey, QueueDefinition> = {
     urlVar: 'WEBHOOK_DEAD_LETTERS_URL',
     arnVar: 'WEBHOOK_DEAD_LETTERS_ARN',
     visibilityTimeoutSeconds: 30,
+    retentionDays: 14,
   },
 };
 
