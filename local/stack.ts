@@ -83,7 +83,10 @@ export interface LocalStack {
   readonly deadLetters: ListedDeadLetter[];
   /** The SQS queues of the stack, for SDK clients in tests (on the local AWS endpoint). */
   queues: Record<QueueKey, { url: string; arn: string }>;
-  /** Resolves once the event deliveries under way have ended: delivered, or dead-lettered after retries. */
+  /**
+   * Resolves once the event deliveries under way have ended: delivered, or dead-lettered after retries. An
+   * event for a queue (the webhook outbox) is delivered once queued; its consumer takes it from there.
+   */
   eventsSettled(): Promise<void>;
   /** The JavaScript heap in use by the functions' execution environment, in bytes. */
   functionsHeapUsed(): Promise<number>;
