@@ -5,6 +5,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import {
   ENV,
@@ -12,6 +13,8 @@ import {
   indexesOf,
   type Permission,
   permissionsOf,
+  QUEUES,
+  type QueueKey,
   TABLES,
   type TableKey,
 } from '../functions/manifest/index.ts';
@@ -21,6 +24,7 @@ import { acknowledgeWildcardResource } from './nag.ts';
 /** The resources behind the `Access` values, as the stack built them. */
 export interface AccessTargets {
   tables: Record<TableKey, dynamodb.ITable>;
+  queues: Record<QueueKey, sqs.IQueue>;
   stateMachine: sfn.IStateMachine;
   eventBus: events.IEventBus;
   webSocketStage: apigwv2.WebSocketStage;
@@ -49,6 +53,12 @@ function environmentValues(targets: AccessTargets): Record<string, string | unde
   return {
     ...Object.fromEntries(
       (Object.keys(TABLES) as TableKey[]).map((key) => [TABLES[key].envVar, targets.tables[key].tableName]),
+    ),
+    ...Object.fromEntries(
+      (Object.keys(QUEUES) as QueueKey[]).flatMap((key) => [
+        [QUEUES[key].urlVar, targets.queues[key].queueUrl],
+        [QUEUES[key].arnVar, targets.queues[key].queueArn],
+      ]),
     ),
     // No function the state machine invokes is given its ARN (workflow:callback names none): no cycle.
     [ENV.stateMachineArn]: targets.stateMachine.stateMachineArn,
@@ -79,6 +89,10 @@ function grant(target: HandlerFunction, { actions, resource }: Permission, targe
         `Queries the secondary indexes of the ${TABLES[key].id} table; the wildcard covers those indexes only.`,
       );
     }
+    return;
+  }
+  if (resource.startsWith('queue:')) {
+    on([targets.queues[resource.slice('queue:'.length) as QueueKey].queueArn]);
     return;
   }
   switch (resource) {

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpUserPoolAuthorizer, WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -16,10 +17,14 @@ import {
   FUNCTIONS,
   type FunctionEntry,
   functionsTriggeredBy,
+  QUEUES,
+  type QueueKey,
+  queuesFedByRules,
   SERVICE_NAME,
   STAFF_GROUPS,
   settingsEnvironment,
   TELEMETRY_ENVIRONMENT,
+  WEBHOOK_RETRY_LOG,
 } from '../functions/manifest/index.ts';
 import { grantAccess } from './access.ts';
 import { ApiGatewayCloudWatchRole } from './api-gateway-account.ts';
@@ -33,6 +38,10 @@ import { Tables } from './tables.ts';
 const WEB_SOCKET_STAGE = 'live';
 /** How long the event archive keeps events: long enough to replay an outage, not personal data for ever. */
 const EVENT_ARCHIVE_DAYS = 30;
+/** How long a dead-letter queue keeps a message: SQS's longest, for someone to look at it. */
+const DEAD_LETTER_RETENTION = Duration.days(14);
+/** How EventBridge retries putting an event on a rule's target before dead-lettering it. */
+const RULE_TARGET_RETRY = { retryAttempts: 8, maxEventAge: Duration.hours(6) };
 
 export interface CallResiliencyStackProps extends StackProps {
   routing: RoutingConfig;
@@ -72,11 +81,12 @@ export class CallResiliencyStack extends Stack {
         }),
       );
     }
-    const fn = (entry: FunctionEntry) => {
+    const functionOf = (entry: FunctionEntry) => {
       const found = functions.get(entry.handler);
       if (!found) throw new Error(`no function for ${entry.handler}`);
-      return found.function;
+      return found;
     };
+    const fn = (entry: FunctionEntry) => functionOf(entry).function;
 
     const tables = new Tables(this, 'Tables');
     const monitoring = new Monitoring(this, 'Monitoring', {
@@ -88,7 +98,7 @@ export class CallResiliencyStack extends Stack {
       const queue = new sqs.Queue(this, name, {
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
-        retentionPeriod: Duration.days(14),
+        retentionPeriod: DEAD_LETTER_RETENTION,
       });
       Validations.of(queue).acknowledge({
         id: 'AwsSolutions-SQS3',
@@ -251,16 +261,72 @@ export class CallResiliencyStack extends Stack {
         description: rule.description,
         eventPattern: toEventPattern(rule.pattern),
         targets: [
-          new targets.LambdaFunction(fn(target), {
-            retryAttempts: 8,
-            maxEventAge: Duration.hours(6),
-            deadLetterQueue: deadLetters,
-          }),
+          new targets.LambdaFunction(fn(target), { ...RULE_TARGET_RETRY, deadLetterQueue: deadLetters }),
         ],
       });
       // EventBridge only retries delivery; a handler that keeps failing is caught here instead of dropped.
       fn(target).configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(deadLetters) });
     }
+
+    // --- The webhook outbox: call.* and interaction.* events wait there until the CCaaS takes their webhook
+    // (README, "Outbound webhooks"). Lambda's asynchronous retries stop after two, within six hours; a queue
+    // keeps a webhook as long as the retry schedule says, and the notifier times each attempt.
+    const outbox = QUEUES.webhookOutbox;
+    const webhookDeadLetters = deadLetterQueue(
+      QUEUES.webhookDeadLetters.id,
+      'webhooks the CCaaS refused or did not take within the retry schedule, and events the CcaasNotifications rule could not queue',
+    );
+    const queues: Record<QueueKey, sqs.IQueue> = {
+      webhookDeadLetters,
+      webhookOutbox: new sqs.Queue(this, outbox.id, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(outbox.retentionDays),
+        visibilityTimeout: Duration.seconds(outbox.visibilityTimeoutSeconds),
+        ...(outbox.deadLetters
+          ? {
+              deadLetterQueue: {
+                queue: webhookDeadLetters,
+                maxReceiveCount: outbox.deadLetters.maxReceiveCount(routing),
+              },
+            }
+          : {}),
+      }),
+    };
+    for (const { key, rule: ruleKey } of queuesFedByRules()) {
+      const rule = EVENT_RULES[ruleKey];
+      const { deadLetters } = QUEUES[key];
+      new events.Rule(this, `${rule.name}Rule`, {
+        eventBus,
+        description: rule.description,
+        eventPattern: toEventPattern(rule.pattern),
+        targets: [
+          new targets.SqsQueue(queues[key], {
+            ...RULE_TARGET_RETRY,
+            ...(deadLetters ? { deadLetterQueue: queues[deadLetters.queue] } : {}),
+          }),
+        ],
+      });
+    }
+    // Lambda polls with the function's role: its catalog access grants the polling, as every other grant.
+    for (const consumer of functionsTriggeredBy('queue')) {
+      const { queue, batchSize } = consumer.trigger;
+      fn(consumer).addEventSourceMapping(`${QUEUES[queue].id}Source`, {
+        eventSourceArn: queues[queue].queueArn,
+        batchSize,
+        reportBatchItemFailures: true,
+      });
+    }
+    const [notifier] = functionsTriggeredBy('queue').filter((f) => f.trigger.queue === 'webhookOutbox');
+    if (!notifier) throw new Error('the catalog has no consumer of the webhook outbox');
+    const retries = new logs.MetricFilter(this, 'WebhookRetryAge', {
+      logGroup: functionOf(notifier).logGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.message', '=', WEBHOOK_RETRY_LOG.message),
+      metricNamespace: SERVICE_NAME,
+      metricName: 'WebhookAgeAtRetry',
+      metricValue: `$.${WEBHOOK_RETRY_LOG.ageField}`,
+      unit: cloudwatch.Unit.SECONDS,
+    });
 
     for (const scheduled of functionsTriggeredBy('schedule')) {
       const { name, everyMinutes } = scheduled.trigger;
@@ -297,6 +363,7 @@ export class CallResiliencyStack extends Stack {
     for (const handlerFunction of functions.values()) {
       grantAccess(handlerFunction, {
         tables: tables.byKey,
+        queues,
         stateMachine: workflow.stateMachine,
         eventBus,
         webSocketStage,
@@ -315,6 +382,12 @@ export class CallResiliencyStack extends Stack {
       webSocketStageName: WEB_SOCKET_STAGE,
       tables: tables.byKey,
       deadLetters: deadLetterQueues,
+      webhookOutbox: {
+        name: outbox.id,
+        queue: queues.webhookOutbox,
+        retryAge: retries.metric(),
+        maxRetryDelay: Duration.seconds(routing.webhookMaxRetryDelaySeconds),
+      },
     });
 
     new CfnOutput(this, 'HttpApiUrl', { value: httpStage.url });
@@ -325,6 +398,9 @@ export class CallResiliencyStack extends Stack {
     new CfnOutput(this, 'LoginUrl', { value: loginDomain.baseUrl() });
     new CfnOutput(this, 'StateMachineArn', { value: workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'WebhookSecretArn', { value: webhookSecret.secretArn });
+    // What a redrive with the AWS CLI names (docs/operations.md).
+    new CfnOutput(this, 'WebhookOutboxArn', { value: queues.webhookOutbox.queueArn });
+    new CfnOutput(this, 'WebhookDeadLettersArn', { value: queues.webhookDeadLetters.queueArn });
   }
 }
 

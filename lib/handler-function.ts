@@ -41,6 +41,8 @@ export interface HandlerFunctionProps {
 export class HandlerFunction extends Construct {
   readonly entry: FunctionEntry;
   readonly function: NodejsFunction;
+  /** Where the function's log lines go (JSON, one per line). */
+  readonly logGroup: logs.ILogGroup;
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
@@ -50,6 +52,7 @@ export class HandlerFunction extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    this.logGroup = logGroup;
     // An own role instead of the default one with AWSLambdaBasicExecutionRole, which may write to any log group.
     const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);

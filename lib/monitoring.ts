@@ -51,7 +51,20 @@ export interface WatchedResources {
   tables: Record<string, dynamodb.ITable>;
   /** Dead-letter queues by a name for people: a message in one is something nobody handled. */
   deadLetters: Record<string, sqs.IQueue>;
+  /** The queue of webhooks waiting for the CCaaS, by a name for people, and the age of those retried. */
+  webhookOutbox: {
+    name: string;
+    queue: sqs.IQueue;
+    /** The age in seconds of each webhook at a failed attempt that is retried (the notifier's logs). */
+    retryAge: cloudwatch.Metric;
+    /** The longest wait between two attempts: a webhook the CCaaS does not take is retried that often. */
+    maxRetryDelay: Duration;
+  };
 }
+
+/** How old a waiting webhook may get before someone is told: the CCaaS has not taken it for that long. */
+const WEBHOOK_ALARM_AGE = Duration.minutes(15);
+const FIVE_MINUTES = Duration.minutes(5);
 
 /**
  * What an operator watches: one SNS topic that every alarm notifies, an alarm on each failure signal
@@ -74,14 +87,24 @@ export class Monitoring extends Construct {
     this.action = new SnsAction(this.topic);
   }
 
-  /** An alarm when `metric` goes over `threshold` in a minute; it notifies the topic. */
-  alarm(id: string, metric: cloudwatch.IMetric, description: string, threshold = 0): cloudwatch.Alarm {
+  /**
+   * An alarm when `metric` goes over `threshold` in its period (by default in any one period; `lookBack`
+   * periods keep it raised while one of the last so many went over); it notifies the topic.
+   */
+  alarm(
+    id: string,
+    metric: cloudwatch.IMetric,
+    description: string,
+    threshold = 0,
+    lookBack = 1,
+  ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
       alarmDescription: description,
       threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
+      evaluationPeriods: lookBack,
+      datapointsToAlarm: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(this.action);
@@ -167,6 +190,27 @@ export class Monitoring extends Construct {
       return metric;
     });
 
+    const outbox = resources.webhookOutbox;
+    // Nothing takes webhooks out of the outbox (its consumer is broken, disabled or throttled). SQS leaves a
+    // message received three times out of this metric, so it says nothing of a CCaaS outage: the next one does.
+    const oldest = outbox.queue.metricApproximateAgeOfOldestMessage({ period: MINUTE, statistic: 'Maximum' });
+    this.alarm(
+      `${outbox.name}OldestMessage`,
+      oldest,
+      `A webhook has waited in the ${outbox.name} queue for ${WEBHOOK_ALARM_AGE.toMinutes()} minutes without being tried: is the notifier consuming it?`,
+      WEBHOOK_ALARM_AGE.toSeconds(),
+    );
+    // A webhook the CCaaS has not taken for that long. Such a webhook is retried at least every maximum
+    // delay: the alarm looks back that far, so it stays raised while the CCaaS does not take webhooks.
+    const notTaken = outbox.retryAge.with({ period: FIVE_MINUTES, statistic: 'Maximum' });
+    this.alarm(
+      'CcaasWebhooksNotTaken',
+      notTaken,
+      `The CCaaS has not taken a webhook for ${WEBHOOK_ALARM_AGE.toMinutes()} minutes: it is down, unreachable or answers 5xx, 408 or 429 (the notifier's logs say which); webhooks are retried, then dead-lettered`,
+      WEBHOOK_ALARM_AGE.toSeconds(),
+      Math.ceil(outbox.maxRetryDelay.toSeconds() / FIVE_MINUTES.toSeconds()) + 1,
+    );
+
     const depth = Object.entries(resources.deadLetters).map(([name, queue]) =>
       queue.metricApproximateNumberOfMessagesVisible({ period: MINUTE, statistic: 'Maximum', label: name }),
     );
@@ -248,8 +292,16 @@ export class Monitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'WebSocket errors', left: [webSocketErrors], width: 8 }),
         ],
         [
-          new cloudwatch.GraphWidget({ title: 'DynamoDB throttled requests', left: throttles, width: 12 }),
-          new cloudwatch.GraphWidget({ title: 'Dead letters waiting', left: depth, width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'DynamoDB throttled requests', left: throttles, width: 8 }),
+          new cloudwatch.GraphWidget({
+            title: 'Webhooks waiting: oldest, and age at a retry (s)',
+            left: [
+              oldest.with({ label: `${outbox.name} oldest message` }),
+              notTaken.with({ label: 'a webhook retried' }),
+            ],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({ title: 'Dead letters waiting', left: depth, width: 8 }),
         ],
       ],
     });

@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { STAFF_GROUPS } from '../functions/manifest/index.ts';
 import type { Faults } from './dynamo.ts';
-import type { DeadLetter } from './event-bus.ts';
 import { sendJson } from './http-io.ts';
 import type { DevIdentity } from './identity.ts';
 import type { LocalUserPool } from './user-pool.ts';
@@ -54,14 +53,14 @@ function read<T>(res: ServerResponse, body: Buffer, schema: z.ZodType<T>, messag
 /**
  * The routes only the local runtime has, for people and tests: a token issuer standing in for Cognito
  * (`POST /dev/token`, `GET /dev/jwks`), the fault switch of the interaction store (`/dev/faults`), and the
- * dead letters of the event rules (`GET /v1/dead-letters`; on AWS, SQS queues with an alarm).
- * Returns true when it answered the request.
+ * dead letters (`GET /v1/dead-letters`: those of the event rules and of the webhook outbox; on AWS, SQS
+ * queues with an alarm). Returns true when it answered the request.
  */
 export function createDevRoutes(options: {
   identity: DevIdentity;
   userPool: LocalUserPool;
   faults: Faults;
-  deadLetters: DeadLetter[];
+  deadLetters: () => readonly unknown[];
 }) {
   const { identity, userPool, faults, deadLetters } = options;
   return async (req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL): Promise<boolean> => {
@@ -94,7 +93,7 @@ export function createDevRoutes(options: {
         sendJson(res, 200, faults);
         return true;
       case 'GET /v1/dead-letters':
-        sendJson(res, 200, { deadLetters });
+        sendJson(res, 200, { deadLetters: deadLetters() });
         return true;
       default: {
         // PUT /dev/users/{id}: what an admin does in the user pool (disable someone, change their groups).

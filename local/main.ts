@@ -46,7 +46,7 @@ process.stdout.write(
     `  Storage           ${process.env.DATA_DIR ? `on disk in ${process.env.DATA_DIR}` : 'in memory'}`,
     `  CCaaS signing secret (Standard Webhooks): ${stack.webhookSecret}`,
     `  CCaaS webhooks    ${process.env.CCAAS_WEBHOOK_URL || 'not delivered (set CCAAS_WEBHOOK_URL, e.g. npm run ccaas -- listen)'}`,
-    `  Dead letters      GET ${stack.url}/v1/dead-letters`,
+    `  Dead letters      GET ${stack.url}/v1/dead-letters (npm run redrive sends the webhooks again)`,
     'Press Ctrl+C to stop.',
     '',
   ].join('\n'),

@@ -4,13 +4,18 @@ import { readFile } from 'node:fs/promises';
 import {
   ACCESS,
   type Access,
-  DEFAULT_SETTINGS,
+  DEAD_LETTER_ATTRIBUTES,
   ENV,
+  EVENT_RULES,
   environmentFor,
   environmentOf,
   FUNCTIONS,
   type FunctionEntry,
   functionsTriggeredBy,
+  parseSettings,
+  QUEUES,
+  type QueueKey,
+  queuesFedByRules,
   type Settings,
   settingsEnvironment,
   TABLES,
@@ -21,15 +26,20 @@ import { createAwsEndpoint } from './aws-endpoint.ts';
 import { createDevRoutes } from './dev-routes.ts';
 import { createLocalDynamo, type Faults } from './dynamo.ts';
 import { type BusEvent, createLocalEventBus, type DeadLetter } from './event-bus.ts';
+import { startEventSourceMapping } from './event-source-mapping.ts';
 import { createGateway } from './gateway.ts';
 import { createGrants } from './grants.ts';
 import { listen, sendJson } from './http-io.ts';
 import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
 import { startLambdaService } from './lambda.ts';
+import { createLocalSqs, sqsService } from './sqs.ts';
 import { createLocalStepFunctions } from './stepfunctions/index.ts';
 import { createLocalUserPool } from './user-pool.ts';
 
-/** Settings default as in DEFAULT_SETTINGS (offer 20 s, queue 300 s, resiliency, wrap-up 60 s, grace 30 s...). */
+/**
+ * Settings default as in DEFAULT_SETTINGS (offer 20 s, queue 300 s, resiliency, wrap-up 60 s, grace 30 s,
+ * webhooks retried from 1 s to 15 min apart for a day...) and are validated as the functions validate them.
+ */
 export interface LocalStackOptions extends Partial<Settings> {
   port?: number;
   host?: string;
@@ -67,15 +77,28 @@ export interface LocalStack {
   /** The events published to the local bus, in order (the most recent five thousand at least). */
   published: BusEvent[];
   /**
-   * Events whose delivery to a rule target failed every attempt (also at GET /v1/dead-letters); the most
-   * recent five thousand at least.
+   * What is dead-lettered (also at GET /v1/dead-letters), with the queue it is in on AWS: events whose
+   * delivery to a rule target failed every attempt (the most recent five thousand at least), and the
+   * messages of the webhook outbox's dead-letter queue.
    */
-  deadLetters: DeadLetter[];
-  /** Resolves once the event deliveries under way have ended: delivered, or dead-lettered after retries. */
+  readonly deadLetters: ListedDeadLetter[];
+  /** The SQS queues of the stack, for SDK clients in tests (on the local AWS endpoint). */
+  queues: Record<QueueKey, { url: string; arn: string }>;
+  /**
+   * Resolves once the event deliveries under way have ended: delivered, or dead-lettered after retries. An
+   * event for a queue (the webhook outbox) is delivered once queued; its consumer takes it from there.
+   */
   eventsSettled(): Promise<void>;
   /** The JavaScript heap in use by the functions' execution environment, in bytes. */
   functionsHeapUsed(): Promise<number>;
   close(): Promise<void>;
+}
+
+/** A dead letter as the local runtime lists it: what failed, why, and the queue it is in on AWS. */
+export interface ListedDeadLetter extends Omit<DeadLetter, 'event'> {
+  queue: string;
+  /** The bus event; for a queue's message that is not JSON, its body as text. */
+  event: unknown;
 }
 
 const ACCOUNT = '000000000000';
@@ -102,6 +125,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const onError =
     options.onError ?? ((message, error) => process.stderr.write(`${message}: ${String(error)}\n`));
   const functions = options.functions ?? FUNCTIONS;
+  const settings = parseSettings(
+    (key) => options[key],
+    (key) => `option ${key}`,
+  );
   const faults: Faults = { interactionStore: 'up', interactionStoreLatencyMs: 0 };
   const tableNames = Object.fromEntries(Object.values(TABLES).map((t) => [t.id, t.id]));
   const dynamo = createLocalDynamo({
@@ -134,21 +161,76 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     },
   });
 
+  const queueKeys = Object.keys(QUEUES) as QueueKey[];
+  const sqs = createLocalSqs({
+    account: ACCOUNT,
+    region: REGION,
+    queues: queueKeys.map((key) => {
+      const { id, visibilityTimeoutSeconds, retentionDays, deadLetters } = QUEUES[key];
+      return {
+        key,
+        name: id,
+        visibilityTimeoutSeconds,
+        retentionSeconds: retentionDays * 24 * 3600,
+        ...(deadLetters
+          ? {
+              redrive: {
+                deadLetters: deadLetters.queue,
+                maxReceiveCount: deadLetters.maxReceiveCount(settings),
+              },
+            }
+          : {}),
+      };
+    }),
+  });
+
   const bus = createLocalEventBus({
     busName: EVENT_BUS_NAME,
     ...options.eventRetry,
-    targets: functionsTriggeredBy('event', functions).map((t) => ({
-      rule: t.trigger.rule,
-      invoke: invoker(t),
-    })),
+    targets: [
+      ...functionsTriggeredBy('event', functions).map((t) => ({ rule: t.trigger.rule, invoke: invoker(t) })),
+      // A queue target: the whole event is the message's body, as EventBridge sends it.
+      ...queuesFedByRules().map(({ key, rule }) => ({
+        rule,
+        invoke: async (event: BusEvent) => sqs.send(key, JSON.stringify(event)),
+      })),
+    ],
   });
 
   const userPool = createLocalUserPool();
+  /** The queues messages are dead-lettered to, with the rule of the queue that sends them there. */
+  const deadLetterQueues = queueKeys.flatMap((source) => {
+    const { deadLetters, rule } = QUEUES[source];
+    return deadLetters && rule
+      ? [{ key: deadLetters.queue, rule, maxReceiveCount: deadLetters.maxReceiveCount(settings) }]
+      : [];
+  });
+  /** What GET /v1/dead-letters lists: the bus's dead letters, then those of the queues, oldest first. */
+  const listDeadLetters = (): ListedDeadLetter[] => [
+    ...bus.deadLetters.map((letter) => ({
+      ...letter,
+      queue: `${EVENT_RULES[letter.rule as keyof typeof EVENT_RULES].name}DeadLetters`,
+    })),
+    ...deadLetterQueues.flatMap(({ key, rule, maxReceiveCount }) =>
+      sqs.messagesOf(key).map((message) => ({
+        queue: QUEUES[key].id,
+        rule,
+        // Set aside by the notifier, with why; else moved by SQS after the maximum receive count.
+        error:
+          message.attributes[DEAD_LETTER_ATTRIBUTES.error]?.StringValue ??
+          `received ${maxReceiveCount} times without being handled`,
+        attempts: Number(message.attributes[DEAD_LETTER_ATTRIBUTES.attempts]?.StringValue ?? maxReceiveCount),
+        event: parsedOrText(message.body),
+      })),
+    ),
+  ];
+
   const grants = createGrants({
     functions,
     tables: Object.fromEntries(
       Object.entries(TABLES).map(([key, t]) => [tableNames[t.id] ?? t.id, key as TableKey]),
     ),
+    queues: Object.fromEntries(queueKeys.map((key) => [QUEUES[key].id, key])),
     stateMachineArn: STATE_MACHINE_ARN,
     eventBusName: EVENT_BUS_NAME,
     userPoolId: userPool.id,
@@ -164,7 +246,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ws: new Map(functionsTriggeredBy('websocket', functions).map((f) => [f.trigger.route, invoker(f)])),
       authorizer: invoker(authorizer),
     },
-    extra: createDevRoutes({ identity, userPool, faults, deadLetters: bus.deadLetters }),
+    extra: createDevRoutes({ identity, userPool, faults, deadLetters: () => listDeadLetters() }),
     jwtClaims: identity.httpClaims,
     onError,
   });
@@ -192,6 +274,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.1' });
         },
       },
+      AmazonSQS: sqsService(sqs),
     },
     authorize: grants.authorize,
     connections: gateway.manageConnection,
@@ -213,6 +296,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     [ENV.jwtIssuer]: identity.issuer,
     [ENV.jwtAudience]: LOCAL_AUDIENCE,
     [ENV.userPoolId]: userPool.id,
+    ...Object.fromEntries(
+      queueKeys.flatMap((key) => [
+        [QUEUES[key].urlVar, sqs.urlOf(key, awsEndpoint)],
+        [QUEUES[key].arnVar, sqs.arnOf(key)],
+      ]),
+    ),
   };
   lambda = startLambdaService({
     functions,
@@ -227,8 +316,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SFN: awsEndpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: awsEndpoint,
+      AWS_ENDPOINT_URL_SQS: awsEndpoint,
       ...TELEMETRY_ENVIRONMENT,
-      ...settingsEnvironment({ ...DEFAULT_SETTINGS, ...definedOnly(options) }),
+      ...settingsEnvironment(settings),
     },
     guarded: {
       variables: environmentOf(Object.keys(ACCESS) as Access[]),
@@ -240,11 +330,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }),
     onError,
   });
+  let mappings: { close(): Promise<void> }[] = [];
   // In this order: the functions still running need the local AWS services.
   const stop = async () => {
     await gateway.disconnectAll();
     await sfn.close();
     await bus.close();
+    await Promise.all(mappings.map((m) => m.close()));
+    sqs.close();
     await lambda?.close();
     await gateway.close();
     await aws.close();
@@ -258,6 +351,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // What ran before a restart goes on: the workflows where they were (their tokens still answer them),
     // and one sweep forgets the sockets that died with the old process, as their $disconnect would have.
     await sfn.resume();
+    mappings = functionsTriggeredBy('queue', functions).map((consumer) =>
+      startEventSourceMapping({
+        sqs,
+        queue: consumer.trigger.queue,
+        queueArn: sqs.arnOf(consumer.trigger.queue),
+        region: REGION,
+        batchSize: consumer.trigger.batchSize,
+        functionName: consumer.handler,
+        invoke: invoker(consumer),
+        authorize: (action) =>
+          grants.authorizeFunction(consumer, action, {
+            QueueUrl: sqs.urlOf(consumer.trigger.queue, awsEndpoint),
+          }),
+        onError,
+      }),
+    );
     for (const sweep of sweeps) await lambda.invoke(sweep, SCHEDULED_EVENT);
     // The public port opens last, once every function can answer: nobody sees a half-started runtime.
     port = await listen(gateway.server, options.port ?? 3000, options.host ?? '127.0.0.1');
@@ -295,7 +404,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     eventBusName: EVENT_BUS_NAME,
     faults,
     published: bus.published,
-    deadLetters: bus.deadLetters,
+    get deadLetters() {
+      return listDeadLetters();
+    },
+    queues: Object.fromEntries(
+      queueKeys.map((key) => [key, { url: sqs.urlOf(key, awsEndpoint), arn: sqs.arnOf(key) }]),
+    ) as LocalStack['queues'],
     eventsSettled: () => bus.settled(),
     functionsHeapUsed: () => lambda?.heapUsed() ?? Promise.resolve(0),
     async close() {
@@ -305,8 +419,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 }
 
-/** The setting keys of the options that were given (an explicit undefined keeps the default). */
-function definedOnly(options: LocalStackOptions): Partial<Settings> {
-  const keys = Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[];
-  return Object.fromEntries(keys.filter((k) => options[k] !== undefined).map((k) => [k, options[k]]));
+/** A message body as the JSON it holds, or as its text when it is not JSON. */
+function parsedOrText(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
 }

@@ -28,6 +28,13 @@ export interface Settings {
    * stop changing (DynamoDB TTL).
    */
   retentionDays: number;
+  /**
+   * The CCaaS webhooks' retry schedule (core/webhook-retry.ts): the first wait, the longest wait, and the
+   * age at which a webhook the CCaaS still has not taken is dead-lettered.
+   */
+  webhookFirstRetrySeconds: number;
+  webhookMaxRetryDelaySeconds: number;
+  webhookMaxAgeSeconds: number;
 }
 
 /** Every port a use case may take. Each factory declares the subset it needs with `Pick`. */

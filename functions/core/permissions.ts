@@ -9,15 +9,22 @@ export interface Caller {
 }
 
 /** What a group may do to records that are not its own (an agent's own records have rules of their own). */
-export type StaffRight = 'manageAgents' | 'readAgents' | 'readCalls' | 'readInteractions' | 'readWorkItems';
+export type StaffRight =
+  | 'manageAgents'
+  | 'manageDeliveries'
+  | 'readAgents'
+  | 'readCalls'
+  | 'readInteractions'
+  | 'readWorkItems';
 
 /**
- * Who may do what, once (the README's table says the same): admins manage agents and their queues;
- * supervisors read agents, calls, interactions and work items; agents hold no right over others' records.
- * A person in several groups has every right of each.
+ * Who may do what, once (the README's table says the same): admins manage agents and their queues, and
+ * the delivery of webhooks (sending dead-lettered ones again); supervisors read agents, calls,
+ * interactions and work items; agents hold no right over others' records. A person in several groups has
+ * every right of each.
  */
 export const GROUP_RIGHTS: Record<StaffGroup, readonly StaffRight[]> = {
-  admins: ['manageAgents', 'readAgents'],
+  admins: ['manageAgents', 'manageDeliveries', 'readAgents'],
   supervisors: ['readAgents', 'readCalls', 'readInteractions', 'readWorkItems'],
   agents: [],
 };

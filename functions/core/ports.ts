@@ -219,6 +219,39 @@ export interface CcaasWebhooks {
   deliver(webhook: CcaasWebhook): Promise<boolean>;
 }
 
+/** Why a webhook was set aside, as its dead letter says (beside the original message). */
+export interface DeadLetterReason {
+  /** The last attempt's error: `WebhookRejected: POST … 422 …`. */
+  error: string;
+  /** How many attempts were made. */
+  attempts: number;
+}
+
+/** A move of the dead letters back to the outbox, under way or just started. */
+export interface WebhookRedrive {
+  /** What names the move (SQS's task handle). */
+  taskHandle: string;
+  /** About how many dead letters it moves. */
+  messages: number;
+}
+
+/**
+ * The queue of webhooks waiting for delivery (the outbox, fed by the event bus) and the queue of those
+ * given up (its dead letters). The notifier consumes the outbox through Lambda's event source mapping,
+ * which deletes what it reports done: these are the moves it makes beside that.
+ */
+export interface WebhookOutbox {
+  /** Keeps a message received from the outbox out of sight for `seconds`: its next attempt is then. */
+  retryLater(receiptHandle: string, seconds: number): Promise<void>;
+  /** Puts a copy of a message (its body, as received) in the dead-letter queue, with the reason. */
+  deadLetter(body: string, reason: DeadLetterReason): Promise<void>;
+  /**
+   * Moves every dead letter back to the outbox to be delivered again, at most `messagesPerSecond` a second
+   * (SQS picks the pace without it). One move runs at a time: asked again meanwhile, it answers that one.
+   */
+  redrive(options: { messagesPerSecond?: number | undefined }): Promise<WebhookRedrive>;
+}
+
 /** Verifies an agent's token (Cognito's on AWS, the dev issuer's locally); its subject is the agent id. */
 /** What a valid token says: whom it names, their groups (`cognito:groups`), when it expires (ISO time). */
 export interface VerifiedToken {

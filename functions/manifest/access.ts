@@ -1,5 +1,6 @@
 import type { Access } from './catalog.ts';
 import { ENV } from './environment.ts';
+import { QUEUES, type QueueKey } from './queues.ts';
 import { TABLES, type TableKey } from './tables.ts';
 
 /**
@@ -12,6 +13,7 @@ import { TABLES, type TableKey } from './tables.ts';
 /** A resource of the stack, as a permission names it. */
 export type AccessResource =
   | `table:${TableKey}`
+  | `queue:${QueueKey}`
   | 'stateMachine'
   | 'eventBus'
   | 'connections'
@@ -65,6 +67,17 @@ const WEBHOOK_SECRET: AccessGrant = {
   ],
 };
 
+/**
+ * What Lambda's event source mapping does with the function's role to consume a queue (it receives,
+ * deletes what was handled, reads the queue's attributes), and the notifier's own visibility changes.
+ */
+const QUEUE_CONSUME = [
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:GetQueueAttributes',
+];
+
 export const ACCESS: Record<Access, AccessGrant> = {
   'calls:read': table('calls', TABLE_READ),
   'calls:write': table('calls', TABLE_WRITE),
@@ -107,6 +120,32 @@ export const ACCESS: Record<Access, AccessGrant> = {
     env: [ENV.userPoolId],
     permissions: [
       { actions: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser'], resource: 'userPool' },
+    ],
+  },
+  'webhookOutbox:consume': {
+    env: [QUEUES.webhookOutbox.urlVar],
+    permissions: [{ actions: QUEUE_CONSUME, resource: 'queue:webhookOutbox' }],
+  },
+  'webhookDeadLetters:write': {
+    env: [QUEUES.webhookDeadLetters.urlVar],
+    permissions: [{ actions: ['sqs:SendMessage'], resource: 'queue:webhookDeadLetters' }],
+  },
+  // A message move task runs with its starter's rights: it receives and deletes from the dead-letter
+  // queue and sends to the outbox (SQS's dead-letter queue redrive permissions).
+  'webhookDeadLetters:redrive': {
+    env: [QUEUES.webhookDeadLetters.urlVar, QUEUES.webhookDeadLetters.arnVar, QUEUES.webhookOutbox.arnVar],
+    permissions: [
+      {
+        actions: [
+          'sqs:StartMessageMoveTask',
+          'sqs:ListMessageMoveTasks',
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+        ],
+        resource: 'queue:webhookDeadLetters',
+      },
+      { actions: ['sqs:SendMessage'], resource: 'queue:webhookOutbox' },
     ],
   },
   // Cognito's key set is public: reading it needs no grant.

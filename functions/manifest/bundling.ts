@@ -31,6 +31,7 @@ export const BUNDLE_PARTS = {
   secretsManager: ['@aws-sdk/client-secrets-manager', 'standardwebhooks'],
   jwtVerifier: ['jose'],
   cognito: ['@aws-sdk/client-cognito-identity-provider'],
+  sqs: ['@aws-sdk/client-sqs'],
 } as const satisfies Record<string, readonly string[]>;
 export type BundlePart = keyof typeof BUNDLE_PARTS;
 
@@ -42,6 +43,7 @@ const CLIENT_OF_SERVICE: Readonly<Record<string, BundlePart>> = {
   'execute-api': 'apiGatewayManagementApi',
   secretsmanager: 'secretsManager',
   'cognito-idp': 'cognito',
+  sqs: 'sqs',
 };
 
 /** The parts a function with this access needs: the clients of the services it is granted actions in. */

@@ -6,6 +6,7 @@
 
 import { AGENT_ACTIONS, type AgentAction } from '../core/vocabulary.ts';
 import type { EventRuleKey } from './event-rules.ts';
+import type { QueueKey } from './queues.ts';
 
 /** A resource a function may use. The CDK app turns each into a least-privilege grant and env vars. */
 export type Access =
@@ -26,6 +27,9 @@ export type Access =
   | 'webhook:verify'
   | 'webhook:sign'
   | 'webhookReceipts:write'
+  | 'webhookOutbox:consume'
+  | 'webhookDeadLetters:write'
+  | 'webhookDeadLetters:redrive'
   | 'jwt:verify'
   | 'directory:read';
 
@@ -48,6 +52,11 @@ export type Trigger =
   | { type: 'authorizer' }
   | { type: 'workflow'; state: WorkflowState }
   | { type: 'event'; rule: EventRuleKey }
+  /**
+   * An SQS queue, through Lambda's event source mapping: batches of up to `batchSize` messages, the
+   * function reporting the ones it did not handle (ReportBatchItemFailures), which stay on the queue.
+   */
+  | { type: 'queue'; queue: QueueKey; batchSize: number }
   | { type: 'schedule'; name: string; everyMinutes: number };
 
 export type TriggerType = Trigger['type'];
@@ -141,6 +150,8 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
   ]),
   http('GET', '/v1/interactions', 'list-interactions', ['interactions:read', 'agents:read', 'calls:read']),
   http('GET', '/v1/work-items', 'list-work-items', ['workItems:read']),
+  // Moves the dead-lettered webhooks back to the outbox (admins).
+  http('POST', '/v1/dead-letters/redrive', 'redrive-dead-letters', ['webhookDeadLetters:redrive']),
 
   // The agents' WebSocket API
   { handler: 'ws/authorizer', trigger: { type: 'authorizer' }, access: ['jwt:verify'] },
@@ -183,11 +194,12 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
       'workItems:write',
     ],
   },
-  // Signed webhooks to the CCaaS for call.* and interaction.* events; the default 10 s covers a 5 s POST.
+  // Signed webhooks to the CCaaS for the call.* and interaction.* events of the outbox, which the
+  // ccaasNotifications rule fills; a batch's webhooks go out together, so the default 10 s covers a 5 s POST.
   {
     handler: 'events/ccaas-notifier',
-    trigger: { type: 'event', rule: 'ccaasNotifications' },
-    access: ['webhook:sign'],
+    trigger: { type: 'queue', queue: 'webhookOutbox', batchSize: 10 },
+    access: ['webhook:sign', 'webhookOutbox:consume', 'webhookDeadLetters:write'],
   },
   {
     handler: 'scheduled/sweeper',

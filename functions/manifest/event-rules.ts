@@ -1,8 +1,9 @@
 import type { DomainEventType } from '../core/vocabulary.ts';
 
 /**
- * The event bus rules: which domain events reach which function. Defined once, for the CDK app (EventBridge
- * rules with their dead-letter queues) and the local event bus (the same patterns, matched in process).
+ * The event bus rules: which domain events reach which function (its trigger names the rule) or queue (the
+ * queue names it, queues.ts). Defined once, for the CDK app (EventBridge rules with their dead-letter queues)
+ * and the local event bus (the same patterns, matched in process).
  */
 
 /** The `source` of every event the product publishes. */
@@ -23,7 +24,7 @@ export const EVENT_RULES = {
   },
   ccaasNotifications: {
     name: 'CcaasNotifications',
-    description: 'Call and interaction events are delivered to the CCaaS as signed webhooks',
+    description: 'Call and interaction events wait in the webhook outbox for delivery to the CCaaS',
     pattern: { source: [EVENT_SOURCE], 'detail-type': [{ prefix: 'call.' }, { prefix: 'interaction.' }] },
   },
 } as const satisfies Record<string, EventRule>;

@@ -18,5 +18,6 @@ export * from './bundling.ts';
 export * from './catalog.ts';
 export * from './environment.ts';
 export * from './event-rules.ts';
+export * from './queues.ts';
 export * from './settings.ts';
 export * from './tables.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiError, optionalString, validationError } from './api.ts';
+import { ApiError, optionalString, validationError } from '../aws-json-api.ts';
 import {
   abortExecution,
   type ExecutionRecord,

@@ -1,7 +1,7 @@
 import '../polyfills.ts';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { createApiHandler } from './api.ts';
+import { createApiHandler } from '../aws-json-api.ts';
 import { prepareDefinition } from './asl.ts';
 import { type MachineRuntime, saveWait } from './execution-run.ts';
 import {

@@ -1,5 +1,5 @@
 import type { StateMachine } from 'aws-local-stepfunctions';
-import { ApiError, optionalString, validationError } from './api.ts';
+import { ApiError, optionalString, validationError } from '../aws-json-api.ts';
 import { ignore, type JsonObject } from './util.ts';
 
 type EventLogs = ReturnType<StateMachine['run']>['eventLogs'];

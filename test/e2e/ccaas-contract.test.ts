@@ -1,22 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runRedrive } from '../../local/redrive.ts';
 import { generateWebhookSecret } from '../../local/stack.ts';
 import { getJson } from '../support/ccaas.ts';
 import { eventually } from '../support/poll.ts';
 import { useLocalStack } from '../support/stack.ts';
+import { tokenFor } from '../support/tokens.ts';
 import { startWebhookReceiver } from '../support/webhook-receiver.ts';
 
 const secret = generateWebhookSecret();
 // Started before the stack, which needs its URL.
 const receiver = await startWebhookReceiver(secret);
-const MAX_ATTEMPTS = 4;
+/** A webhook the receiver does not take is retried every second, and dead-lettered once 4 seconds old. */
+const MAX_AGE_SECONDS = 4;
 
 describe('the CCaaS integration contract', () => {
   const ctx = useLocalStack({
     webhookSecret: secret,
     ccaasWebhookUrl: receiver.url,
-    eventRetry: { maxAttempts: MAX_ATTEMPTS, baseDelayMs: 25 },
+    webhookFirstRetrySeconds: 1,
+    webhookMaxRetryDelaySeconds: 1,
+    webhookMaxAgeSeconds: MAX_AGE_SECONDS,
   });
   afterEach(() => {
     receiver.state.answer = () => 200;
@@ -29,7 +35,7 @@ describe('the CCaaS integration contract', () => {
   /** GET /v1/dead-letters, the ones about one call. */
   const deadLettersOf = async (callId: string): Promise<Record<string, any>[]> =>
     (await getJson(`${ctx.stack.url}/v1/dead-letters`)).body.deadLetters.filter(
-      (d: Record<string, any>) => d.event.detail.callId === callId,
+      (d: Record<string, any>) => d.event?.detail?.callId === callId,
     );
   /** The call.* and interaction.* events published about a call: what the CCaaS must receive. */
   const forCcaas = (callId: string) =>
@@ -171,7 +177,7 @@ describe('the CCaaS integration contract', () => {
     expect(state(await ctx.call(outOfOrder.callId))).toEqual(expected);
   });
 
-  it('delivers every webhook once the receiver is back, signed, each retry under the same webhook-id', async () => {
+  it('delivers every webhook once the receiver is back, once, signed, each retry under the same webhook-id', async () => {
     // Down for the first two attempts of every webhook.
     receiver.state.answer = (_delivery, earlier) => (earlier.length < 2 ? 503 : 200);
     const { agent, callId } = await ctx.connectedCall('back-a', 'back');
@@ -191,7 +197,11 @@ describe('the CCaaS integration contract', () => {
     expect(receiver.of(callId).every((d) => d.verified)).toBe(true);
     for (const id of ids) {
       const attempts = receiver.of(callId).filter((d) => d.webhookId === id);
-      expect(attempts.map((d) => d.status).slice(0, 3), id).toEqual([503, 503, 200]);
+      // Taken once: the outbox drops a webhook the receiver took.
+      expect(
+        attempts.map((d) => d.status),
+        id,
+      ).toEqual([503, 503, 200]);
       expect(new Set(attempts.map((d) => JSON.stringify(d.payload))).size, id).toBe(1);
       expect(attempts[0]?.payload).toMatchObject({ id, data: { callId } });
     }
@@ -202,7 +212,7 @@ describe('the CCaaS integration contract', () => {
     expect(await deadLettersOf(callId)).toEqual([]);
   });
 
-  it('dead-letters webhooks the receiver never takes, and routes the call all the same', async () => {
+  it('dead-letters a refused webhook at once and the others at the maximum age, routes the call all the same, and a redrive delivers them', async () => {
     // Refuses the accept for good (422), and is down for everything else about the call.
     receiver.state.answer = (delivery) => (delivery.payload.type === 'call.accepted' ? 422 : 503);
     const agent = await (await ctx.agent('dead-a', { queues: ['dead'] })).online();
@@ -221,16 +231,81 @@ describe('the CCaaS integration contract', () => {
       },
       { what: 'the webhooks of the call dead-lettered' },
     );
+    const attemptsOf = (id: string) => receiver.of(callId).filter((d) => d.webhookId === id);
     for (const letter of dead) {
-      expect(letter).toMatchObject({ rule: 'ccaasNotifications', attempts: MAX_ATTEMPTS });
-      expect(letter.error).toMatch(
-        letter.event['detail-type'] === 'call.accepted'
-          ? /^WebhookRejected: .* 422/
-          : /^WebhookDeliveryFailed: .* 503/,
-      );
-      expect(receiver.of(callId).filter((d) => d.webhookId === letter.event.detail.id)).toHaveLength(
-        MAX_ATTEMPTS,
-      );
+      const tried = attemptsOf(letter.event.detail.id);
+      expect(letter).toMatchObject({
+        rule: 'ccaasNotifications',
+        queue: 'CcaasNotificationsDeadLetters',
+        attempts: tried.length,
+      });
+      if (letter.event['detail-type'] === 'call.accepted') {
+        // Refused: not tried again.
+        expect(letter.error).toMatch(/^WebhookRejected: .* 422/);
+        expect(tried.map((d) => d.status)).toEqual([422]);
+      } else {
+        // Down: tried every second until the maximum age, then set aside.
+        expect(letter.error).toMatch(/^WebhookDeliveryFailed: .* 503/);
+        expect(tried.length).toBeGreaterThanOrEqual(3);
+        expect(tried.every((d) => d.status === 503)).toBe(true);
+      }
     }
+
+    // The CCaaS is back; a supervisor may not send them again, an admin may (npm run redrive).
+    receiver.state.answer = () => 200;
+    const supervisor = await fetch(`${ctx.stack.url}/v1/dead-letters/redrive`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await tokenFor(ctx.stack.url, 'sup', ['supervisors'])}`,
+        'content-type': 'application/json',
+      },
+      body: '{}',
+    });
+    expect(supervisor.status).toBe(403);
+    const printed: string[] = [];
+    const output = { out: (line: string) => printed.push(line), err: (line: string) => printed.push(line) };
+    expect(await runRedrive(['--url', ctx.stack.url], {}, output)).toBe(0);
+    const [status, answer] = (printed[0] ?? '').split(/ (.*)/);
+    expect(status).toBe('202');
+    expect(JSON.parse(answer as string)).toEqual({
+      taskHandle: expect.any(String),
+      messages: expect.any(Number),
+    });
+    expect(JSON.parse(answer as string).messages).toBeGreaterThanOrEqual(dead.length);
+
+    await eventually(
+      async () =>
+        dead.every((letter) => attemptsOf(letter.event.detail.id).at(-1)?.status === 200) &&
+        (await deadLettersOf(callId)).length === 0,
+      { what: 'the dead letters delivered' },
+    );
+    for (const letter of dead) {
+      const tried = attemptsOf(letter.event.detail.id);
+      // Delivered once more, the same webhook under the same id.
+      expect(tried.filter((d) => d.status === 200)).toHaveLength(1);
+      expect(new Set(tried.map((d) => JSON.stringify(d.payload))).size).toBe(1);
+    }
+  });
+
+  it('dead-letters at once a message of the outbox that is no bus event, with why', async () => {
+    const sqs = new SQSClient({
+      endpoint: ctx.stack.awsEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: ctx.stack.queues.webhookOutbox.url, MessageBody: 'not an event' }),
+    );
+    sqs.destroy();
+
+    const letter = await eventually(() => ctx.stack.deadLetters.find((d) => d.event === 'not an event'), {
+      what: 'the message dead-lettered',
+    });
+    expect(letter).toMatchObject({
+      queue: 'CcaasNotificationsDeadLetters',
+      rule: 'ccaasNotifications',
+      attempts: 1,
+      error: expect.stringMatching(/^InvalidMessage: /),
+    });
   });
 });

@@ -5,6 +5,12 @@ import {
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Access, FUNCTIONS, type FunctionEntry } from '../../functions/manifest/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
@@ -79,6 +85,40 @@ describe('each function with only its own grants', () => {
     expect((await new DynamoDBClient(as('local')).send(new GetItemCommand(getCall))).Item).toBeUndefined();
   });
 
+  it('lets the notifier take from the webhook outbox and dead-letter, and only the redrive route move dead letters back', async () => {
+    const { webhookOutbox, webhookDeadLetters } = stack.queues;
+    const sqs = (accessKeyId: string) => new SQSClient(as(accessKeyId));
+    const denied = (action: string) => ({
+      name: 'AccessDeniedException',
+      message: expect.stringContaining(`${action} on resource: queue:`),
+    });
+    const redrive = new StartMessageMoveTaskCommand({
+      SourceArn: webhookDeadLetters.arn,
+      DestinationArn: webhookOutbox.arn,
+    });
+
+    await sqs('events-ccaas-notifier').send(
+      new ReceiveMessageCommand({ QueueUrl: webhookOutbox.url, VisibilityTimeout: 0 }),
+    );
+    await sqs('events-ccaas-notifier').send(
+      new SendMessageCommand({ QueueUrl: webhookDeadLetters.url, MessageBody: '{}' }),
+    );
+    await sqs('http-redrive-dead-letters').send(redrive);
+    expect(errors).toEqual([]);
+
+    await expect(sqs('events-ccaas-notifier').send(redrive)).rejects.toMatchObject(
+      denied('sqs:StartMessageMoveTask'),
+    );
+    await expect(
+      sqs('http-redrive-dead-letters').send(new ReceiveMessageCommand({ QueueUrl: webhookOutbox.url })),
+    ).rejects.toMatchObject(denied('sqs:ReceiveMessage'));
+    await expect(
+      sqs('http-get-call').send(new SendMessageCommand({ QueueUrl: webhookOutbox.url, MessageBody: '{}' })),
+    ).rejects.toMatchObject(denied('sqs:SendMessage'));
+    expect(errors).toHaveLength(3);
+    errors.splice(0);
+  });
+
   it('refuses an access key nobody was given, and a request signed by nobody', async () => {
     await expect(
       new DynamoDBClient(as('AKIAIOSFODNN7EXAMPLE')).send(new GetItemCommand(getCall)),
@@ -108,8 +148,13 @@ describe('a function whose catalog entry lacks a grant', () => {
   const errors: string[] = [];
   let stack: LocalStack;
   // Without `events:publish`, the accept function's bundle leaves EventBridge out, as on AWS. Without
-  // `agents:read`, the sync function (which keeps DynamoDB for its calls) is not given AGENTS_TABLE.
-  const lacking: Record<string, Access> = { 'ws/accept': 'events:publish', 'ws/sync': 'agents:read' };
+  // `agents:read`, the sync function (which keeps DynamoDB for its calls) is not given AGENTS_TABLE. The
+  // notifier without `webhookOutbox:consume`: Lambda could not poll the outbox with its role.
+  const lacking: Record<string, Access> = {
+    'ws/accept': 'events:publish',
+    'ws/sync': 'agents:read',
+    'events/ccaas-notifier': 'webhookOutbox:consume',
+  };
   const functions: FunctionEntry[] = FUNCTIONS.map((entry) => {
     const lacked = lacking[entry.handler];
     return lacked ? { ...entry, access: entry.access.filter((a) => a !== lacked) } : entry;
@@ -122,6 +167,14 @@ describe('a function whose catalog entry lacks a grant', () => {
     });
   });
   afterAll(() => stack.close());
+
+  it('does not poll a queue for a function whose role may not consume it, and says so at start', () => {
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^events\/ccaas-notifier may not poll webhookOutbox: .*sqs:ReceiveMessage/),
+      ]),
+    );
+  });
 
   it('fails where it would fail on AWS, and says which part of its bundle it missed', async () => {
     const agent = await AgentClient.register(stack.url, stack.wsUrl, 'grants-a1');

@@ -10,7 +10,10 @@ const STAFF_ROUTES = functionsTriggeredBy('http')
   .map((f) => f.trigger)
   .filter((route) => !route.signed);
 /** A body each staff route with one would take, so that only the token decides. */
-const BODIES: Record<string, unknown> = { 'PUT /v1/agents/{agentId}': { name: 'Nobody', queues: ['perm'] } };
+const BODIES: Record<string, unknown> = {
+  'PUT /v1/agents/{agentId}': { name: 'Nobody', queues: ['perm'] },
+  'POST /v1/dead-letters/redrive': {},
+};
 const GATEWAY_401 = { message: 'Unauthorized' };
 
 describe('who may do what on the REST API (JWT authorizer, then the groups)', () => {
@@ -103,6 +106,22 @@ describe('who may do what on the REST API (JWT authorizer, then the groups)', ()
     for (const path of ['/v1/calls/call_x', '/v1/interactions/int_x', '/v1/work-items']) {
       expect((await request('GET', path, admin)).status, path).toBe(403);
     }
+  });
+
+  it('admins send dead-lettered webhooks again; supervisors and agents may not', async () => {
+    const redrive = (who: ReturnType<typeof as>, body: unknown = {}) =>
+      request('POST', '/v1/dead-letters/redrive', who, body);
+
+    for (const who of [as('sup-5', 'supervisors'), as('perm-agent', 'agents')]) {
+      const refused = await redrive(who);
+      expect(refused.status, who.subject).toBe(403);
+      expect(refused.body.error.message).toContain('admins');
+    }
+    expect((await redrive(as('admin-2', 'admins'), { messagesPerSecond: 0 })).status).toBe(422);
+    expect(await redrive(as('admin-2', 'admins'), { messagesPerSecond: 50 })).toEqual({
+      status: 202,
+      body: { taskHandle: expect.any(String), messages: 0 },
+    });
   });
 
   it('an agent reads its own record and work items, nobody else’s', async () => {

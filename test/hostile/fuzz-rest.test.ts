@@ -7,6 +7,7 @@ import { DOMAIN_ERROR_CODES, HTTP_REQUEST_ERROR_CODES } from '../../functions/co
 import { CreateCallBody } from '../../functions/handlers/http/create-call.ts';
 import { CallEventBody } from '../../functions/handlers/http/post-call-event.ts';
 import { PutAgentBody } from '../../functions/handlers/http/put-agent.ts';
+import { RedriveBody } from '../../functions/handlers/http/redrive-dead-letters.ts';
 import { functionsTriggeredBy } from '../../functions/manifest/index.ts';
 import { FUZZ_SEED, fuzzRuns } from '../support/fuzz.ts';
 import { useLocalStack } from '../support/stack.ts';
@@ -21,11 +22,13 @@ const BODY_SCHEMAS: Record<string, z.ZodMiniType> = {
   'POST /v1/calls': CreateCallBody,
   'POST /v1/calls/{callId}/events': CallEventBody,
   'PUT /v1/agents/{agentId}': PutAgentBody,
+  'POST /v1/dead-letters/redrive': RedriveBody,
 };
 const VALID_BODIES: Record<string, unknown> = {
   'POST /v1/calls': { ccaasCallId: 'fuzz', from: '+1', to: '+2', queue: 'fuzz' },
   'POST /v1/calls/{callId}/events': { seq: 1, type: 'held', at: '2026-03-01T12:00:00Z' },
   'PUT /v1/agents/{agentId}': { name: 'Fuzz', queues: ['fuzz'] },
+  'POST /v1/dead-letters/redrive': { messagesPerSecond: 1 },
 };
 
 interface FuzzRequest {

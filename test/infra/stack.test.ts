@@ -26,8 +26,10 @@ import {
   BUNDLE_PARTS,
   type BundlePart,
   bundlePartsOf,
+  DEFAULT_SETTINGS,
   ENV,
   EVENT_RULES,
+  environmentOf,
   FUNCTIONS,
   type FunctionEntry,
   functionsTriggeredBy,
@@ -38,9 +40,13 @@ import {
   METRICS_NAMESPACE,
   NEVER_LOADED,
   permissionsOf,
+  QUEUES,
+  type QueueKey,
   SERVICE_NAME,
   TABLES,
   type TableDefinition,
+  WEBHOOK_RETRY_LOG,
+  webhookOutboxMaxReceiveCount,
 } from '../../functions/manifest/index.ts';
 import { CallResiliencyStack } from '../../lib/call-resiliency-stack.ts';
 import {
@@ -60,6 +66,7 @@ const [WS_AUTHORIZER] = functionsTriggeredBy('authorizer') as [FunctionEntry];
 const WORKFLOW_TASKS = functionsTriggeredBy('workflow').map((f) => ({ ...f, ...f.trigger }));
 const EVENT_TARGETS = functionsTriggeredBy('event').map((f) => ({ ...f, ...f.trigger }));
 const SCHEDULED = functionsTriggeredBy('schedule').map((f) => ({ ...f, ...f.trigger }));
+const QUEUE_CONSUMERS = functionsTriggeredBy('queue').map((f) => ({ ...f, ...f.trigger }));
 
 /** CloudFormation template fragments: untyped JSON. */
 type Json = any;
@@ -169,6 +176,14 @@ describe('the CallResiliency stack', () => {
   const tableId = (key: keyof typeof TABLES): string =>
     onlyResource('AWS::DynamoDB::Table', { KeySchema: keySchemaOf(TABLES[key]) })[0];
   const webSocketApiId = () => onlyResource('AWS::ApiGatewayV2::Api', { ProtocolType: 'WEBSOCKET' })[0];
+  /** A queue of the manifest: the one SQS queue whose logical id starts with its construct id. */
+  const queueId = (key: QueueKey): string => {
+    const ids = resources('AWS::SQS::Queue')
+      .map(([id]) => id)
+      .filter((id) => id.startsWith(QUEUES[key].id));
+    expect(ids, key).toHaveLength(1);
+    return ids[0] as string;
+  };
   const httpApiId = () => onlyResource('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' })[0];
 
   /** The folder of a code asset (a function's `Code`, a layer's `Content`), as cdk.out holds it. */
@@ -258,7 +273,8 @@ describe('the CallResiliency stack', () => {
       [...bundlePartsOf(CATALOG_ENTRIES.find((entry) => entry.handler === handler)?.access ?? [])].sort();
     expect(partsOf('ws/authorizer')).toEqual(['jwtVerifier']);
     expect(partsOf('http/get-call')).toEqual(['dynamoDb']);
-    expect(partsOf('events/ccaas-notifier')).toEqual(['secretsManager']);
+    expect(partsOf('events/ccaas-notifier')).toEqual(['secretsManager', 'sqs']);
+    expect(partsOf('scheduled/sweeper')).toContain('cognito');
     expect(partsOf('ws/accept')).toEqual([
       'apiGatewayManagementApi',
       'dynamoDb',
@@ -658,6 +674,125 @@ describe('the CallResiliency stack', () => {
     },
   );
 
+  it('queues CcaasNotifications events in the encrypted webhook outbox, which sends to its dead-letter queue what it cannot deliver', () => {
+    const [busId] = onlyResource('AWS::Events::EventBus');
+    const [, rule] = onlyResource('AWS::Events::Rule', {
+      EventPattern: EVENT_RULES.ccaasNotifications.pattern,
+    });
+    const [target] = rule.Properties.Targets;
+    const outbox = template.toJSON().Resources[queueId('webhookOutbox')];
+    const deadLetters = template.toJSON().Resources[queueId('webhookDeadLetters')];
+
+    expect(referencedIds(rule.Properties.EventBusName)).toEqual([busId]);
+    expect(referencedIds(target.Arn)).toEqual([queueId('webhookOutbox')]);
+    // What EventBridge could not queue goes to the same dead-letter queue as the webhooks given up.
+    expect(referencedIds(target.DeadLetterConfig.Arn)).toEqual([queueId('webhookDeadLetters')]);
+    expect(target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(outbox.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: QUEUES.webhookOutbox.visibilityTimeoutSeconds,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      RedrivePolicy: { maxReceiveCount: webhookOutboxMaxReceiveCount(DEFAULT_SETTINGS) },
+    });
+    expect(referencedIds(outbox.Properties.RedrivePolicy.deadLetterTargetArn)).toEqual([
+      queueId('webhookDeadLetters'),
+    ]);
+    expect(deadLetters.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    const [, outboxPolicy] = onlyResource('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId('webhookOutbox') }],
+    });
+    expect(outboxPolicy.Properties.PolicyDocument.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: expect.arrayContaining(['sqs:SendMessage']),
+        }),
+      ]),
+    );
+  });
+
+  it.each(QUEUE_CONSUMERS)(
+    'lets Lambda feed $handler batches of up to $batchSize messages of the $queue queue, keeping the ones it reports failed',
+    (consumer) => {
+      const [, mapping] = onlyResource('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: functionIdOf.get(consumer.handler) },
+      });
+
+      expect(referencedIds(mapping.Properties.EventSourceArn)).toEqual([queueId(consumer.queue)]);
+      expect(mapping.Properties).toMatchObject({
+        BatchSize: consumer.batchSize,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      // Lambda polls with the function's role: its access list grants that, on this queue.
+      const polls = statementsOf(consumer).filter((statement) =>
+        asList(statement.Action).includes('sqs:ReceiveMessage'),
+      );
+      expect(polls.flatMap((statement) => referencedIds(statement.Resource))).toEqual([
+        queueId(consumer.queue),
+      ]);
+      expect(polls.flatMap((statement) => asList(statement.Action))).toEqual(
+        expect.arrayContaining([
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ChangeMessageVisibility',
+        ]),
+      );
+      // No asynchronous invocation to configure: nothing invokes it but its queue.
+      expect(
+        resources('AWS::Lambda::EventInvokeConfig').filter(([, config]) =>
+          referencedIds(config.Properties.FunctionName).includes(
+            functionIdOf.get(consumer.handler) as string,
+          ),
+        ),
+      ).toEqual([]);
+    },
+  );
+
+  it('alarms on the webhook dead letters, on an outbox nobody takes from, and on webhooks the CCaaS has not taken for 15 minutes', () => {
+    const alarms = resources('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+    const onQueue = (key: QueueKey, metric: string) =>
+      alarms.filter(
+        (alarm) =>
+          alarm.MetricName === metric &&
+          (alarm.Dimensions ?? []).some((d: Json) => referencedIds(d.Value).includes(queueId(key))),
+      );
+
+    expect(onQueue('webhookDeadLetters', 'ApproximateNumberOfMessagesVisible')).toEqual([
+      expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' }),
+    ]);
+    expect(onQueue('webhookOutbox', 'ApproximateAgeOfOldestMessage')).toEqual([
+      expect.objectContaining({ Threshold: 900, Statistic: 'Maximum', Period: 60 }),
+    ]);
+    const notifier = QUEUE_CONSUMERS.find((c) => c.queue === 'webhookOutbox') as FunctionEntry;
+    const [logGroupId] = referencedIds(functionOf(notifier).Properties.LoggingConfig.LogGroup);
+    const [, filter] = onlyResource('AWS::Logs::MetricFilter');
+    expect(filter.Properties.LogGroupName).toEqual({ Ref: logGroupId });
+    expect(filter.Properties.FilterPattern).toContain(WEBHOOK_RETRY_LOG.message);
+    const [transformation] = filter.Properties.MetricTransformations;
+    expect(transformation.MetricValue).toBe(`$.${WEBHOOK_RETRY_LOG.ageField}`);
+    // A webhook not taken is retried at least every 15 minutes: the alarm looks back that far, and more.
+    expect(
+      alarms.filter(
+        (alarm) =>
+          alarm.MetricName === transformation.MetricName &&
+          alarm.Namespace === transformation.MetricNamespace,
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        Threshold: 900,
+        Statistic: 'Maximum',
+        Period: 300,
+        EvaluationPeriods: 4,
+        DatapointsToAlarm: 1,
+      }),
+    ]);
+  });
+
   it('notifies one encrypted topic, which alarmEmail subscribes to, from every alarm; at least one per failure signal', () => {
     const [topicId, topic] = onlyResource('AWS::SNS::Topic');
     const alarms = resources('AWS::CloudWatch::Alarm');
@@ -793,11 +928,20 @@ describe('the CallResiliency stack', () => {
   it.each(CATALOG_ENTRIES)(
     'grants $handler the actions of its permissions, the ones the local runtime enforces, and no other',
     (entry) => {
+      // Besides logs and traces, Lambda sends a failed async invocation to its on-failure queue with the
+      // function's role (checked with the dead-letter queues).
+      const onFailure = resources('AWS::Lambda::EventInvokeConfig')
+        .filter(([, config]) =>
+          referencedIds(config.Properties.FunctionName).includes(functionIdOf.get(entry.handler) as string),
+        )
+        .flatMap(([, config]) => referencedIds(config.Properties.DestinationConfig.OnFailure.Destination));
       const granted = statementsOf(entry)
+        .filter((statement) => {
+          const ids = referencedIds(statement.Resource);
+          return ids.length === 0 || !ids.every((id) => onFailure.includes(id));
+        })
         .flatMap((statement) => asList(statement.Action) as string[])
-        // Besides logs and traces, Lambda sends a failed async invocation to its on-failure queue with the
-        // function's role (checked with the dead-letter queues).
-        .filter((action) => !/^(logs|xray|sqs):/.test(action));
+        .filter((action) => !/^(logs|xray):/.test(action));
       const listed = permissionsOf(entry.access).flatMap((permission) => permission.actions);
 
       expect(new Set(granted)).toEqual(new Set(listed));
@@ -829,6 +973,14 @@ describe('the CallResiliency stack', () => {
     for (const name of [ENV.jwksUrl, ENV.jwtIssuer, ENV.jwtAudience]) {
       expect(name in variables, name).toBe(has('jwt:verify'));
     }
+    for (const key of Object.keys(QUEUES) as QueueKey[]) {
+      for (const name of [QUEUES[key].urlVar, QUEUES[key].arnVar]) {
+        const given = environmentOf(entry.access).includes(name);
+        expect(name in variables, name).toBe(given);
+        if (given) expect(referencedIds(variables[name]), name).toEqual([queueId(key)]);
+      }
+    }
+    expect(environmentOf(['webhookOutbox:consume'])).toEqual([QUEUES.webhookOutbox.urlVar]);
   });
 
   it('points pushing functions at the management endpoint of the live stage', () => {
@@ -896,6 +1048,8 @@ describe('the CallResiliency stack', () => {
         'UserPoolId',
         'UserPoolClientId',
         'StateMachineArn',
+        'WebhookOutboxArn',
+        'WebhookDeadLettersArn',
       ]),
     );
   });
@@ -970,7 +1124,9 @@ describe('the sign-in settings of a deployment', () => {
 
 describe('the routing settings of a deployment', () => {
   it('reach every function from CDK context', () => {
-    const routing = routingConfigFromContext(new App({ context: { offerTimeoutSeconds: '30' } }).node);
+    const routing = routingConfigFromContext(
+      new App({ context: { offerTimeoutSeconds: '30', webhookMaxAgeSeconds: '3600' } }).node,
+    );
 
     // Bundling is skipped: this synth only looks at environment variables.
     const { template, outdir } = synthesize({ 'aws:cdk:bundling-stacks': [] }, routing);
@@ -987,11 +1143,22 @@ describe('the routing settings of a deployment', () => {
         WRAP_UP_SECONDS: '60',
         AGENT_OFFLINE_GRACE_SECONDS: '30',
         RETENTION_DAYS: '365',
+        WEBHOOK_FIRST_RETRY_SECONDS: '1',
+        WEBHOOK_MAX_RETRY_DELAY_SECONDS: '900',
+        WEBHOOK_MAX_AGE_SECONDS: '3600',
       });
     }
+    // The outbox leaves the schedule its attempts: an hour of them, here.
+    const [outbox] = Object.entries(template.findResources('AWS::SQS::Queue')).filter(([id]) =>
+      id.startsWith(QUEUES.webhookOutbox.id),
+    );
+    expect(outbox?.[1].Properties.RedrivePolicy.maxReceiveCount).toBe(webhookOutboxMaxReceiveCount(routing));
+    expect(webhookOutboxMaxReceiveCount(routing)).toBeLessThan(
+      webhookOutboxMaxReceiveCount(DEFAULT_SETTINGS),
+    );
   });
 
-  it('default to a 20 s offer, 300 s in queue, resiliency mode, not_responding after a miss, 60 s wrap-up, 30 s grace and a year of retention', () => {
+  it('default to a 20 s offer, 300 s in queue, resiliency mode, not_responding after a miss, 60 s wrap-up, 30 s grace, a year of retention, and webhooks retried for a day', () => {
     expect(routingConfigFromContext(new App().node)).toEqual({
       offerTimeoutSeconds: 20,
       maxQueueSeconds: 300,
@@ -1000,6 +1167,9 @@ describe('the routing settings of a deployment', () => {
       wrapUpSeconds: 60,
       agentOfflineGraceSeconds: 30,
       retentionDays: 365,
+      webhookFirstRetrySeconds: 1,
+      webhookMaxRetryDelaySeconds: 900,
+      webhookMaxAgeSeconds: 86_400,
     });
   });
 
@@ -1012,6 +1182,8 @@ describe('the routing settings of a deployment', () => {
     { wrapUpSeconds: '-1' },
     { retentionDays: '0' },
     { retentionDays: '30.5' },
+    { webhookMaxAgeSeconds: '0' },
+    { webhookFirstRetrySeconds: '120', webhookMaxRetryDelaySeconds: '60' },
   ])('refuse the invalid context %o', (context) => {
     expect(() => routingConfigFromContext(new App({ context }).node)).toThrow(/must be/);
   });

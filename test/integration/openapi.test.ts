@@ -19,6 +19,7 @@ import { toWebhook } from '../../functions/handlers/events/ccaas-notifier.ts';
 import { CreateCallBody } from '../../functions/handlers/http/create-call.ts';
 import { CallEventBody } from '../../functions/handlers/http/post-call-event.ts';
 import { PutAgentBody } from '../../functions/handlers/http/put-agent.ts';
+import { RedriveBody } from '../../functions/handlers/http/redrive-dead-letters.ts';
 import { functionsTriggeredBy } from '../../functions/manifest/index.ts';
 
 const HTTP_ROUTES = functionsTriggeredBy('http').map((f) => f.trigger);
@@ -30,6 +31,7 @@ const VALIDATED: Record<string, z.ZodMiniType> = {
   'POST /v1/calls': CreateCallBody,
   'POST /v1/calls/{callId}/events': CallEventBody,
   'PUT /v1/agents/{agentId}': PutAgentBody,
+  'POST /v1/dead-letters/redrive': RedriveBody,
 };
 
 /**

@@ -15,11 +15,18 @@ const caller = (...groups: Caller['groups']): Caller => ({ userId: 'u1', groups 
 
 describe('who may do what', () => {
   it.each([
-    ['admins', ['manageAgents', 'readAgents']],
+    ['admins', ['manageAgents', 'manageDeliveries', 'readAgents']],
     ['supervisors', ['readAgents', 'readCalls', 'readInteractions', 'readWorkItems']],
     ['agents', []],
   ] as const)('gives %s exactly %j', (group, rights) => {
-    const all = ['manageAgents', 'readAgents', 'readCalls', 'readInteractions', 'readWorkItems'] as const;
+    const all = [
+      'manageAgents',
+      'manageDeliveries',
+      'readAgents',
+      'readCalls',
+      'readInteractions',
+      'readWorkItems',
+    ] as const;
     expect(all.filter((right) => holds(caller(group), right))).toEqual(rights);
   });
 

@@ -7,7 +7,7 @@ import {
   releaseFromOffer,
   reserve,
 } from '../../functions/core/agent.ts';
-import { closeOffer } from '../../functions/core/call.ts';
+import { bridgeFailed, closeOffer } from '../../functions/core/call.ts';
 import { DEFAULT_SETTINGS } from '../../functions/manifest/settings.ts';
 import { offeredCall, t0, world } from '../support/use-case-world.ts';
 
@@ -201,5 +201,21 @@ describe('repairs after races and partial failures', () => {
 
     expect((await w.app.sweep()).socketsRevoked).toBe(0);
     expect(await w.deps.agents.get('a1')).toMatchObject({ connections: ['c-a1'] });
+  });
+
+  it('leaves alone an agent whose call moved on a moment ago: the writer that frees it is on its way', async () => {
+    const w = await world(['a1', 'a2']);
+    const { callId, offerId } = await offeredCall(w);
+    await w.app.acceptOffer('a1', offerId);
+    // The call's half of a failed bridge is written (the call is queued again); the agent's is not yet.
+    await w.deps.calls.update(callId, (c) => bridgeFailed(c, t0, 'agent phone unreachable'));
+
+    expect((await w.app.sweep()).agentsRepaired).toBe(0);
+    expect(await w.deps.agents.get('a1')).toMatchObject({ status: 'on_call', callId });
+
+    // Still so long after, the writer is gone: the sweep frees the agent.
+    w.setNow(minutes(1));
+    expect((await w.app.sweep()).agentsRepaired).toBe(1);
+    expect((await w.deps.agents.get('a1'))?.status).not.toBe('on_call');
   });
 });

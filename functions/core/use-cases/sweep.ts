@@ -9,7 +9,10 @@ import type { EnsureInteraction } from '../steps/ensure-interaction.ts';
 import type { StartRouting } from '../steps/start-routing.ts';
 import type { WakeWaitingCall } from '../steps/wake-waiting-call.ts';
 
-/** A reservation this young may simply not have its offer written yet. */
+/**
+ * A reservation this young may simply not have its offer written yet; a call changed this recently may
+ * have a writer on its way to its agent.
+ */
 const RESERVATION_GRACE_MS = 30_000;
 /** No live workflow leaves a routed call untouched this long (its slowest step retries for seconds). */
 const STUCK_AFTER_MS = 120_000;
@@ -132,7 +135,9 @@ export function makeSweep(
     if (agent.status === 'on_call' && agent.callId) {
       const callId = agent.callId;
       const call = await calls.get(callId);
-      if (!call || isTerminal(call.status) || call.agentId !== agent.agentId) {
+      // A call changed a moment ago may have a writer on its way to the agent (a failed bridge frees it).
+      const settled = !call || age(call.updatedAt) >= RESERVATION_GRACE_MS;
+      if (settled && (!call || isTerminal(call.status) || call.agentId !== agent.agentId)) {
         const { after, changed } = await agents.update(agent.agentId, (a) =>
           finishCall(a, callId, clock.now()),
         );

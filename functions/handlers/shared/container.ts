@@ -4,6 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { makeCcaasWebhooks } from '../../adapters/ccaas-webhooks.ts';
 import { makeDocumentClient } from '../../adapters/dynamo/client.ts';
@@ -18,12 +19,20 @@ import { makeEventPublisher } from '../../adapters/event-publisher.ts';
 import { makeJwtVerifier } from '../../adapters/jwt-verifier.ts';
 import { makeSocketPusher } from '../../adapters/socket-pusher.ts';
 import { makeStaffDirectory } from '../../adapters/staff-directory.ts';
+import { makeWebhookOutbox } from '../../adapters/webhook-outbox.ts';
 import { makeWebhookSigning } from '../../adapters/webhook-signing.ts';
 import { makeWorkflowCallbacks, makeWorkflowStarter } from '../../adapters/workflow.ts';
-import type { AgentTokens, CcaasWebhooks, WebhookReceipts, WebhookSigning } from '../../core/ports.ts';
+import type {
+  AgentTokens,
+  CcaasWebhooks,
+  WebhookOutbox,
+  WebhookReceipts,
+  WebhookSigning,
+} from '../../core/ports.ts';
 import { type Deps, makeUseCases, type UseCases } from '../../core/use-cases/index.ts';
 import { type BundlePart, LEFT_OUT_WARNING } from '../../manifest/bundling.ts';
 import { ENV } from '../../manifest/environment.ts';
+import { QUEUES } from '../../manifest/queues.ts';
 import { type Settings, settingsFromEnvironment } from '../../manifest/settings.ts';
 import { TABLES, type TableKey } from '../../manifest/tables.ts';
 import { logger } from './logger.ts';
@@ -54,6 +63,7 @@ export interface Ports extends Deps {
   webhookSigning: WebhookSigning;
   webhookReceipts: WebhookReceipts;
   ccaasWebhooks: CcaasWebhooks;
+  webhookOutbox: WebhookOutbox;
   agentTokens: AgentTokens;
 }
 
@@ -124,6 +134,18 @@ function eventPorts(config: ClientConfig): Pick<Ports, 'events'> {
   return { events: makeEventPublisher(traced(new EventBridgeClient(config)), lazyEnv(ENV.eventBusName)) };
 }
 
+/** The webhooks' outbox and its dead letters, over one SQS client (the notifier and the redrive route). */
+function outboxPorts(config: ClientConfig): Pick<Ports, 'webhookOutbox'> {
+  return {
+    webhookOutbox: makeWebhookOutbox(traced(new SQSClient(config)), {
+      outboxUrl: lazyEnv(QUEUES.webhookOutbox.urlVar),
+      outboxArn: lazyEnv(QUEUES.webhookOutbox.arnVar),
+      deadLettersUrl: lazyEnv(QUEUES.webhookDeadLetters.urlVar),
+      deadLettersArn: lazyEnv(QUEUES.webhookDeadLetters.arnVar),
+    }),
+  };
+}
+
 /** Who may still work as an agent, from the user pool (the sweep asks). */
 function directoryPorts(config: ClientConfig): Pick<Ports, 'directory'> {
   const client = traced(new CognitoIdentityProviderClient(config));
@@ -191,6 +213,7 @@ function makePorts(): Ports {
     ...(import.meta.omits?.secretsManager ? leftOut('secretsManager', WEBHOOK_PORTS) : webhookPorts(config)),
     ...(import.meta.omits?.jwtVerifier ? leftOut('jwtVerifier', ['agentTokens']) : tokenPorts()),
     ...(import.meta.omits?.cognito ? leftOut('cognito', ['directory']) : directoryPorts(config)),
+    ...(import.meta.omits?.sqs ? leftOut('sqs', ['webhookOutbox']) : outboxPorts(config)),
     clock: { now: () => new Date(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     logger,
     metrics,

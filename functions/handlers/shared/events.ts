@@ -1,4 +1,4 @@
-import type { EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
+import type { EventBridgeEvent, ScheduledEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { lambdaHandler } from './lambda.ts';
 import { appendLogKeys, logger } from './logger.ts';
@@ -27,6 +27,36 @@ export function eventHandler<S extends z.ZodMiniType>(
       appendLogKeys(detail);
       await fn(detail, event);
     });
+}
+
+/** What became of one message of a batch: `done` is deleted from the queue, `keep` stays there. */
+export type MessageOutcome = 'done' | 'keep';
+
+/**
+ * The shape of a queue's consumer (an event source mapping with ReportBatchItemFailures): the messages of
+ * a batch are handled at once, each on its own, and those `fn` keeps (or fails on) are reported as batch
+ * item failures, so Lambda deletes the others only. A failure is logged with the message's id and never
+ * fails the batch: one bad message does not hold the others back.
+ */
+export function queueHandler(fn: (record: SQSRecord) => Promise<MessageOutcome>) {
+  return lambdaHandler<SQSEvent, SQSBatchResponse>().handler(async (event) => {
+    const outcomes = await Promise.all(
+      event.Records.map((record) =>
+        fn(record).catch((error: unknown): MessageOutcome => {
+          logger.error('message not handled; it stays on the queue', {
+            messageId: record.messageId,
+            error: error as Error,
+          });
+          return 'keep';
+        }),
+      ),
+    );
+    return {
+      batchItemFailures: event.Records.filter((_, i) => outcomes[i] === 'keep').map((record) => ({
+        itemIdentifier: record.messageId,
+      })),
+    };
+  });
 }
 
 /** The shape of a scheduled function: a failure is logged and thrown (the next run tries again). */

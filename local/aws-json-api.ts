@@ -1,4 +1,4 @@
-import { isObject, type JsonObject } from './util.ts';
+import { isObject, type JsonObject } from './stepfunctions/util.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -11,23 +11,16 @@ export class ApiError extends Error {
   }
 }
 
-type Operation = (body: JsonObject) => unknown;
-
-/** The operations served, by their name after 'AWSStepFunctions.' in the X-Amz-Target header. */
-export interface Operations {
-  StartExecution: Operation;
-  SendTaskSuccess: Operation;
-  SendTaskFailure: Operation;
-  SendTaskHeartbeat: Operation;
-  DescribeExecution: Operation;
-  StopExecution: Operation;
-  ListExecutions: Operation;
-}
+export type Operation = (body: JsonObject) => unknown;
 
 export type ApiHandler = (operation: string, body: unknown) => Promise<{ status: number; body: unknown }>;
 
-/** Answers with the operation's result, an `ApiError` as the client error AWS would return, else a 500. */
-export function createApiHandler(operations: Operations): ApiHandler {
+/**
+ * An AWS JSON-protocol service's operations, by their name after the service's prefix in the X-Amz-Target
+ * header (`AWSStepFunctions.StartExecution`, `AmazonSQS.SendMessage`). Answers with the operation's
+ * result, an `ApiError` as the client error AWS would return, else a 500.
+ */
+export function createApiHandler<O extends { [K in keyof O]: Operation }>(operations: O): ApiHandler {
   return async (operation, body) => {
     try {
       return { status: 200, body: await dispatch(operations, operation, requestObject(body)) };
@@ -41,12 +34,16 @@ export function createApiHandler(operations: Operations): ApiHandler {
   };
 }
 
-function dispatch(operations: Operations, operation: string, body: JsonObject): unknown {
+function dispatch<O extends { [K in keyof O]: Operation }>(
+  operations: O,
+  operation: string,
+  body: JsonObject,
+): unknown {
   // Own properties only: an operation named like an Object.prototype member is unknown, not callable.
   if (!Object.hasOwn(operations, operation)) {
     throw new ApiError('UnknownOperationException', `Unknown operation: ${operation}`);
   }
-  return operations[operation as keyof Operations](body);
+  return operations[operation as keyof O](body);
 }
 
 function requestObject(body: unknown): JsonObject {
