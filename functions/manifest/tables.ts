@@ -36,7 +36,7 @@ export const TABLES = {
     indexes: {
       // Sparse: only calls waiting for an agent carry waitingQueue. In queue order: the highest priority
       // first, then the earliest arrival (`waitingOrder` is `<10 - priority, two digits>#<routedAt>`).
-      waiting: { partitionKey: 'waitingQueue', sortKey: 'waitingOrder' },
+      'queue-order': { partitionKey: 'waitingQueue', sortKey: 'waitingOrder' },
       // Sparse: only answered calls whose interaction is still to be created carry interactionPending.
       'interaction-pending': { partitionKey: 'interactionPending', sortKey: 'updatedAt' },
       // Sparse: only calls being routed (queued and not waiting, or offering) carry routingState. Lets the

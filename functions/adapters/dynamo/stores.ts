@@ -67,7 +67,7 @@ export function makeCallStore(
       return change;
     },
     listEntries: (call, list, page) => entries.list(call, list, page),
-    listWaiting: (queue, limit) => table.query('waiting', queue, { limit }),
+    listWaiting: (queue, limit) => table.query('queue-order', queue, { limit }),
     listInteractionPending: (limit) => table.query('interaction-pending', PENDING, { limit }),
     listRouting: (status, limit) => table.query('routing', status, { limit }),
   };
