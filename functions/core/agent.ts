@@ -1,5 +1,5 @@
 import { AgentNotAvailableError, InvalidTransitionError } from './errors.ts';
-import type { Agent, AgentStatus, Call, OfferOutcome, SelectableAgentStatus } from './model.ts';
+import type { Agent, AgentSkill, AgentStatus, Call, OfferOutcome, SelectableAgentStatus } from './model.ts';
 
 /**
  * Pure transitions of the agent aggregate. An agent holds at most one offer or call at a time: the
@@ -10,6 +10,7 @@ export interface AgentProfile {
   name: string;
   queues: string[];
   autoAccept: boolean;
+  skills?: AgentSkill[];
 }
 
 export function newAgent(agentId: string, profile: AgentProfile, now: Date): Agent {
@@ -33,21 +34,42 @@ function withStatus(agent: Agent, status: AgentStatus, now: Date, changes: Parti
   return { ...agent, ...changes, status, statusSince };
 }
 
+/** Whether the agent holds every skill the call requires, each at the call's minimum level or above. */
+export function hasSkillsFor(agent: Pick<Agent, 'skills'>, call: Pick<Call, 'requiredSkills'>): boolean {
+  return (call.requiredSkills ?? []).every(({ skill, minLevel = 1 }) =>
+    (agent.skills ?? []).some((held) => held.skill === skill && held.level >= minLevel),
+  );
+}
+
 /**
- * Whether the agent may be offered this call now. A direct transfer names the agent, so its queues do
- * not matter then.
+ * Whether the call may go to the agent through its queue, whatever the agent is doing now: the agent
+ * serves the queue, holds the required skills, and has not rejected or missed the call.
+ */
+export function qualifiesFor(
+  agent: Pick<Agent, 'agentId' | 'queues' | 'skills'>,
+  call: Pick<Call, 'queue' | 'excludedAgents' | 'requiredSkills'>,
+): boolean {
+  return (
+    agent.queues.includes(call.queue) &&
+    hasSkillsFor(agent, call) &&
+    !call.excludedAgents.includes(agent.agentId)
+  );
+}
+
+/**
+ * Whether the agent may be offered this call now. A direct transfer names the agent, so its queues and
+ * skills do not matter then.
  */
 export function canTake(
   agent: Agent,
-  call: Pick<Call, 'queue' | 'excludedAgents'>,
+  call: Pick<Call, 'queue' | 'excludedAgents' | 'requiredSkills'>,
   { direct = false }: { direct?: boolean } = {},
 ): boolean {
   return (
     agent.status === 'available' &&
     !agent.offer &&
     agent.connections.length > 0 &&
-    (direct || agent.queues.includes(call.queue)) &&
-    !call.excludedAgents.includes(agent.agentId)
+    (direct ? !call.excludedAgents.includes(agent.agentId) : qualifiesFor(agent, call))
   );
 }
 

@@ -14,9 +14,11 @@ import {
   type InteractionMode,
   type Offer,
   type OfferOutcome,
+  type RequiredSkill,
   TERMINAL_CALL_STATUSES,
   type TimelineEntry,
 } from './model.ts';
+import { PRIORITIES } from './routing.ts';
 import type { CallControl, EndReason, OverflowReason } from './vocabulary.ts';
 
 /**
@@ -31,6 +33,8 @@ export interface NewCallInput {
   to: string;
   queue: string;
   attributes?: Record<string, string>;
+  priority?: number;
+  requiredSkills?: RequiredSkill[];
 }
 
 /** The call id is derived from the CCaaS call id, so a repeated callback can only ever name the same call. */
@@ -71,6 +75,8 @@ export function newCall(input: NewCallInput, mode: InteractionMode, now: Date): 
     from: input.from,
     to: input.to,
     queue: input.queue,
+    priority: input.priority ?? PRIORITIES.lowest,
+    requiredSkills: input.requiredSkills ?? [],
     attributes: input.attributes ?? {},
     mode,
     status: 'queued',

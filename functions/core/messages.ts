@@ -1,5 +1,15 @@
 import { pendingOffer } from './call.ts';
-import type { Agent, AgentStatus, Call, CallEntryList, CallEntryOf, CallStatus, Offer } from './model.ts';
+import type {
+  Agent,
+  AgentSkill,
+  AgentStatus,
+  Call,
+  CallEntryList,
+  CallEntryOf,
+  CallStatus,
+  Offer,
+} from './model.ts';
+import { PRIORITIES } from './routing.ts';
 import type { AgentAction, ErrorCode, RevokeReason, ServerMessageType } from './vocabulary.ts';
 
 /**
@@ -27,6 +37,7 @@ export interface OfferView {
   callId: string;
   from: string;
   queue: string;
+  priority: number;
   expiresAt: string;
 }
 
@@ -38,7 +49,14 @@ interface ServerMessageFields {
   interactionCreated: { callId: string; interactionId: string };
   interactionPending: { callId: string; reason: string };
   snapshot: {
-    agent: { agentId: string; name: string; status: AgentStatus; statusSince: string; queues: string[] };
+    agent: {
+      agentId: string;
+      name: string;
+      status: AgentStatus;
+      statusSince: string;
+      queues: string[];
+      skills: AgentSkill[];
+    };
     calls: CallStateView[];
     offer?: OfferView & { secondsLeft: number };
   };
@@ -88,6 +106,7 @@ export function offerView(call: Call, offer: Offer): OfferView {
     callId: call.callId,
     from: call.from,
     queue: call.queue,
+    priority: call.priority ?? PRIORITIES.lowest,
     expiresAt: offer.expiresAt,
   };
 }
@@ -104,6 +123,7 @@ export function snapshot(agent: Agent, calls: readonly Call[], now: Date): Actio
       status: agent.status,
       statusSince: agent.statusSince,
       queues: agent.queues,
+      skills: agent.skills ?? [],
     },
     calls: calls.filter((c) => c.agentId === agent.agentId).map(callStateView),
     ...(offered?.offer
@@ -123,7 +143,8 @@ export function snapshot(agent: Agent, calls: readonly Call[], now: Date): Actio
 /** The staff's view of an agent: whether it has a socket open, not which ones (connection ids are secrets). */
 export function publicAgent(agent: Agent) {
   const { connections, connectionsExpireAt: _expiry, ...rest } = agent;
-  return { ...rest, connected: connections.length > 0 };
+  // An agent stored before skills were kept has none.
+  return { ...rest, skills: agent.skills ?? [], connected: connections.length > 0 };
 }
 
 /**
@@ -142,6 +163,9 @@ export function publicCall(call: Call, lists: { [L in CallEntryList]: EntriesPag
   const { waiting, offers, newEntries: _new, entryCount: _count, ...rest } = call;
   return {
     ...rest,
+    // A call stored before priorities and skills were kept has the defaults.
+    priority: call.priority ?? PRIORITIES.lowest,
+    requiredSkills: call.requiredSkills ?? [],
     waiting: waiting ? { since: waiting.since } : undefined,
     offers: offers.map(({ taskToken: _token, ...offer }) => offer),
     ...entriesView('conversation', lists.conversation),

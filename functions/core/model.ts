@@ -66,12 +66,28 @@ export type CallEntry = {
 /** Who ended a call. */
 export type EndedBy = 'caller' | 'agent' | 'ccaas' | 'system';
 
+/** A skill an agent holds, at a level from 1 (basic) to 5 (expert). */
+export interface AgentSkill {
+  skill: string;
+  level: number;
+}
+
+/** A skill a call needs, at `minLevel` or above (1 when not given: any level). */
+export interface RequiredSkill {
+  skill: string;
+  minLevel?: number;
+}
+
 export interface Call {
   callId: string;
   ccaasCallId: string;
   from: string;
   to: string;
   queue: string;
+  /** Higher is offered first within the queue (0 when absent: calls stored before priorities). */
+  priority?: number;
+  /** Only an agent holding all of them is offered the call (none when absent). */
+  requiredSkills?: RequiredSkill[];
   attributes: Record<string, string>;
   mode: InteractionMode;
   status: CallStatus;
@@ -131,6 +147,8 @@ export interface Agent {
   name: string;
   queues: string[];
   autoAccept: boolean;
+  /** What the agent can handle, and how well (none when absent: agents stored before skills). */
+  skills?: AgentSkill[];
   status: AgentStatus;
   statusSince: string;
   /** Since when the agent has had no call: the routing order (longest idle first). */

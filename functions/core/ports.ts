@@ -44,7 +44,7 @@ export interface CallStore {
    * entries are part of the list even if they are not stored on their own yet.
    */
   listEntries<L extends CallEntryList>(call: Call, list: L, page: PageRequest): Promise<Page<CallEntryOf[L]>>;
-  /** Calls waiting for an agent in a queue, longest waiting first. */
+  /** Calls waiting for an agent in a queue, first `limit` in queue order (routing.ts `queuePlace`). */
   listWaiting(queue: string, limit: number): Promise<Call[]>;
   /** Answered calls whose interaction is still to be created (`owesInteraction`), least recently changed first. */
   listInteractionPending(limit: number): Promise<Call[]>;

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { SELECTABLE_AGENT_STATUSES } from '../core/model.ts';
+import { PRIORITIES, SKILL_LEVELS } from '../core/routing.ts';
 import type { AgentAction } from '../core/vocabulary.ts';
 
 /**
@@ -16,6 +17,21 @@ export const Id = z
 export const QueueName = z
   .string()
   .check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits and _ . - only'));
+/** Skills are named as queues are. */
+export const SkillName = QueueName;
+const SkillLevel = z.number().check(z.int(), z.minimum(SKILL_LEVELS.lowest), z.maximum(SKILL_LEVELS.highest));
+/** What an agent holds: each skill once, with its level. */
+export const AgentSkills = z.array(z.strictObject({ skill: SkillName, level: SkillLevel })).check(
+  z.maxLength(50),
+  z.refine((skills) => new Set(skills.map((s) => s.skill)).size === skills.length, 'each skill once'),
+);
+/** What a call needs: skills, each at a minimum level (any level when not given). */
+export const RequiredSkills = z
+  .array(z.strictObject({ skill: SkillName, minLevel: z.optional(SkillLevel) }))
+  .check(z.maxLength(10));
+export const Priority = z
+  .number()
+  .check(z.int(), z.minimum(PRIORITIES.lowest), z.maximum(PRIORITIES.highest));
 export const PhoneNumber = z.string().check(z.minLength(1), z.maxLength(64));
 /** `?limit=&cursor=` of every list route: a page of up to `limit` items, after the page `cursor` ended. */
 export const PageQuery = {

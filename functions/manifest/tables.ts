@@ -34,8 +34,9 @@ export const TABLES = {
     envVar: 'CALLS_TABLE',
     partitionKey: 'callId',
     indexes: {
-      // Sparse: only calls waiting for an agent carry waitingQueue. Oldest first per queue.
-      waiting: { partitionKey: 'waitingQueue', sortKey: 'waitingSince' },
+      // Sparse: only calls waiting for an agent carry waitingQueue. In queue order: the highest priority
+      // first, then the earliest arrival (`waitingOrder` is `<10 - priority, two digits>#<routedAt>`).
+      'queue-order': { partitionKey: 'waitingQueue', sortKey: 'waitingOrder' },
       // Sparse: only answered calls whose interaction is still to be created carry interactionPending.
       'interaction-pending': { partitionKey: 'interactionPending', sortKey: 'updatedAt' },
       // Sparse: only calls being routed (queued and not waiting, or offering) carry routingState. Lets the

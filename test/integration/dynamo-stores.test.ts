@@ -18,6 +18,7 @@ import {
   newCall,
   openOffer,
   startWaiting,
+  stopWaiting,
 } from '../../functions/core/call.ts';
 import {
   InteractionUnavailableError,
@@ -125,20 +126,36 @@ describe('DynamoDB stores against dynalite', () => {
     expect((await agents.listAvailable('idle-q')).map((a) => a.agentId)).toEqual(['late']);
   });
 
-  it('lists waiting calls of a queue, oldest first, and drops them once woken', async () => {
-    const a = (
-      await calls.create(newCall({ ccaasCallId: 'w1', from: '+1', to: '+2', queue: 'wq' }, 'resiliency', now))
-    ).stored;
-    const b = (
-      await calls.create(newCall({ ccaasCallId: 'w2', from: '+1', to: '+2', queue: 'wq' }, 'resiliency', now))
-    ).stored;
-    await calls.update(b.callId, (c) => startWaiting(c, 'tb', new Date('2026-01-01T10:00:01Z')));
-    await calls.update(a.callId, (c) => startWaiting(c, 'ta', new Date('2026-01-01T10:00:02Z')));
-    expect((await calls.listWaiting('wq', 10)).map((c) => c.callId)).toEqual([b.callId, a.callId]);
-    expect((await calls.get(a.callId))?.waiting).toEqual({
-      since: '2026-01-01T10:00:02.000Z',
-      taskToken: 'ta',
+  it('lists waiting calls of a queue in queue order (priority, then arrival), and drops them once woken', async () => {
+    const received = async (ccaasCallId: string, second: number, priority?: number) =>
+      (
+        await calls.create(
+          newCall(
+            { ccaasCallId, from: '+1', to: '+2', queue: 'wq', priority },
+            'resiliency',
+            new Date(`2026-01-01T10:00:0${second}Z`),
+          ),
+        )
+      ).stored;
+    const a = await received('w1', 1);
+    const b = await received('w2', 2);
+    const urgent = await received('w3', 3, 10);
+    // Parked in another order than they arrived: the arrival decides.
+    await calls.update(b.callId, (c) => startWaiting(c, 'tb', new Date('2026-01-01T10:00:04Z')));
+    await calls.update(urgent.callId, (c) => startWaiting(c, 'tu', new Date('2026-01-01T10:00:05Z')));
+    await calls.update(a.callId, (c) => startWaiting(c, 'ta', new Date('2026-01-01T10:00:06Z')));
+    expect((await calls.listWaiting('wq', 10)).map((c) => c.callId)).toEqual([
+      urgent.callId,
+      a.callId,
+      b.callId,
+    ]);
+    expect((await calls.listWaiting('wq', 1)).map((c) => c.callId)).toEqual([urgent.callId]);
+    expect(await calls.get(a.callId)).toMatchObject({
+      priority: 0,
+      waiting: { since: '2026-01-01T10:00:06.000Z', taskToken: 'ta' },
     });
+    await calls.update(urgent.callId, (c) => stopWaiting(c, new Date('2026-01-01T10:00:07Z')));
+    expect((await calls.listWaiting('wq', 10)).map((c) => c.callId)).toEqual([a.callId, b.callId]);
   });
 
   it('lists the answered calls owed an interaction, whether pending or never tried, and no other', async () => {

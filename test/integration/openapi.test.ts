@@ -35,7 +35,7 @@ const VALIDATED: Record<string, z.ZodMiniType> = {
 };
 
 /**
- * A schema reduced to what it accepts: local $refs inlined, documentation dropped (description, examples,
+ * A schema reduced to what it accepts: local $refs inlined (with the keywords beside them), documentation dropped (description, examples,
  * $schema), and two spellings zod adds made implicit: the pattern beside a `format` (the format names it)
  * and an integer's maximum of 2^53 - 1.
  */
@@ -44,12 +44,14 @@ function normalized(schema: unknown, root: Record<string, any>): unknown {
   if (!schema || typeof schema !== 'object') return schema;
   const node = schema as Record<string, any>;
   if (typeof node.$ref === 'string') {
-    const target = node.$ref
+    const { $ref, ...siblings } = node;
+    const target = $ref
       .replace(/^#\//, '')
       .split('/')
       .reduce((at: any, key: string) => at?.[key], root);
-    if (target === undefined) throw new Error(`unresolved ${node.$ref}`);
-    return normalized(target, root);
+    if (target === undefined) throw new Error(`unresolved ${$ref}`);
+    // OpenAPI 3.1: keywords beside a $ref (a default) apply along with the schema it names.
+    return normalized({ ...target, ...siblings }, root);
   }
   return Object.fromEntries(
     Object.entries(node)

@@ -20,7 +20,12 @@ export class AgentClient {
     baseUrl: string,
     wsUrl: string,
     agentId: string,
-    profile: { queues?: string[]; autoAccept?: boolean; name?: string } = {},
+    profile: {
+      queues?: string[];
+      autoAccept?: boolean;
+      name?: string;
+      skills?: { skill: string; level: number }[];
+    } = {},
   ): Promise<AgentClient> {
     const res = await staffFetch(`${baseUrl}/v1/agents/${agentId}`, {
       method: 'PUT',
@@ -29,6 +34,7 @@ export class AgentClient {
         name: profile.name ?? agentId,
         queues: profile.queues ?? ['support'],
         autoAccept: profile.autoAccept ?? false,
+        ...(profile.skills ? { skills: profile.skills } : {}),
       }),
     });
     if (res.status >= 300) throw new Error(`register ${agentId}: ${res.status} ${await res.text()}`);

@@ -15,12 +15,23 @@ export function ccaasClient(baseUrl: string, secret: string) {
 
   return {
     post,
-    async newCall(overrides: Partial<{ ccaasCallId: string; from: string; to: string; queue: string }> = {}) {
+    async newCall(
+      overrides: Partial<{
+        ccaasCallId: string;
+        from: string;
+        to: string;
+        queue: string;
+        priority: number;
+        requiredSkills: { skill: string; minLevel?: number }[];
+      }> = {},
+    ) {
       const res = await post('/v1/calls', {
         ccaasCallId: overrides.ccaasCallId ?? `ccaas-${randomUUID()}`,
         from: overrides.from ?? '+15551230000',
         to: overrides.to ?? '+15559870000',
         queue: overrides.queue ?? 'support',
+        ...(overrides.priority !== undefined ? { priority: overrides.priority } : {}),
+        ...(overrides.requiredSkills ? { requiredSkills: overrides.requiredSkills } : {}),
       });
       if (res.status !== 202) throw new Error(`new call refused: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.callId as string;

@@ -11,6 +11,7 @@ import type {
   WorkItem,
 } from '../../functions/core/model.ts';
 import type { Change, Created, Page, PageRequest, WorkflowInput } from '../../functions/core/ports.ts';
+import { queueOrder } from '../../functions/core/routing.ts';
 import type { Deps } from '../../functions/core/use-cases/index.ts';
 import type { MetricName } from '../../functions/core/vocabulary.ts';
 import { DEFAULT_SETTINGS } from '../../functions/manifest/settings.ts';
@@ -98,7 +99,11 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
             .map((e) => e.entry as CallEntryOf[typeof list]),
           page,
         ),
-      listWaiting: async (queue) => [...calls.items.values()].filter((c) => c.waiting && c.queue === queue),
+      listWaiting: async (queue, limit) =>
+        [...calls.items.values()]
+          .filter((c) => c.waiting && c.queue === queue)
+          .sort(queueOrder)
+          .slice(0, limit),
       listInteractionPending: async () => [...calls.items.values()].filter(owesInteraction),
       listRouting: async (status) =>
         [...calls.items.values()].filter((c) => c.status === status && !(status === 'queued' && c.waiting)),

@@ -11,7 +11,7 @@ import {
 } from '../../functions/core/agent.ts';
 import { AgentNotAvailableError, InvalidTransitionError } from '../../functions/core/errors.ts';
 import type { Agent } from '../../functions/core/model.ts';
-import { oldestWaitingFor, rankCandidates } from '../../functions/core/routing.ts';
+import { bestWaitingFor, rankCandidates } from '../../functions/core/routing.ts';
 import { overflowReason } from '../../functions/core/use-cases/overflow-call.ts';
 import { retryDelaySeconds } from '../../functions/core/use-cases/sweep.ts';
 
@@ -104,8 +104,8 @@ describe('routing policy', () => {
   it('picks the longest-waiting call an agent may take', () => {
     const agent = available('a', '1', ['support', 'sales']);
     const waiting = (callId: string, queue: string, since: string, excludedAgents: string[] = []) =>
-      ({ callId, queue, excludedAgents, waiting: { since, taskToken: 't' } }) as never;
-    const picked = oldestWaitingFor(agent, [
+      ({ callId, queue, excludedAgents, routedAt: since, waiting: { since, taskToken: 't' } }) as never;
+    const picked = bestWaitingFor(agent, [
       waiting('young', 'support', '2026-03-01T12:00:00Z'),
       waiting('old-but-rejected', 'support', '2026-03-01T10:00:00Z', ['a']),
       waiting('old', 'sales', '2026-03-01T11:00:00Z'),

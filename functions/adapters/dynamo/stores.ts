@@ -3,6 +3,7 @@ import { isTerminal, owesInteraction } from '../../core/call.ts';
 import { DomainError, InteractionUnavailableError } from '../../core/errors.ts';
 import type { Agent, Call, Interaction, WorkItem, WorkItemStatus } from '../../core/model.ts';
 import type { AgentStore, CallStore, InteractionStore, WorkItemStore } from '../../core/ports.ts';
+import { queuePlace } from '../../core/routing.ts';
 import { TABLES } from '../../manifest/tables.ts';
 import { makeCallEntries } from './call-entries.ts';
 import { VersionedTable } from './versioned-table.ts';
@@ -17,7 +18,7 @@ export type Retention = () => number;
 const expiresAt = (since: string, days: number) => Math.floor(Date.parse(since) / 1000) + days * 86_400;
 
 /**
- * Calls, one item each (offers inside) with three sparse indexes, and their conversation and timeline, one
+ * Calls, one item each (offers inside) with three sparse indexes (waiting calls in queue order), and their conversation and timeline, one
  * item per entry in a second table. A change is written to the call item with the entries it adds
  * (`newEntries`), then those are stored on their own; the item keeps them until the next change, which
  * stores them first (again, harmlessly) if the writer before it stopped in between. So the item stays small
@@ -47,7 +48,7 @@ export function makeCallStore(
     },
     indexAttributes: (c) => ({
       waitingQueue: c.waiting ? c.queue : undefined,
-      waitingSince: c.waiting?.since,
+      waitingOrder: c.waiting ? queuePlace(c) : undefined,
       interactionPending: owesInteraction(c) ? PENDING : undefined,
       routingState: c.status === 'offering' || (c.status === 'queued' && !c.waiting) ? c.status : undefined,
       expiresAt: isTerminal(c.status) ? expiresAt(c.endedAt ?? c.updatedAt, retention()) : undefined,
@@ -66,7 +67,7 @@ export function makeCallStore(
       return change;
     },
     listEntries: (call, list, page) => entries.list(call, list, page),
-    listWaiting: (queue, limit) => table.query('waiting', queue, { limit }),
+    listWaiting: (queue, limit) => table.query('queue-order', queue, { limit }),
     listInteractionPending: (limit) => table.query('interaction-pending', PENDING, { limit }),
     listRouting: (status, limit) => table.query('routing', status, { limit }),
   };

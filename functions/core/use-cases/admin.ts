@@ -5,6 +5,7 @@ import { entriesView, publicCall } from '../messages.ts';
 import type { Agent, Call, CallEntryList, Interaction, WorkItem, WorkItemStatus } from '../model.ts';
 import { type Caller, holds, isAgentItself, requireRight, workingCallId } from '../permissions.ts';
 import type { Page, PageRequest } from '../ports.ts';
+import type { WakeWaitingCall } from '../steps/wake-waiting-call.ts';
 
 /**
  * How many entries of a list a view of a call or an interaction carries (at most: a page also stops at
@@ -22,7 +23,10 @@ export function makeAdmin({
   interactions,
   workItems,
   clock,
-}: Pick<Deps, 'calls' | 'agents' | 'interactions' | 'workItems' | 'clock'>) {
+  wakeWaitingCall,
+}: Pick<Deps, 'calls' | 'agents' | 'interactions' | 'workItems' | 'clock'> & {
+  wakeWaitingCall: WakeWaitingCall;
+}) {
   /**
    * The phone number of the caller on the call an agent is working (offered, live or in wrap-up): the one
    * caller whose interactions it may read, to see them with the offer. None for anyone but an agent.
@@ -52,7 +56,10 @@ export function makeAdmin({
     calls.listEntries(call, list, { limit: ENTRIES_IN_VIEW });
 
   return {
-    /** Creates the agent (offline) or updates its profile; presence and reservation are left alone. */
+    /**
+     * Creates the agent (offline) or updates its profile; presence and reservation are left alone. An
+     * available agent given a new queue or skill may now take a call that waits: it is woken.
+     */
     async putAgent(
       caller: Caller,
       agentId: string,
@@ -62,6 +69,7 @@ export function makeAdmin({
       const { stored: agent, created } = await agents.create(newAgent(agentId, profile, clock.now()));
       if (created) return { agent, created };
       const { after } = await agents.update(agentId, (a) => updateProfile(a, profile));
+      await wakeWaitingCall(after);
       return { agent: after, created: false };
     },
     /** A page of agents, sorted by id within the page (pages come in table order). */

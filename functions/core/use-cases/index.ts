@@ -59,8 +59,8 @@ export function makeUseCases(ports: Deps) {
       bridgeFailed: makeBridgeFailed({ ...deps, send, wakeWaitingCall, startRouting }),
     }),
     // Workflow tasks
-    offerToAgent: makeOfferToAgent({ ...deps, send, closeOffer, acceptOffer, ensureInteraction }),
-    waitForAgent: makeWaitForAgent({ ...deps, wakeCall }),
+    offerToAgent: makeOfferToAgent({ ...deps, send, closeOffer, acceptOffer, ensureInteraction, wakeCall }),
+    waitForAgent: makeWaitForAgent({ ...deps, wakeWaitingCall }),
     recordMissedOffer: makeRecordMissedOffer({ ...deps, send, closeOffer }),
     createInteraction: makeCreateInteraction({ ensureInteraction }),
     deferInteraction: makeDeferInteraction({ ...deps, send }),
@@ -85,7 +85,7 @@ export function makeUseCases(ports: Deps) {
     disconnectAgent: makeDisconnectAgent({ dropSockets }),
     agentSnapshot: makeAgentSnapshot(deps),
     // Staff
-    admin: makeAdmin(deps),
+    admin: makeAdmin({ ...deps, wakeWaitingCall }),
   };
 }
 

@@ -19,10 +19,11 @@ import {
 import { callEvent } from '../events.ts';
 import { offerView } from '../messages.ts';
 import type { Agent, Call } from '../model.ts';
-import { rankCandidates } from '../routing.ts';
+import { rankCandidates, WAITING_LOOKAHEAD, waitingAheadFor } from '../routing.ts';
 import type { AgentMessenger } from '../steps/agent-messenger.ts';
 import type { CloseOffer } from '../steps/close-offer.ts';
 import type { EnsureInteraction } from '../steps/ensure-interaction.ts';
+import type { WakeCall } from '../steps/wake-waiting-call.ts';
 import type { AcceptOffer } from './accept-offer.ts';
 
 /**
@@ -32,6 +33,8 @@ import type { AcceptOffer } from './accept-offer.ts';
  * at once. Failure paths: nobody free → NoAgentAvailable (the workflow waits in queue); the call ended
  * meanwhile → CallEnded; an agent with no live socket has its offer revoked (agent_unreachable) and the
  * next candidate is tried in the same invocation. In standard mode the interaction must exist first.
+ * No overtaking: an agent who could take a call waiting ahead of this one (higher priority, or the same
+ * and there earlier) is left to that call, which is woken to claim it.
  */
 export function makeOfferToAgent(
   deps: Pick<Deps, 'calls' | 'agents' | 'callbacks' | 'events' | 'clock' | 'settings' | 'logger'> & {
@@ -39,10 +42,11 @@ export function makeOfferToAgent(
     closeOffer: CloseOffer;
     acceptOffer: AcceptOffer;
     ensureInteraction: EnsureInteraction;
+    wakeCall: WakeCall;
   },
 ) {
   const { calls, agents, callbacks, events, clock, settings, logger, send, closeOffer, acceptOffer } = deps;
-  const { ensureInteraction } = deps;
+  const { ensureInteraction, wakeCall } = deps;
 
   async function tryAgent(call: Call, agent: Agent, taskToken: string): Promise<'offered' | 'skip'> {
     const offerId = offerIdFor(call.callId, call.offers.length + 1);
@@ -125,7 +129,15 @@ export function makeOfferToAgent(
       if (target && canTake(target, call, { direct: true }) && (await attempt(target))) return;
       ({ after: call } = await calls.update(callId, clearTarget));
     }
-    for (const agent of rankCandidates(await agents.listAvailable(call.queue), call)) {
+    const candidates = rankCandidates(await agents.listAvailable(call.queue), call);
+    let waiting = candidates.length > 0 ? await calls.listWaiting(call.queue, WAITING_LOOKAHEAD) : [];
+    for (const agent of candidates) {
+      const ahead = waitingAheadFor(agent, call, waiting);
+      if (ahead) {
+        await wakeCall(ahead.callId);
+        waiting = waiting.filter((w) => w.callId !== ahead.callId);
+        continue;
+      }
       if (await attempt(agent)) return;
     }
     throw new WorkflowSignal(WorkflowErrors.NoAgentAvailable, `no agent available in queue ${call.queue}`);

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
-import { Id, PhoneNumber, QueueName } from '../schemas.ts';
+import { PRIORITIES } from '../../core/routing.ts';
+import { Id, PhoneNumber, Priority, QueueName, RequiredSkills } from '../schemas.ts';
 import { app } from '../shared/container.ts';
 import { json, readJson } from '../shared/http.ts';
 import { appendLogKeys, logger } from '../shared/logger.ts';
@@ -10,6 +11,8 @@ export const CreateCallBody = z.strictObject({
   from: PhoneNumber,
   to: PhoneNumber,
   queue: QueueName,
+  priority: z._default(Priority, PRIORITIES.lowest),
+  requiredSkills: z._default(RequiredSkills, []),
   attributes: z.optional(z.record(z.string().check(z.maxLength(64)), z.string().check(z.maxLength(1024)))),
 });
 
