@@ -49,13 +49,20 @@ export async function runRedrive(
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { url: { type: 'string' }, help: { type: 'boolean' } },
+      options: { url: { type: 'string' }, rate: { type: 'string' }, help: { type: 'boolean' } },
     });
     if (values.help) {
       output.out(USAGE);
       return 0;
     }
     baseUrl = (values.url ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+    if (values.rate !== undefined) {
+      rate = Number(values.rate);
+      // What SQS takes for a move task's pace.
+      if (!Number.isInteger(rate) || rate < 1 || rate > 500) {
+        throw new Error(`--rate must be a whole number of messages a second, 1 to 500 (not ${values.rate})`);
+      }
+    }
   } catch (err) {
     output.err((err as Error).message);
     output.err(USAGE);

@@ -16,7 +16,8 @@ const error = (type: string, message: string): Answer => ({ status: 400, body: {
  * not, and their groups. The dev issuer (`POST /dev/token`) signs a person in: it adds them, or sets the
  * groups asked for, and refuses someone disabled, as Cognito would. `PUT /dev/users/{id}` is what an admin
  * does in the console (disable, change groups). The sweep reads it through the local AWS endpoint with
- * `AdminGetUser` and `AdminListGroupsForUser`, checked against its grants like any other action.
+ * `ListUsersInGroup`, checked against its grants like any other action (`AdminGetUser` and
+ * `AdminListGroupsForUser` answer too, for an operator's script).
  */
 export function createLocalUserPool() {
   const users = new Map<string, User>();
@@ -55,6 +56,27 @@ export function createLocalUserPool() {
               UserAttributes: [{ Name: 'sub', Value: username }],
             },
           };
+        case 'ListUsersInGroup': {
+          // One page, as Cognito pages it (Limit up to 60, NextToken the next one's first index).
+          const members = [...users].filter(([, u]) =>
+            u.groups.includes(String(body.GroupName) as StaffGroup),
+          );
+          const start = Number(body.NextToken ?? 0);
+          const limit = Math.min(Number(body.Limit ?? 60), 60);
+          const page = members.slice(start, start + limit);
+          return {
+            status: 200,
+            body: {
+              Users: page.map(([sub, u]) => ({
+                Username: sub,
+                Enabled: u.enabled,
+                UserStatus: 'CONFIRMED',
+                Attributes: [{ Name: 'sub', Value: sub }],
+              })),
+              ...(start + limit < members.length ? { NextToken: String(start + limit) } : {}),
+            },
+          };
+        }
         case 'AdminListGroupsForUser':
           if (!user) return error('UserNotFoundException', 'User does not exist.');
           return {

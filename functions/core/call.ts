@@ -375,8 +375,12 @@ export function clearTarget(call: Call): Call {
   return call.targetAgentId ? { ...call, targetAgentId: undefined } : call;
 }
 
-export function addConversation(call: Call, entry: ConversationEntry): Call {
-  return withEntry({ ...call, updatedAt: entry.at }, { list: 'conversation', entry });
+/**
+ * Adds a note or transcript segment. The entry keeps the time its author gives it (the CCaaS's for a
+ * segment); the call's `updatedAt` is our clock's, which the sweep's waits count from.
+ */
+export function addConversation(call: Call, entry: ConversationEntry, now: Date): Call {
+  return withEntry({ ...call, updatedAt: now.toISOString() }, { list: 'conversation', entry });
 }
 
 export function recordDisposition(call: Call, agentId: string, disposition: string, now: Date): Call {

@@ -26,7 +26,10 @@ export function callMetrics(before: Call, after: Call): { name: MetricName; valu
   const out: { name: MetricName; value: number }[] = [];
   for (const offer of after.offers) {
     const was = before.offers.find((o) => o.offerId === offer.offerId);
-    if (!was) out.push({ name: 'TimeToOffer', value: millis(after.routedAt, offer.offeredAt) });
+    // Time to offer is the caller's wait for a first agent: the first offer of the round, not each re-offer.
+    const firstOfRound = !before.offers.some((o) => o.offeredAt >= after.routedAt);
+    if (!was && firstOfRound)
+      out.push({ name: 'TimeToOffer', value: millis(after.routedAt, offer.offeredAt) });
     if ((was?.status ?? 'pending') === 'pending' && offer.status !== 'pending') {
       out.push({ name: OFFER_METRIC[offer.status], value: 1 });
       if (offer.status === 'accepted' && offer.closedAt) {

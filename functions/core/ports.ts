@@ -265,10 +265,10 @@ export interface Metrics {
   record(name: MetricName, value: number): void;
 }
 
-/** The people who sign in (the Cognito user pool): asked by the sweep about every agent with a socket. */
+/** The people who sign in (the Cognito user pool): the sweep asks who may still work as an agent. */
 export interface StaffDirectory {
-  /** Whether this person (a token's `sub`) exists, is enabled and is in the `agents` group. */
-  isAgent(userId: string): Promise<boolean>;
+  /** The people (a token's `sub`) who exist, are enabled and are in the `agents` group. */
+  agents(): Promise<ReadonlySet<string>>;
 }
 
 export interface AgentTokens {

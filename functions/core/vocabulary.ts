@@ -156,7 +156,7 @@ export type ErrorCode = DomainErrorCode | RequestErrorCode | typeof INTERNAL_ERR
  * alarms name them from here.
  */
 export const METRIC_UNITS = {
-  /** From the start of a routing round (the callback, a transfer) to an offer written for an agent. */
+  /** From the start of a routing round (the callback, a transfer) to its first offer to an agent. */
   TimeToOffer: 'Milliseconds',
   /** From the callback to the accept: the speed of answer. */
   TimeToAnswer: 'Milliseconds',

@@ -118,9 +118,7 @@ export const ACCESS: Record<Access, AccessGrant> = {
   // The sweep closes the sockets of people disabled or taken out of the agents group.
   'directory:read': {
     env: [ENV.userPoolId],
-    permissions: [
-      { actions: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminListGroupsForUser'], resource: 'userPool' },
-    ],
+    permissions: [{ actions: ['cognito-idp:ListUsersInGroup'], resource: 'userPool' }],
   },
   'webhookOutbox:consume': {
     env: [QUEUES.webhookOutbox.urlVar],

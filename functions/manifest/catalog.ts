@@ -138,7 +138,13 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
   http('GET', '/v1/calls/{callId}', 'get-call', CALL_READ),
   http('GET', '/v1/calls/{callId}/conversation', 'list-call-conversation', CALL_READ),
   http('GET', '/v1/calls/{callId}/timeline', 'list-call-timeline', CALL_READ),
-  http('PUT', '/v1/agents/{agentId}', 'put-agent', ['agents:read', 'agents:write']),
+  // An available agent given a new queue or skill wakes a waiting call it can now take.
+  http('PUT', '/v1/agents/{agentId}', 'put-agent', [
+    'agents:read',
+    'agents:write',
+    ...CALL_WRITE,
+    'workflow:callback',
+  ]),
   http('GET', '/v1/agents/{agentId}', 'get-agent', ['agents:read']),
   http('GET', '/v1/agents', 'list-agents', ['agents:read']),
   // The interaction shows its call's conversation, which the call keeps (docs/data-model.md). An agent reads

@@ -41,4 +41,6 @@ export const METRICS_NAMESPACE = 'CallResiliency';
 export const TELEMETRY_ENVIRONMENT = {
   [ENV.serviceName]: SERVICE_NAME,
   [ENV.metricsNamespace]: METRICS_NAMESPACE,
+  // Traces never hold what the AWS calls answered: items carry callers' numbers and conversations.
+  POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
 };

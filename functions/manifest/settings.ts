@@ -26,8 +26,11 @@ export const DEFAULT_SETTINGS: Settings = {
   webhookMaxAgeSeconds: 24 * 3600,
 };
 
-/** SQS's longest visibility timeout (12 hours): the longest wait between two attempts of a webhook. */
-export const MAX_WEBHOOK_RETRY_DELAY_SECONDS = 12 * 3600;
+/**
+ * The longest wait between two attempts of a webhook: SQS's longest visibility timeout (12 hours) counts
+ * from the receive, so the delay set a moment later must leave room for the notifier's run (60 s at most).
+ */
+export const MAX_WEBHOOK_RETRY_DELAY_SECONDS = 12 * 3600 - 60;
 /** A webhook waits a week at most: the outbox keeps messages for 14 days, its dead-letter queue as long. */
 export const MAX_WEBHOOK_AGE_SECONDS = 7 * 24 * 3600;
 /**

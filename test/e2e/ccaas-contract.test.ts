@@ -264,7 +264,11 @@ describe('the CCaaS integration contract', () => {
     expect(supervisor.status).toBe(403);
     const printed: string[] = [];
     const output = { out: (line: string) => printed.push(line), err: (line: string) => printed.push(line) };
-    expect(await runRedrive(['--url', ctx.stack.url], {}, output)).toBe(0);
+    expect(await runRedrive(['--url', ctx.stack.url, '--rate', '0'], {}, output)).toBe(2);
+    expect(printed[0]).toContain('--rate must be a whole number');
+    expect(await deadLettersOf(callId)).toHaveLength(dead.length);
+    printed.length = 0;
+    expect(await runRedrive(['--url', ctx.stack.url, '--rate', '50'], {}, output)).toBe(0);
     const [status, answer] = (printed[0] ?? '').split(/ (.*)/);
     expect(status).toBe('202');
     expect(JSON.parse(answer as string)).toEqual({

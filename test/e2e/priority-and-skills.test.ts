@@ -90,6 +90,25 @@ describe('routing by priority, arrival and skills', () => {
     expect(plain.received('offer')).toHaveLength(1);
   });
 
+  it('offers a waiting call to an available agent the moment an admin gives it the skill the call needs', async () => {
+    const [callId] = await waitingCalls('upskill', [{ requiredSkills: [{ skill: 'french' }] }]);
+    const agent = await (await ctx.agent('upskill-a', { queues: ['upskill'] })).online();
+    expect((await ctx.call(callId as string)).waiting).toBeDefined();
+
+    const res = await staffFetch(`${ctx.stack.url}/v1/agents/upskill-a`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'upskill-a',
+        queues: ['upskill'],
+        skills: [{ skill: 'french', level: 3 }],
+      }),
+    });
+
+    expect(res.status).toBe(200);
+    expect(await agent.next('offer')).toMatchObject({ callId });
+  });
+
   it.each([
     ['a priority above 10', { priority: 11 }],
     ['a negative priority', { priority: -1 }],

@@ -841,12 +841,16 @@ describe('the CallResiliency stack', () => {
     });
   });
 
-  it.each(CATALOG_ENTRIES)('names the service and the metrics namespace of $handler', (entry) => {
-    expect(functionOf(entry).Properties.Environment.Variables).toMatchObject({
-      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    });
-  });
+  it.each(CATALOG_ENTRIES)(
+    'names the service and the metrics namespace of $handler, and keeps responses out of its traces',
+    (entry) => {
+      expect(functionOf(entry).Properties.Environment.Variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+      });
+    },
+  );
 
   it.each(SCHEDULED)('keeps the failed runs of $handler in a queue, with an alarm', (scheduled) => {
     const [, invokeConfig] = onlyResource('AWS::Lambda::EventInvokeConfig', {

@@ -38,6 +38,7 @@ describe('DynamoDB stores against dynalite', () => {
   const RETENTION_DAYS = 30;
   /** While set, every write of a call's entries fails, as if its writer stopped right after the call item. */
   let stopBeforeEntries = false;
+  const warnings: string[] = [];
 
   beforeAll(async () => {
     db = await startDynamo();
@@ -52,6 +53,7 @@ describe('DynamoDB stores against dynalite', () => {
       stoppable,
       { calls: () => 'Calls', callEntries: () => 'CallEntries' },
       () => RETENTION_DAYS,
+      { warn: (message) => void warnings.push(message) },
     );
     agents = makeAgentStore(db.doc, () => 'Agents');
   });
@@ -212,7 +214,7 @@ describe('DynamoDB stores against dynalite', () => {
   const transcript = (seq: number, text: string) => (c: Call) => {
     const sequenced = acceptSeq(c, seq);
     return sequenced
-      ? addConversation(sequenced, { at: now.toISOString(), kind: 'transcript', by: 'ccaas', text })
+      ? addConversation(sequenced, { at: now.toISOString(), kind: 'transcript', by: 'ccaas', text }, now)
       : c;
   };
   const received = async (ccaasCallId: string) =>
@@ -277,14 +279,61 @@ describe('DynamoDB stores against dynalite', () => {
     ).rejects.toBeInstanceOf(InvalidCursorError);
   });
 
-  it('loses no entry when its writer stops after the call item: reads show it, the next change stores it once', async () => {
+  it('reads a call stored before its entries had items of their own, and moves them out at its next change', async () => {
+    const fresh = await received('old-shape');
+    const {
+      entryCount: _count,
+      newEntries: _new,
+      ...rest
+    } = (await rawCall(fresh.callId)) as Record<string, any>;
+    const at = now.toISOString();
+    // The shape calls had before: the timeline and the conversation inside the call item.
+    await db.doc.send(
+      new PutCommand({
+        TableName: 'Calls',
+        Item: {
+          ...rest,
+          timeline: [
+            { at, type: 'received', detail: 'queue q' },
+            { at, type: 'offered', detail: 'a1' },
+          ],
+          conversation: [{ at, kind: 'transcript', by: 'ccaas', text: 'hello' }],
+        },
+      }),
+    );
+
+    const old = (await calls.get(fresh.callId)) as Call;
+    expect((await calls.listEntries(old, 'timeline', { limit: 10 })).items.map((e) => e.type)).toEqual([
+      'received',
+      'offered',
+    ]);
+    const { after } = await calls.update(fresh.callId, transcript(1, 'again'));
+    expect(after.entryCount).toBe(4);
+    expect((await calls.listEntries(after, 'conversation', { limit: 10 })).items.map((e) => e.text)).toEqual([
+      'hello',
+      'again',
+    ]);
+    const item = (await rawCall(fresh.callId)) as Record<string, unknown>;
+    expect(item).not.toHaveProperty('timeline');
+    expect(item).not.toHaveProperty('conversation');
+    expect((await storedEntries(fresh.callId)).map((i) => i.entry)).toEqual([
+      'conversation#0000000003',
+      'conversation#0000000004',
+      'timeline#0000000001',
+      'timeline#0000000002',
+    ]);
+  });
+
+  it('loses no entry when they cannot be stored after the call item: the change stands, reads show them, the next change stores them once', async () => {
     const call = await received('stopped');
     stopBeforeEntries = true;
     try {
-      await expect(calls.update(call.callId, transcript(1, 'kept'))).rejects.toThrow('stopped');
+      // The change is made, and said so: what follows it (pushes, events, callbacks) runs.
+      expect((await calls.update(call.callId, transcript(1, 'kept'))).changed).toBe(true);
     } finally {
       stopBeforeEntries = false;
     }
+    expect(warnings).toEqual(['entries of a call left to its next change']);
     const stopped = (await calls.get(call.callId)) as Call;
     expect(stopped.lastEventSeq).toBe(1);
     expect(await storedEntries(call.callId)).toHaveLength(1);

@@ -185,9 +185,9 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
     logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     metrics: { record: (name, value) => void recorded.push({ name, value }) },
     directory: {
-      isAgent: async (userId) => {
+      agents: async () => {
         if (directoryDown) throw new Error('the user pool is unreachable');
-        return !notAgents.has(userId);
+        return new Set([...agents.items.keys()].filter((id) => !notAgents.has(id)));
       },
     },
     settings: DEFAULT_SETTINGS,

@@ -173,9 +173,15 @@ describe('call transitions', () => {
 describe('the entries of a call (timeline and conversation)', () => {
   it('numbers each entry after the last one the call had, one count for both lists', () => {
     const call = offered();
-    const noted = addConversation(call, { at: later(2).toISOString(), kind: 'note', by: 'a1', text: 'hi' });
+    const noted = addConversation(
+      call,
+      { at: later(2).toISOString(), kind: 'note', by: 'a1', text: 'hi' },
+      later(3),
+    );
 
     expect(noted.entryCount).toBe(3);
+    // The entry keeps its author's time; the call's last change is on our clock.
+    expect(noted.updatedAt).toBe(later(3).toISOString());
     expect(noted.newEntries).toEqual([
       { n: 1, list: 'timeline', entry: { at: t0.toISOString(), type: 'received', detail: 'queue support' } },
       { n: 2, list: 'timeline', entry: expect.objectContaining({ type: 'offered', agentId: 'a1' }) },

@@ -33,6 +33,12 @@ describe('the metrics a change of a call makes', () => {
     await w.app.rejectOffer('a1', offerId).catch(() => undefined);
 
     expect(w.recorded).toEqual([{ name: 'OfferRejected', value: 1 }]);
+    // The offer to the next agent is no new time to offer: the caller waits from the round's start.
+    const { callId } = (await w.deps.calls.get(offerId.split('.')[0] as string)) as { callId: string };
+    w.tokens.set('tok-again', { state: 'waiting' });
+    await w.app.offerToAgent(callId, 'tok-again');
+    expect((await w.deps.calls.get(callId))?.offers).toHaveLength(2);
+    expect(w.recorded.map((r) => r.name)).toEqual(['OfferRejected']);
   });
 
   it('counts the revoked offer and the abandoned call when the caller hangs up during an offer', async () => {

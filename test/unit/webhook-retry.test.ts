@@ -91,7 +91,7 @@ describe('the webhook retry settings', () => {
 
   it.each([
     [{ webhookFirstRetrySeconds: '0' }, /WEBHOOK_FIRST_RETRY_SECONDS must be a whole number/],
-    [{ webhookMaxRetryDelaySeconds: '43201' }, /from 1 to 43200/],
+    [{ webhookMaxRetryDelaySeconds: '43141' }, /from 1 to 43140/],
     [{ webhookMaxAgeSeconds: String(8 * DAY) }, /WEBHOOK_MAX_AGE_SECONDS must be .* from 1 to 604800/],
     [{ webhookFirstRetrySeconds: '60', webhookMaxRetryDelaySeconds: '30' }, /must be at most/],
     [{ webhookMaxRetryDelaySeconds: '60', webhookMaxAgeSeconds: String(7 * DAY) }, /at most 500 attempts/],

@@ -1,8 +1,16 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isTerminal, owesInteraction } from '../../core/call.ts';
 import { DomainError, InteractionUnavailableError } from '../../core/errors.ts';
-import type { Agent, Call, Interaction, WorkItem, WorkItemStatus } from '../../core/model.ts';
-import type { AgentStore, CallStore, InteractionStore, WorkItemStore } from '../../core/ports.ts';
+import type {
+  Agent,
+  Call,
+  CallEntry,
+  CallEntryOf,
+  Interaction,
+  WorkItem,
+  WorkItemStatus,
+} from '../../core/model.ts';
+import type { AgentStore, CallStore, InteractionStore, Logger, WorkItemStore } from '../../core/ports.ts';
 import { queuePlace } from '../../core/routing.ts';
 import { TABLES } from '../../manifest/tables.ts';
 import { makeCallEntries } from './call-entries.ts';
@@ -18,6 +26,29 @@ export type Retention = () => number;
 const expiresAt = (since: string, days: number) => Math.floor(Date.parse(since) / 1000) + days * 86_400;
 
 /**
+ * A call item written before the conversation and timeline moved to their own items (inline `timeline[]`
+ * and `conversation[]`, no `entryCount`): its entries become the call's `newEntries`, numbered in order,
+ * which every read shows and its next change stores, as it stores what a stopped writer left. An item of
+ * today is returned as it is.
+ */
+export function upgradeCallItem(item: Record<string, unknown>): Call {
+  if (item.entryCount !== undefined) return item as unknown as Call;
+  const {
+    timeline = [],
+    conversation = [],
+    ...rest
+  } = item as {
+    timeline?: CallEntryOf['timeline'][];
+    conversation?: CallEntryOf['conversation'][];
+  };
+  const newEntries: CallEntry[] = [
+    ...timeline.map((entry) => ({ list: 'timeline' as const, entry })),
+    ...conversation.map((entry) => ({ list: 'conversation' as const, entry })),
+  ].map((e, i) => ({ ...e, n: i + 1 }) as CallEntry);
+  return { ...(rest as unknown as Call), entryCount: newEntries.length, newEntries };
+}
+
+/**
  * Calls, one item each (offers inside) with three sparse indexes (waiting calls in queue order), and their conversation and timeline, one
  * item per entry in a second table. A change is written to the call item with the entries it adds
  * (`newEntries`), then those are stored on their own; the item keeps them until the next change, which
@@ -28,6 +59,7 @@ export function makeCallStore(
   doc: DynamoDBDocumentClient,
   tableNames: { calls: () => string; callEntries: () => string },
   retention: Retention,
+  logger: Pick<Logger, 'warn'>,
 ): CallStore {
   // A call's entries all go RETENTION_DAYS and a day after it was received: after the call itself, which
   // goes RETENTION_DAYS after it ended (calls end within hours), so no call is read with entries missing.
@@ -39,6 +71,7 @@ export function makeCallStore(
     tableName: tableNames.calls,
     definition: TABLES.calls,
     noun: 'call',
+    upgrade: upgradeCallItem,
     // The entries the change before left on the call are stored (if its writer stopped first) before this
     // change replaces them with its own.
     beforeUpdate: async (call) => {
@@ -63,7 +96,15 @@ export function makeCallStore(
     get: (callId) => table.get(callId),
     async update(callId, transition) {
       const change = await table.update(callId, transition);
-      if (change.changed) await entries.put(change.after, change.after.newEntries);
+      if (!change.changed) return change;
+      // The change is made: a failure to store its entries must not read as its failure (a retry would
+      // find nothing to do, and what follows the change would never run). Reads show them, and the next
+      // change stores them.
+      try {
+        await entries.put(change.after, change.after.newEntries);
+      } catch (err) {
+        logger.warn('entries of a call left to its next change', { callId, error: String(err) });
+      }
       return change;
     },
     listEntries: (call, list, page) => entries.list(call, list, page),

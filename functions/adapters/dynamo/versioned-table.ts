@@ -28,6 +28,8 @@ export interface VersionedTableOptions<T, D extends TableDefinition> {
    * what it returns. The call store stores the entries the call's previous change left on it here.
    */
   beforeUpdate?: (entity: T) => Promise<T>;
+  /** Reads an item written in an older shape as the entity of today (index attributes already stripped). */
+  upgrade?: (item: Record<string, unknown>) => T;
 }
 
 /**
@@ -45,8 +47,10 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
 
   private fromItem(item: Record<string, unknown>): { entity: T; version: number } {
     const { [VERSION]: version, ...rest } = item;
-    for (const key of Object.keys(this.options.indexAttributes?.(rest as T) ?? {})) delete rest[key];
-    return { entity: rest as T, version: Number(version ?? 0) };
+    const entity = this.options.upgrade ? this.options.upgrade(rest) : (rest as T);
+    for (const key of Object.keys(this.options.indexAttributes?.(entity) ?? {}))
+      delete (entity as Record<string, unknown>)[key];
+    return { entity, version: Number(version ?? 0) };
   }
 
   private async read(id: string): Promise<{ entity: T; version: number } | undefined> {

@@ -149,7 +149,7 @@ export function makeAgentCallActions(deps: ActionDeps) {
     async note(agentId: string, callId: string, text: string): Promise<void> {
       await ownCall(agentId, callId, { finished: true });
       await calls.update(callId, (c) =>
-        addConversation(c, { at: clock.now().toISOString(), kind: 'note', by: agentId, text }),
+        addConversation(c, { at: clock.now().toISOString(), kind: 'note', by: agentId, text }, clock.now()),
       );
     },
 

@@ -62,12 +62,11 @@ export function makeApplyCcaasEvent(
         return applyControl(sequenced, event.type, now, 'ccaas');
       }
       if (event.type === 'transcript' && event.text) {
-        return addConversation(sequenced, {
-          at: event.at,
-          kind: 'transcript',
-          by: 'ccaas',
-          text: event.text,
-        });
+        return addConversation(
+          sequenced,
+          { at: event.at, kind: 'transcript', by: 'ccaas', text: event.text },
+          now,
+        );
       }
       return appendTimeline(sequenced, now, {
         type: event.type,

@@ -198,13 +198,17 @@ export function makeSweep(
     return closed;
   }
 
-  /** Whether the directory still has this agent; when it cannot say, yes: an outage of it closes nothing. */
-  async function stillAgent(agentId: string): Promise<boolean> {
+  /**
+   * Who may still work as an agent, asked once a sweep, and only when someone has a socket; undefined when
+   * the user pool cannot say: an outage of it closes nothing.
+   */
+  async function stillAgents(listed: readonly Agent[]): Promise<ReadonlySet<string> | undefined> {
+    if (!listed.some((a) => a.connections.length > 0)) return undefined;
     try {
-      return await directory.isAgent(agentId);
+      return await directory.agents();
     } catch (err) {
-      logger.warn('could not look the agent up in the user pool', { agentId, error: String(err) });
-      return true;
+      logger.warn('could not ask the user pool who may work as an agent', { error: String(err) });
+      return undefined;
     }
   }
 
@@ -222,11 +226,12 @@ export function makeSweep(
     await retryInteractions(result);
     const listedAgents = await agents.list();
     const closed = await closedSockets(listedAgents);
+    const stillAgent = await stillAgents(listedAgents);
     for (const listed of listedAgents) {
       const gone = closed.get(listed.agentId) ?? [];
       const open = listed.connections.filter((id) => !gone.includes(id));
       // Someone disabled or taken out of `agents` keeps no socket, whatever its token still says.
-      const revoked = open.length > 0 && !(await stillAgent(listed.agentId)) ? open : [];
+      const revoked = stillAgent && !stillAgent.has(listed.agentId) ? open : [];
       const expired = expiredConnections(listed, clock.now()).filter(
         (id) => !gone.includes(id) && !revoked.includes(id),
       );

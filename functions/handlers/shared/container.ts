@@ -89,7 +89,12 @@ function tablePorts(config: ClientConfig, settings: Settings): Pick<Ports, (type
   const table = (key: TableKey) => lazyEnv(TABLES[key].envVar);
   const retention = () => settings.retentionDays;
   return {
-    calls: makeCallStore(dynamo, { calls: table('calls'), callEntries: table('callEntries') }, retention),
+    calls: makeCallStore(
+      dynamo,
+      { calls: table('calls'), callEntries: table('callEntries') },
+      retention,
+      logger,
+    ),
     agents: makeAgentStore(dynamo, table('agents')),
     interactions: makeInteractionStore(dynamo, table('interactions'), retention),
     workItems: makeWorkItemStore(dynamo, table('workItems'), retention),
