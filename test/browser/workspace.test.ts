@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Page, WebSocketRoute } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { goAvailable, useBrowser } from '../support/browser.ts';
 import { useLocalStack } from '../support/stack.ts';
@@ -13,18 +13,26 @@ describe('the agent workspace', () => {
   const callPanel = (page: Page) => page.getByRole('region', { name: 'Call', exact: true });
 
   /** An agent of its own queue, signed in on its page and available. */
-  async function availableAgent(agentId: string, queue: string): Promise<Page> {
+  async function availableAgent(
+    agentId: string,
+    queue: string,
+    beforeOpen?: (page: Page) => Promise<void>,
+  ): Promise<Page> {
     await ctx.agent(agentId, { queues: [queue] });
-    const page = await web.signIn(agentId);
+    const page = await web.signIn(agentId, beforeOpen);
     await goAvailable(page);
     return page;
   }
+
+  /** An offer takes the focus to its Accept button, so that the keyboard answers it. */
+  const acceptHasFocus = (page: Page) =>
+    expect.poll(() => page.locator(':focus').textContent(), { timeout: 5_000 }).toBe('Accept');
 
   /** The offer of a new call, accepted on the page with the keyboard (Accept has the focus). */
   async function acceptedCall(page: Page, queue: string, from: string): Promise<string> {
     const callId = await ctx.ccaas.newCall({ queue, from });
     await offerCard(page).waitFor();
-    await expect.poll(() => page.locator(':focus').textContent(), { timeout: 5_000 }).toBe('Accept');
+    await acceptHasFocus(page);
     await page.keyboard.press('Enter');
     await callPanel(page).getByText('Connected').waitFor();
     return callId;
@@ -32,6 +40,8 @@ describe('the agent workspace', () => {
 
   it('shows an offer with its caller and queue, and once accepted the call and its interaction', async () => {
     const page = await availableAgent('web-accept', 'web-accept-q');
+    const options = page.getByRole('combobox', { name: 'Status' }).getByRole('option');
+    expect(await options.allTextContents()).toEqual(['Available', 'Away', 'Offline']);
     await ctx.ccaas.newCall({ queue: 'web-accept-q', from: '+15550100001' });
 
     const card = offerCard(page);
@@ -104,12 +114,61 @@ describe('the agent workspace', () => {
 
     await offerCard(first).waitFor(); // the longest idle is offered it first
     expect(await offerCard(second).count()).toBe(0);
-    await button(first, 'Reject').click();
+    // With the keyboard: Accept has the focus, Reject is the next control.
+    await acceptHasFocus(first);
+    await first.keyboard.press('Tab');
+    await first.keyboard.press('Enter');
 
     const card = offerCard(second);
     await card.getByText('+15550100004').waitFor();
     await offerCard(first).waitFor({ state: 'detached' });
     await button(second, 'Accept').click();
     await callPanel(second).getByText('Connected').waitFor();
+  });
+
+  it('shows a banner while its socket is down, and its live call again once the socket is back', async () => {
+    // The page's sockets go through the test, which can cut one as a network would.
+    const sockets: WebSocketRoute[] = [];
+    const page = await availableAgent('web-drop', 'web-drop-q', (p) =>
+      p.routeWebSocket(/\/ws\?token=/, (socket) => {
+        socket.connectToServer();
+        sockets.push(socket);
+      }),
+    );
+    const callId = await acceptedCall(page, 'web-drop-q', '+15550100005');
+    const banner = page.getByRole('status').getByText('reconnecting');
+
+    await sockets.at(-1)?.close({ code: 1006 });
+    await banner.waitFor();
+    // While it is down, the CCaaS puts the caller on hold.
+    expect((await ctx.ccaas.event(callId, 'held')).body).toMatchObject({ applied: true });
+
+    await banner.waitFor({ state: 'detached', timeout: 15_000 });
+    expect(sockets.length).toBe(2);
+    await button(page, 'Resume').waitFor();
+    expect(await callPanel(page).getByText('+15550100005').count()).toBe(1);
+    expect(await callPanel(page).locator('.call-state').textContent()).toBe('Connected, On hold');
+    // The recovered socket carries actions again.
+    await button(page, 'Resume').click();
+    await button(page, 'Hold').waitFor();
+  });
+
+  it('adds a note, hangs up and wraps up with a disposition, which the interaction then shows', async () => {
+    const page = await availableAgent('web-wrap', 'web-wrap-q');
+    await acceptedCall(page, 'web-wrap-q', '+15550100006');
+    await page.getByLabel('Note').fill('Asked for a refund');
+    await button(page, 'Add note').click();
+    await page.getByRole('list', { name: 'Notes added' }).getByText('Asked for a refund').waitFor();
+
+    await button(page, 'Hang up').click();
+    await page.getByText('Wrap-up', { exact: true }).waitFor();
+    expect(await button(page, 'Mute').count()).toBe(0);
+    await button(page, 'Open interaction').click();
+    await page.getByLabel('Interaction record').getByText('Asked for a refund').waitFor();
+    await page.getByLabel('Disposition').selectOption({ label: 'Follow-up needed' });
+    await button(page, 'Wrap up').click();
+
+    await page.getByText('Waiting for a call.').waitFor();
+    expect(await callPanel(page).count()).toBe(0);
   });
 });

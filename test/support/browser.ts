@@ -12,8 +12,11 @@ const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export function useBrowser(baseUrl: () => string) {
   const ctx = {} as {
     browser: Browser;
-    /** Opens the workspace, signs in as the agent and waits for its snapshot. */
-    signIn(agentId: string): Promise<Page>;
+    /**
+     * Opens the workspace, signs in as the agent and waits for its snapshot; `beforeOpen` prepares the
+     * page first (e.g. routes its socket through the test).
+     */
+    signIn(agentId: string, beforeOpen?: (page: Page) => Promise<void>): Promise<Page>;
   };
   const scriptErrors: string[] = [];
   beforeAll(async () => {
@@ -25,10 +28,11 @@ export function useBrowser(baseUrl: () => string) {
   afterAll(async () => {
     await ctx.browser?.close();
   });
-  ctx.signIn = async (agentId) => {
+  ctx.signIn = async (agentId, beforeOpen) => {
     const page = await (await ctx.browser.newContext()).newPage();
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (err) => scriptErrors.push(`${agentId}: ${err.message}`));
+    await beforeOpen?.(page);
     await page.goto(`${baseUrl()}/`);
     await page.getByLabel('Agent ID').fill(agentId);
     await page.getByRole('button', { name: 'Sign in' }).click();
