@@ -35,6 +35,7 @@ import { startLambdaService } from './lambda.ts';
 import { createLocalSqs, sqsService } from './sqs.ts';
 import { createLocalStepFunctions } from './stepfunctions/index.ts';
 import { createLocalUserPool } from './user-pool.ts';
+import { buildWebPages } from './web-pages.ts';
 
 /**
  * Settings default as in DEFAULT_SETTINGS (offer 20 s, queue 300 s, resiliency, wrap-up 60 s, grace 30 s,
@@ -238,6 +239,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     onRefused: (message) => onError('AWS refused a function', message),
   });
   const identity = await createDevIdentity();
+  const devRoutes = createDevRoutes({ identity, userPool, faults, deadLetters: () => listDeadLetters() });
+  const webPages = await buildWebPages();
   const [authorizer] = functionsTriggeredBy('authorizer', functions);
   if (!authorizer) throw new Error('the catalog has no WebSocket authorizer');
   const gateway = createGateway({
@@ -246,7 +249,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ws: new Map(functionsTriggeredBy('websocket', functions).map((f) => [f.trigger.route, invoker(f)])),
       authorizer: invoker(authorizer),
     },
-    extra: createDevRoutes({ identity, userPool, faults, deadLetters: () => listDeadLetters() }),
+    extra: async (req, res, body, url) => webPages(req, res, url) || devRoutes(req, res, body, url),
     jwtClaims: identity.httpClaims,
     onError,
   });

@@ -42,6 +42,18 @@ describe('what the public port exposes, even bound to every address', () => {
     expect(await agent.request({ action: 'sync' })).toMatchObject({ type: 'snapshot' });
   });
 
+  it('serves the web pages on the public port only, never on the port of the local AWS services', async () => {
+    const page = await fetch(`${ctx.stack.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect((await fetch(`${ctx.stack.url}/assets/workspace.js`)).status).toBe(200);
+    for (const path of ['/', '/assets/workspace.js', '/assets/workspace.css']) {
+      const res = await fetch(`${ctx.stack.awsEndpoint}${path}`);
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.headers.get('content-type') ?? '', path).not.toMatch(/html|javascript|css/);
+    }
+  });
+
   it('keeps the local AWS services on loopback', () => {
     expect(new URL(ctx.stack.awsEndpoint).hostname).toBe('127.0.0.1');
   });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 /** The project root. Every path below is relative to it, with forward slashes: `functions/core/call.ts`. */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const FOLDERS = ['functions', 'local', 'lib', 'bin', 'client'];
+const FOLDERS = ['functions', 'local', 'lib', 'bin', 'client', 'web'];
 const CONTAINER = 'functions/handlers/shared/container.ts';
 
 /**
@@ -51,7 +51,7 @@ function read(path: string): Source {
 
 const sources: Source[] = FOLDERS.flatMap((folder) =>
   readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.endsWith('.ts'))
+    .filter((name) => /\.tsx?$/.test(name))
     .map((name) => `${folder}/${name.split(sep).join('/')}`),
 )
   .sort()
@@ -168,6 +168,21 @@ describe('the architecture', () => {
     follow(under('client/'));
     expect(loaded.size, 'project files the client loads').toBeGreaterThan(0);
     expectNone(reached.filter((imp) => imp.external).map(show), 'packages the client would load at run time');
+  });
+
+  it('keeps the pages to the browser: at run time they load Preact, the agent client and the pure core only', () => {
+    const loaded = importsOf(under('web/')).filter((imp) => !imp.typeOnly);
+    expectNone(
+      loaded
+        .filter((imp) =>
+          imp.external
+            ? !/^preact(\/|$)/.test(imp.target)
+            : !/^(web|client|functions\/core)\//.test(imp.target) ||
+              imp.target.startsWith('functions/core/use-cases/'),
+        )
+        .map(show),
+      'what a page would load besides Preact, the agent client and the core',
+    );
   });
 
   it('lets lib/, bin/ and local/ reach functions/ only through the manifest', () => {

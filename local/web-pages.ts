@@ -1,0 +1,70 @@
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { build } from 'esbuild';
+
+const WEB = new URL('../web/', import.meta.url);
+
+/** The pages: the HTML each path serves, and the bundle (script and style) it loads from /assets/. */
+const PAGES = { '/': { html: 'workspace/index.html', entry: 'workspace/main.tsx', name: 'workspace' } };
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+};
+
+/** No script or style from anywhere else, no inline script; the socket and REST on this origin only. */
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-cache',
+};
+
+export type WebPages = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+
+/**
+ * The web pages of `web/`, bundled by esbuild in memory (minified, with source maps) when the runtime
+ * starts, so `npm start` and every test that starts a runtime serve what the sources say now. Served on the
+ * public port only, for GET and HEAD; on AWS the same bundles go to S3 behind CloudFront.
+ */
+export async function buildWebPages(): Promise<WebPages> {
+  const result = await build({
+    entryPoints: Object.fromEntries(
+      Object.values(PAGES).map((page) => [page.name, new URL(page.entry, WEB).pathname]),
+    ),
+    outdir: '/assets',
+    write: false,
+    bundle: true,
+    minify: true,
+    sourcemap: 'linked',
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022'],
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    logLevel: 'silent',
+  });
+  const files = new Map<string, { type: string; body: Uint8Array }>();
+  for (const file of result.outputFiles) {
+    files.set(file.path, {
+      type: TYPES[/\.\w+$/.exec(file.path)?.[0] ?? ''] ?? 'text/plain',
+      body: file.contents,
+    });
+  }
+  for (const [path, page] of Object.entries(PAGES)) {
+    files.set(path, { type: TYPES['.html'] as string, body: await readFile(new URL(page.html, WEB)) });
+  }
+  return (req, res, url) => {
+    const file = req.method === 'GET' || req.method === 'HEAD' ? files.get(url.pathname) : undefined;
+    if (!file) return false;
+    res.writeHead(200, {
+      'content-type': file.type,
+      'content-length': file.body.length,
+      ...SECURITY_HEADERS,
+    });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+    return true;
+  };
+}

@@ -1,0 +1,52 @@
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+
+/** Debian's Chromium (`apt-get install chromium`, as .ci/run does); CHROMIUM_PATH names another. */
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/**
+ * A headless Chromium for one test file, and the agent workspace opened in it: each agent in a browser
+ * context of its own (its own storage, as another person's browser). A script error on any page fails the
+ * test it happened in.
+ */
+export function useBrowser(baseUrl: () => string) {
+  const ctx = {} as {
+    browser: Browser;
+    /**
+     * Opens the workspace, signs in as the agent and waits for its snapshot; `beforeOpen` prepares the
+     * page first (e.g. routes its socket through the test).
+     */
+    signIn(agentId: string, beforeOpen?: (page: Page) => Promise<void>): Promise<Page>;
+  };
+  const scriptErrors: string[] = [];
+  beforeAll(async () => {
+    ctx.browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+  }, 30_000);
+  afterEach(() => {
+    expect(scriptErrors.splice(0)).toEqual([]);
+  });
+  afterAll(async () => {
+    await ctx.browser?.close();
+  });
+  ctx.signIn = async (agentId, beforeOpen) => {
+    const page = await (await ctx.browser.newContext()).newPage();
+    page.setDefaultTimeout(10_000);
+    page.on('pageerror', (err) => scriptErrors.push(`${agentId}: ${err.message}`));
+    await beforeOpen?.(page);
+    await page.goto(`${baseUrl()}/`);
+    await page.getByLabel('Agent ID').fill(agentId);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The status control is enabled once the snapshot has told the page who the agent is.
+    await expect
+      .poll(() => page.getByRole('combobox', { name: 'Status' }).isEnabled(), { timeout: 10_000 })
+      .toBe(true);
+    return page;
+  };
+  return ctx;
+}
+
+/** Sets the agent available from the page, and waits until the page says the server has it so. */
+export async function goAvailable(page: Page): Promise<void> {
+  await page.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Available' });
+  await page.getByText('Waiting for a call.').waitFor();
+}
