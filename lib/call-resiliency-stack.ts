@@ -18,6 +18,7 @@ import {
   type FunctionEntry,
   functionsTriggeredBy,
   QUEUES,
+  type QueueDefinition,
   type QueueKey,
   queuesFedByRules,
   SERVICE_NAME,
@@ -94,11 +95,13 @@ export class CallResiliencyStack extends Stack {
     });
     /** Queues of what nobody handled, by name: each has an alarm and a line on the dashboard. */
     const deadLetterQueues: Record<string, sqs.IQueue> = {};
-    const deadLetterQueue = (name: string, holds: string) => {
+    const deadLetterQueue = (name: string, holds: string, definition?: QueueDefinition) => {
       const queue = new sqs.Queue(this, name, {
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
-        retentionPeriod: DEAD_LETTER_RETENTION,
+        // A queue of the manifest is as the local runtime emulates it.
+        retentionPeriod: definition ? Duration.days(definition.retentionDays) : DEAD_LETTER_RETENTION,
+        ...(definition ? { visibilityTimeout: Duration.seconds(definition.visibilityTimeoutSeconds) } : {}),
       });
       Validations.of(queue).acknowledge({
         id: 'AwsSolutions-SQS3',
@@ -275,6 +278,7 @@ export class CallResiliencyStack extends Stack {
     const webhookDeadLetters = deadLetterQueue(
       QUEUES.webhookDeadLetters.id,
       'webhooks the CCaaS refused or did not take within the retry schedule, and events the CcaasNotifications rule could not queue',
+      QUEUES.webhookDeadLetters,
     );
     const queues: Record<QueueKey, sqs.IQueue> = {
       webhookDeadLetters,

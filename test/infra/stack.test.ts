@@ -697,9 +697,11 @@ describe('the CallResiliency stack', () => {
     expect(referencedIds(outbox.Properties.RedrivePolicy.deadLetterTargetArn)).toEqual([
       queueId('webhookDeadLetters'),
     ]);
+    // Both as the local runtime emulates them, from the manifest.
     expect(deadLetters.Properties).toMatchObject({
       SqsManagedSseEnabled: true,
-      MessageRetentionPeriod: 14 * 24 * 3600,
+      VisibilityTimeout: QUEUES.webhookDeadLetters.visibilityTimeoutSeconds,
+      MessageRetentionPeriod: QUEUES.webhookDeadLetters.retentionDays * 24 * 3600,
     });
     const [, outboxPolicy] = onlyResource('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: queueId('webhookOutbox') }],
