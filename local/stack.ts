@@ -109,7 +109,11 @@ const EVENT_BUS_NAME = 'call-resiliency';
 /** What EventBridge Scheduler hands a scheduled function. */
 const SCHEDULED_EVENT = { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
 /** Knobs of the host that its functions honour too: log level, SDK warnings. */
-const PASSED_THROUGH = ['POWERTOOLS_LOG_LEVEL', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'];
+const PASSED_THROUGH = [
+  'POWERTOOLS_LOG_LEVEL',
+  'POWERTOOLS_METRICS_DISABLED',
+  'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+];
 
 export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;

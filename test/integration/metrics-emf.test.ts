@@ -16,6 +16,8 @@ describe('metrics as a function writes them (CloudWatch embedded metric format)'
   beforeAll(async () => {
     // What the CDK app and the local runtime give every function, before its code loads.
     Object.assign(process.env, TELEMETRY_ENVIRONMENT, { POWERTOOLS_LOG_LEVEL: 'ERROR' });
+    // The test run keeps metrics out of its output; this test is about them.
+    delete process.env.POWERTOOLS_METRICS_DISABLED;
     shape = await import('../../functions/handlers/shared/lambda.ts');
     port = await import('../../functions/handlers/shared/metrics.ts');
     for (const stream of [process.stdout, process.stderr]) {

@@ -11,7 +11,13 @@ export interface StartedProcess {
 /** Runs `local/main.ts` the way `npm start` does (on a free port unless PORT is given), and reads what it prints. */
 export function startProcess(env: Record<string, string> = {}): StartedProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
-    env: { ...process.env, PORT: '0', POWERTOOLS_LOG_LEVEL: 'ERROR', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
