@@ -5,7 +5,10 @@ import { build } from 'esbuild';
 const WEB = new URL('../web/', import.meta.url);
 
 /** The pages: the HTML each path serves, and the bundle (script and style) it loads from /assets/. */
-const PAGES = { '/': { html: 'workspace/index.html', entry: 'workspace/main.tsx', name: 'workspace' } };
+const PAGES = {
+  '/': { html: 'workspace/index.html', entry: 'workspace/main.tsx', name: 'workspace' },
+  '/supervisor': { html: 'supervisor/index.html', entry: 'supervisor/main.tsx', name: 'supervisor' },
+};
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
