@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { CallStatus } from '../../functions/core/model.ts';
 import type { SupervisorStats } from '../../functions/core/use-cases/supervision.ts';
 import { clock, STATUS_LABELS } from '../workspace/format.ts';
@@ -41,83 +42,79 @@ export function Supervisor({ session }: { session: Session }) {
 
 const since = (iso: string, now: number) => clock(now - Date.parse(iso));
 
-function Agents({ agents, now }: { agents: SupervisorStats['agents']; now: number }) {
+/** A table named by its caption, with column headers when given; each row starts with its row header. */
+function Table({
+  caption,
+  columns,
+  children,
+}: {
+  caption: string;
+  columns?: string[];
+  children: ComponentChildren;
+}) {
   return (
     <table>
-      <caption>Agents</caption>
-      <thead>
-        <tr>
-          <th scope="col">Agent</th>
-          <th scope="col">Status</th>
-          <th scope="col">Time in status</th>
-          <th scope="col">Queues</th>
-        </tr>
-      </thead>
-      <tbody>
-        {agents.map((a) => (
-          <tr key={a.agentId}>
-            <th scope="row">
-              {a.name} ({a.agentId})
-            </th>
-            <td>{STATUS_LABELS[a.status]}</td>
-            <td class="number">{since(a.statusSince, now)}</td>
-            <td>{a.queues.join(', ')}</td>
+      <caption>{caption}</caption>
+      {columns && (
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
           </tr>
-        ))}
-      </tbody>
+        </thead>
+      )}
+      <tbody>{children}</tbody>
     </table>
+  );
+}
+
+function Agents({ agents, now }: { agents: SupervisorStats['agents']; now: number }) {
+  return (
+    <Table caption="Agents" columns={['Agent', 'Status', 'Time in status', 'Queues']}>
+      {agents.map((a) => (
+        <tr key={a.agentId}>
+          <th scope="row">
+            {a.name} ({a.agentId})
+          </th>
+          <td>{STATUS_LABELS[a.status]}</td>
+          <td class="number">{since(a.statusSince, now)}</td>
+          <td>{a.queues.join(', ')}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }
 
 function Queues({ queues }: { queues: SupervisorStats['queues'] }) {
   return (
-    <table>
-      <caption>Queues</caption>
-      <thead>
-        <tr>
-          <th scope="col">Queue</th>
-          <th scope="col">Waiting</th>
-          <th scope="col">Longest wait</th>
+    <Table caption="Queues" columns={['Queue', 'Waiting', 'Longest wait']}>
+      {queues.map((q) => (
+        <tr key={q.queue}>
+          <th scope="row">{q.queue}</th>
+          <td class="number">{q.waiting}</td>
+          <td class="number">{clock(q.longestWaitSeconds * 1000)}</td>
         </tr>
-      </thead>
-      <tbody>
-        {queues.map((q) => (
-          <tr key={q.queue}>
-            <th scope="row">{q.queue}</th>
-            <td class="number">{q.waiting}</td>
-            <td class="number">{clock(q.longestWaitSeconds * 1000)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }
 
 function LiveCalls({ calls, now }: { calls: SupervisorStats['liveCalls']; now: number }) {
   return (
-    <table>
-      <caption>Live calls</caption>
-      <thead>
-        <tr>
-          <th scope="col">Caller</th>
-          <th scope="col">Queue</th>
-          <th scope="col">Status</th>
-          <th scope="col">Agent</th>
-          <th scope="col">Connected for</th>
+    <Table caption="Live calls" columns={['Caller', 'Queue', 'Status', 'Agent', 'Connected for']}>
+      {calls.map((c) => (
+        <tr key={c.callId}>
+          <th scope="row">{c.from}</th>
+          <td>{c.queue}</td>
+          <td>{CALL_STATUS_LABELS[c.status] ?? c.status}</td>
+          <td>{c.agentId ?? ''}</td>
+          <td class="number">{c.connectedAt ? since(c.connectedAt, now) : ''}</td>
         </tr>
-      </thead>
-      <tbody>
-        {calls.map((c) => (
-          <tr key={c.callId}>
-            <th scope="row">{c.from}</th>
-            <td>{c.queue}</td>
-            <td>{CALL_STATUS_LABELS[c.status] ?? c.status}</td>
-            <td>{c.agentId ?? ''}</td>
-            <td class="number">{c.connectedAt ? since(c.connectedAt, now) : ''}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </Table>
   );
 }
 
@@ -140,16 +137,13 @@ function Today({
     ['Interactions pending', interactionsPending],
   ];
   return (
-    <table>
-      <caption>Today (since midnight UTC)</caption>
-      <tbody>
-        {rows.map(([label, value]) => (
-          <tr key={label}>
-            <th scope="row">{label}</th>
-            <td class="number">{value}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <Table caption="Today (since midnight UTC)">
+      {rows.map(([label, value]) => (
+        <tr key={label}>
+          <th scope="row">{label}</th>
+          <td class="number">{value}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }
