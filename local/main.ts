@@ -40,6 +40,7 @@ process.stdout.write(
   [
     'Call resiliency is running on this machine.',
     `  Agent workspace   ${stack.url}/`,
+    `  Supervisor view   ${stack.url}/supervisor`,
     `  REST API          ${stack.url}/v1`,
     `  Agent WebSocket   ${stack.wsUrl}?token=<JWT from POST ${stack.url}/dev/token {"agentId":"..."}>`,
     `  Fault switch      PUT ${stack.url}/dev/faults {"interactionStore":"down"|"up"}`,

@@ -1,11 +1,29 @@
-import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { build } from 'esbuild';
 
 const WEB = new URL('../web/', import.meta.url);
 
-/** The pages: the HTML each path serves, and the bundle (script and style) it loads from /assets/. */
-const PAGES = { '/': { html: 'workspace/index.html', entry: 'workspace/main.tsx', name: 'workspace' } };
+/** The pages: the path each is served at, its title, and the bundle (script and style) it loads from /assets/. */
+const PAGES = {
+  '/': { title: 'Agent workspace', entry: 'workspace/main.tsx', name: 'workspace' },
+  '/supervisor': { title: 'Supervisor view', entry: 'supervisor/main.tsx', name: 'supervisor' },
+};
+
+/** A page's HTML: its bundle's style and script, and the `<main id="<name>">` its script renders into. */
+const html = ({ title, name }: { title: string; name: string }) => `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${title}</title>
+    <link rel="stylesheet" href="/assets/${name}.css" />
+    <script type="module" src="/assets/${name}.js"></script>
+  </head>
+  <body>
+    <main id="${name}"></main>
+  </body>
+</html>
+`;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -54,7 +72,7 @@ export async function buildWebPages(): Promise<WebPages> {
     });
   }
   for (const [path, page] of Object.entries(PAGES)) {
-    files.set(path, { type: TYPES['.html'] as string, body: await readFile(new URL(page.html, WEB)) });
+    files.set(path, { type: TYPES['.html'] as string, body: new TextEncoder().encode(html(page)) });
   }
   return (req, res, url) => {
     const file = req.method === 'GET' || req.method === 'HEAD' ? files.get(url.pathname) : undefined;

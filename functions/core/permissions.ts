@@ -15,17 +15,18 @@ export type StaffRight =
   | 'readAgents'
   | 'readCalls'
   | 'readInteractions'
+  | 'readStats'
   | 'readWorkItems';
 
 /**
  * Who may do what, once (the README's table says the same): admins manage agents and their queues, and
  * the delivery of webhooks (sending dead-lettered ones again); supervisors read agents, calls,
- * interactions and work items; agents hold no right over others' records. A person in several groups has
+ * interactions, work items and the live view of the contact center (`GET /v1/stats`); agents hold no right over others' records. A person in several groups has
  * every right of each.
  */
 export const GROUP_RIGHTS: Record<StaffGroup, readonly StaffRight[]> = {
   admins: ['manageAgents', 'manageDeliveries', 'readAgents'],
-  supervisors: ['readAgents', 'readCalls', 'readInteractions', 'readWorkItems'],
+  supervisors: ['readAgents', 'readCalls', 'readInteractions', 'readStats', 'readWorkItems'],
   agents: [],
 };
 

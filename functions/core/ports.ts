@@ -50,6 +50,11 @@ export interface CallStore {
   listInteractionPending(limit: number): Promise<Call[]>;
   /** Calls being routed (queued and not waiting, or offering), least recently changed first. */
   listRouting(status: 'queued' | 'offering', limit: number): Promise<Call[]>;
+  /**
+   * Every call of the day: received, or ended, at or after `since` (ISO time), and every call not ended
+   * yet. A scan of the table (the supervisor view's; see use-cases/supervision.ts for its cost).
+   */
+  listSince(since: string): Promise<Call[]>;
 }
 
 /** Agents: profile, presence, reservation and connections. */

@@ -156,6 +156,8 @@ export const FUNCTIONS: readonly FunctionEntry[] = [
   ]),
   http('GET', '/v1/interactions', 'list-interactions', ['interactions:read', 'agents:read', 'calls:read']),
   http('GET', '/v1/work-items', 'list-work-items', ['workItems:read']),
+  // The supervisor view: the agents, and the calls of the day (a scan; see use-cases/supervision.ts).
+  http('GET', '/v1/stats', 'get-stats', ['agents:read', 'calls:read']),
   // Moves the dead-lettered webhooks back to the outbox (admins).
   http('POST', '/v1/dead-letters/redrive', 'redrive-dead-letters', ['webhookDeadLetters:redrive']),
 

@@ -23,6 +23,7 @@ describe('npm start', () => {
     expect(proc.output()).toMatch(/CCaaS signing secret \(Standard Webhooks\): whsec_\S+/);
     expect(proc.output()).toContain('/ws?token=');
     expect(proc.output()).toContain(`Agent workspace   ${proc.url}/`);
+    expect(proc.output()).toContain(`Supervisor view   ${proc.url}/supervisor`);
     const page = await fetch(`${proc.url}/`);
     expect(page.headers.get('content-type')).toContain('text/html');
     const script = /src="([^"]+\.js)"/.exec(await page.text())?.[1];

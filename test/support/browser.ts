@@ -17,6 +17,8 @@ export function useBrowser(baseUrl: () => string) {
      * page first (e.g. routes its socket through the test).
      */
     signIn(agentId: string, beforeOpen?: (page: Page) => Promise<void>): Promise<Page>;
+    /** Opens the supervisor view and signs in as a supervisor; resolves once its first view is shown. */
+    supervisor(supervisorId: string): Promise<Page>;
   };
   const scriptErrors: string[] = [];
   beforeAll(async () => {
@@ -28,10 +30,23 @@ export function useBrowser(baseUrl: () => string) {
   afterAll(async () => {
     await ctx.browser?.close();
   });
-  ctx.signIn = async (agentId, beforeOpen) => {
+  /** A page in a browser context of its own, whose script errors fail the test. */
+  const newPage = async (who: string) => {
     const page = await (await ctx.browser.newContext()).newPage();
     page.setDefaultTimeout(10_000);
-    page.on('pageerror', (err) => scriptErrors.push(`${agentId}: ${err.message}`));
+    page.on('pageerror', (err) => scriptErrors.push(`${who}: ${err.message}`));
+    return page;
+  };
+  ctx.supervisor = async (supervisorId) => {
+    const page = await newPage(supervisorId);
+    await page.goto(`${baseUrl()}/supervisor`);
+    await page.getByLabel('Supervisor ID').fill(supervisorId);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('table', { name: 'Queues' }).waitFor();
+    return page;
+  };
+  ctx.signIn = async (agentId, beforeOpen) => {
+    const page = await newPage(agentId);
     await beforeOpen?.(page);
     await page.goto(`${baseUrl()}/`);
     await page.getByLabel('Agent ID').fill(agentId);

@@ -107,6 +107,10 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
       listInteractionPending: async () => [...calls.items.values()].filter(owesInteraction),
       listRouting: async (status) =>
         [...calls.items.values()].filter((c) => c.status === status && !(status === 'queued' && c.waiting)),
+      listSince: async (since) =>
+        [...calls.items.values()].filter(
+          (c) => c.createdAt >= since || c.endedAt === undefined || c.endedAt >= since,
+        ),
     },
     agents: {
       get: agents.get,

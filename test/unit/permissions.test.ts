@@ -16,7 +16,7 @@ const caller = (...groups: Caller['groups']): Caller => ({ userId: 'u1', groups 
 describe('who may do what', () => {
   it.each([
     ['admins', ['manageAgents', 'manageDeliveries', 'readAgents']],
-    ['supervisors', ['readAgents', 'readCalls', 'readInteractions', 'readWorkItems']],
+    ['supervisors', ['readAgents', 'readCalls', 'readInteractions', 'readStats', 'readWorkItems']],
     ['agents', []],
   ] as const)('gives %s exactly %j', (group, rights) => {
     const all = [
@@ -25,6 +25,7 @@ describe('who may do what', () => {
       'readAgents',
       'readCalls',
       'readInteractions',
+      'readStats',
       'readWorkItems',
     ] as const;
     expect(all.filter((right) => holds(caller(group), right))).toEqual(rights);

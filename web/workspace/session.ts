@@ -16,15 +16,18 @@ export function socketUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 }
 
-/** Whoever types an agent id is that agent: the local runtime's dev sign-in. */
-export function localSession(agentId: string): Session {
+/**
+ * Whoever types an id is that person: the local runtime's dev sign-in, for an agent by default (the
+ * supervisor view asks for `['supervisors']`).
+ */
+export function localSession(agentId: string, groups?: readonly string[]): Session {
   let latest: Promise<string> | undefined;
   const token = () => {
     latest = (async () => {
       const res = await fetch('/dev/token', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ agentId }),
+        body: JSON.stringify({ agentId, ...(groups ? { groups } : {}) }),
       });
       if (!res.ok) throw new Error(`sign-in refused (${res.status})`);
       return ((await res.json()) as { token: string }).token;

@@ -111,6 +111,12 @@ export function makeCallStore(
     listWaiting: (queue, limit) => table.query('queue-order', queue, { limit }),
     listInteractionPending: (limit) => table.query('interaction-pending', PENDING, { limit }),
     listRouting: (status, limit) => table.query('routing', status, { limit }),
+    listSince: (since) =>
+      table.scan({
+        expression: '#c >= :s OR attribute_not_exists(#e) OR #e >= :s',
+        names: { '#c': 'createdAt', '#e': 'endedAt' },
+        values: { ':s': since },
+      }),
   };
 }
 

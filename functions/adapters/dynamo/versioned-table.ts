@@ -197,12 +197,22 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
     return last ? { items, cursor: cursorOf(last) } : { items };
   }
 
-  async scan(): Promise<T[]> {
+  /** Every item (that passes `filter`, a FilterExpression: DynamoDB still reads, and bills, them all). */
+  async scan(filter?: {
+    expression: string;
+    names: Record<string, string>;
+    values: Record<string, unknown>;
+  }): Promise<T[]> {
     const out: T[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
+    const filtered = filter && {
+      FilterExpression: filter.expression,
+      ExpressionAttributeNames: filter.names,
+      ExpressionAttributeValues: filter.values,
+    };
     do {
       const page = await this.options.doc.send(
-        new ScanCommand({ TableName: this.options.tableName(), ExclusiveStartKey }),
+        new ScanCommand({ TableName: this.options.tableName(), ExclusiveStartKey, ...filtered }),
       );
       out.push(...(page.Items ?? []).map((i) => this.fromItem(i).entity));
       ExclusiveStartKey = page.LastEvaluatedKey;

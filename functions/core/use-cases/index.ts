@@ -26,6 +26,7 @@ import { makeOverflowCall } from './overflow-call.ts';
 import { makeReceiveCall } from './receive-call.ts';
 import { makeRecordMissedOffer } from './record-missed-offer.ts';
 import { makeRejectOffer } from './reject-offer.ts';
+import { makeSupervision } from './supervision.ts';
 import { makeSweep } from './sweep.ts';
 import { makeWaitForAgent } from './wait-for-agent.ts';
 
@@ -86,6 +87,7 @@ export function makeUseCases(ports: Deps) {
     agentSnapshot: makeAgentSnapshot(deps),
     // Staff
     admin: makeAdmin({ ...deps, wakeWaitingCall }),
+    supervision: makeSupervision(deps),
   };
 }
 
