@@ -15,7 +15,8 @@ const CALL_METRIC: Partial<Record<CallStatus, MetricName>> = {
   overflowed: 'CallOverflowed',
 };
 
-const millis = (from: string, to: string) => Date.parse(to) - Date.parse(from);
+/** The milliseconds from one ISO time to another. */
+export const millis = (from: string, to: string) => Date.parse(to) - Date.parse(from);
 
 /**
  * What one change of a call means for the metrics, read from the call before and after it: offers made

@@ -1,5 +1,6 @@
 import { isTerminal } from '../call.ts';
 import type { Deps } from '../deps.ts';
+import { millis } from '../metrics.ts';
 import type { AgentStatus, Call, CallStatus, OfferOutcome } from '../model.ts';
 import { type Caller, requireRight } from '../permissions.ts';
 
@@ -35,7 +36,6 @@ export interface SupervisorStats {
 /** How many pending interactions the view counts at most (the sweeper's alarm watches the rest). */
 export const PENDING_COUNTED = 1000;
 
-const millis = (from: string, to: string) => Date.parse(to) - Date.parse(from);
 const average = (values: number[]) =>
   values.length ? Math.round(values.reduce((a, b) => a + b, 0) / values.length) : undefined;
 
