@@ -129,12 +129,19 @@ describe('the agent workspace', () => {
   it('shows a banner while its socket is down, and its live call again once the socket is back', async () => {
     // The page's sockets go through the test, which can cut one as a network would.
     const sockets: WebSocketRoute[] = [];
-    const page = await availableAgent('web-drop', 'web-drop-q', (p) =>
-      p.routeWebSocket(/\/ws\?token=/, (socket) => {
+    let tokens = 0;
+    const page = await availableAgent('web-drop', 'web-drop-q', async (p) => {
+      await p.routeWebSocket(/\/ws\?token=/, (socket) => {
         socket.connectToServer();
         sockets.push(socket);
-      }),
-    );
+      });
+      // The reconnect's token is slow to come: the page is still down meanwhile, and must say so.
+      await p.route('**/dev/token', async (route) => {
+        tokens += 1;
+        if (tokens > 1) await new Promise((resolve) => setTimeout(resolve, 1500));
+        await route.continue();
+      });
+    });
     const callId = await acceptedCall(page, 'web-drop-q', '+15550100005');
     const banner = page.getByRole('status').getByText('reconnecting');
 

@@ -21,6 +21,8 @@ export type Act = <T>(action: (client: AgentClient) => Promise<T>) => Promise<T 
 /** What the page shows, as the socket tells it: the snapshot, then the pushes after it. */
 export interface WorkspaceState {
   connection: ConnectionState;
+  /** Whether a socket has been open since sign-in: any connecting after that is a reconnect. */
+  connectedOnce: boolean;
   agent?: AgentView;
   offer?: OfferView;
   call?: CallView;
@@ -39,7 +41,10 @@ const fields = <T extends { type: string; requestId?: string }>({ type: _t, requ
  * status again, since the server pushes calls and offers, not statuses.
  */
 export function useWorkspace(session: Session) {
-  const [state, setState] = useState<WorkspaceState>({ connection: { state: 'connecting', attempt: 1 } });
+  const [state, setState] = useState<WorkspaceState>({
+    connection: { state: 'connecting', attempt: 1 },
+    connectedOnce: false,
+  });
   const client = useMemo(
     () => createAgentClient({ url: socketUrl(), token: () => session.token() }),
     [session],
@@ -51,7 +56,9 @@ export function useWorkspace(session: Session) {
     const resync = () => void client.sync().catch(() => {}); // a lost socket syncs again once back
     const sameCall = (s: WorkspaceState, callId: string) => !s.call || s.call.callId === callId;
     const stops = [
-      client.on('connection', (connection) => update(() => ({ connection }))),
+      client.on('connection', (connection) =>
+        update((s) => ({ connection, connectedOnce: s.connectedOnce || connection.state === 'open' })),
+      ),
       client.on('snapshot', ({ agent, offer, calls }) =>
         update((s) => {
           const call = calls[0];

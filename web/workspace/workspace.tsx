@@ -17,7 +17,7 @@ export function Workspace({ session }: { session: Session }) {
         <p class="who">{agent ? `${agent.name} (${agent.agentId})` : session.agentId}</p>
         <StatusControl agent={agent} act={act} />
       </header>
-      <ConnectionBanner connection={state.connection} />
+      <ConnectionBanner connection={state.connection} connectedOnce={state.connectedOnce} />
       {state.problem && (
         <p role="alert" class="problem">
           {state.problem}
@@ -75,11 +75,20 @@ function StatusControl({ agent, act }: { agent?: AgentView; act: Act }) {
   );
 }
 
-/** Shown while the socket is down: the client reconnects by itself, and the snapshot after restores the page. */
-function ConnectionBanner({ connection }: { connection: ConnectionState }) {
-  const lost =
-    connection.state === 'reconnecting' || (connection.state === 'connecting' && connection.attempt > 1);
-  if (!lost && connection.state !== 'connecting') return null;
+/**
+ * Shown while the socket is down: the client reconnects by itself, and the snapshot after restores the page.
+ * Once a socket has been open, every state until the next one opens is a reconnect, its attempts included.
+ */
+function ConnectionBanner({
+  connection,
+  connectedOnce,
+}: {
+  connection: ConnectionState;
+  connectedOnce: boolean;
+}) {
+  const down = connection.state === 'reconnecting' || connection.state === 'connecting';
+  const lost = down && (connectedOnce || connection.state === 'reconnecting');
+  if (!down) return null;
   return (
     <p role="status" class={lost ? 'banner lost' : 'banner'}>
       {lost ? 'Connection lost: reconnecting…' : 'Connecting…'}
