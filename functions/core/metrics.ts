@@ -47,8 +47,8 @@ export function callMetrics(before: Call, after: Call): { name: MetricName; valu
 export function observeCalls(calls: CallStore, metrics: Metrics): CallStore {
   return {
     ...calls,
-    async update(callId, transition) {
-      const change = await calls.update(callId, transition);
+    async update(callId, transition, known) {
+      const change = await calls.update(callId, transition, known);
       if (change.changed)
         for (const { name, value } of callMetrics(change.before, change.after)) metrics.record(name, value);
       return change;

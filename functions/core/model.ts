@@ -124,8 +124,9 @@ export interface Call {
    */
   entryCount: number;
   /**
-   * The entries the latest change added. They are written with the call, then stored on their own: the
-   * call keeps them until its next change, so that a writer stopped in between loses none.
+   * The entries not yet stored on their own: each change adds its entries here, committed with the call,
+   * and the store moves them out once they take more than a few kilobytes (storing them first, so a writer
+   * stopped in between loses none).
    */
   newEntries: CallEntry[];
 }

@@ -14,8 +14,9 @@ import type { MetricName } from './vocabulary.ts';
 /**
  * Ports: what the use cases need from the outside world. One adapter each in functions/adapters.
  * `update` methods apply a pure transition under optimistic concurrency: they read, apply, write on
- * condition that nobody wrote in between, and re-read and re-apply on conflict. A transition that
- * returns its input unchanged writes nothing.
+ * condition that nobody wrote in between, and re-read and re-apply on conflict. Given the entity in hand
+ * (`known`: one the store returned, read or written), they start from it and read nothing unless it turned
+ * out stale. A transition that returns its input unchanged writes nothing.
  */
 
 export interface Change<T> {
@@ -31,14 +32,14 @@ export interface Created<T> {
 }
 
 /**
- * Calls with their offers, and the entries of their conversation and timeline. A create or an update also
- * stores the entries the call gained (`newEntries`), each once however often it is retried.
+ * Calls with their offers, and the entries of their conversation and timeline. The entries a call gains
+ * (`newEntries`) are committed with its change and stored, each once, however often it is retried.
  */
 export interface CallStore {
   /** Puts the call unless one with its id exists; returns the stored one either way. */
   create(call: Call): Promise<Created<Call>>;
   get(callId: string): Promise<Call | undefined>;
-  update(callId: string, transition: (call: Call) => Call): Promise<Change<Call>>;
+  update(callId: string, transition: (call: Call) => Call, known?: Call): Promise<Change<Call>>;
   /**
    * One page of a call's conversation or timeline, oldest first. It takes the call as read, whose latest
    * entries are part of the list even if they are not stored on their own yet.
@@ -62,7 +63,7 @@ export interface AgentStore {
   get(agentId: string): Promise<Agent | undefined>;
   /** Creates the agent if it does not exist. */
   create(agent: Agent): Promise<Created<Agent>>;
-  update(agentId: string, transition: (agent: Agent) => Agent): Promise<Change<Agent>>;
+  update(agentId: string, transition: (agent: Agent) => Agent, known?: Agent): Promise<Change<Agent>>;
   /** Available agents of a queue, longest idle first. */
   listAvailable(queue: string): Promise<Agent[]>;
   /** Every agent (the sweep). */
@@ -91,7 +92,11 @@ export interface InteractionStore {
   /** Creates the interaction unless one with its id exists; returns the stored one either way. */
   create(interaction: Interaction): Promise<Created<Interaction>>;
   get(interactionId: string): Promise<Interaction | undefined>;
-  update(interactionId: string, transition: (i: Interaction) => Interaction): Promise<Change<Interaction>>;
+  update(
+    interactionId: string,
+    transition: (i: Interaction) => Interaction,
+    known?: Interaction,
+  ): Promise<Change<Interaction>>;
   /** The interactions of a phone number, newest first. */
   listByPhone(phone: string, page: PageRequest): Promise<Page<Interaction>>;
 }

@@ -36,18 +36,22 @@ describe('DynamoDB stores against dynalite', () => {
   let agents: ReturnType<typeof makeAgentStore>;
   const now = new Date('2026-01-01T10:00:00Z');
   const RETENTION_DAYS = 30;
-  /** While set, every write of a call's entries fails, as if its writer stopped right after the call item. */
+  /** While set, every write of a call's entries fails, as if the table were unreachable. */
   let stopBeforeEntries = false;
   const warnings: string[] = [];
+  /** The requests the call and agent stores sent, by command name (`GetCommand`, `PutCommand`...). */
+  const sent: string[] = [];
 
   beforeAll(async () => {
     db = await startDynamo();
     // The document client, but for the writes of a call's entries while `stopBeforeEntries` is set.
     const stoppable = {
-      send: (command: { input: { TableName?: string } }) =>
-        stopBeforeEntries && command instanceof PutCommand && command.input.TableName === 'CallEntries'
+      send: (command: { input: { TableName?: string } }) => {
+        sent.push(command.constructor.name);
+        return stopBeforeEntries && command instanceof PutCommand && command.input.TableName === 'CallEntries'
           ? Promise.reject(new Error('stopped before the entries'))
-          : db.doc.send(command as never),
+          : db.doc.send(command as never);
+      },
     } as unknown as typeof db.doc;
     calls = makeCallStore(
       stoppable,
@@ -55,7 +59,7 @@ describe('DynamoDB stores against dynalite', () => {
       () => RETENTION_DAYS,
       { warn: (message) => void warnings.push(message) },
     );
-    agents = makeAgentStore(db.doc, () => 'Agents');
+    agents = makeAgentStore(stoppable, () => 'Agents');
   });
   afterAll(() => db.close());
 
@@ -230,12 +234,14 @@ describe('DynamoDB stores against dynalite', () => {
     const { after } = await calls.update(call.callId, (c) => endCall(c, 'ended', 'ccaas', now));
 
     expect(after).toMatchObject({ status: 'abandoned', lastEventSeq: 40, entryCount: 42 });
-    expect((await rawCall(call.callId))?.newEntries).toHaveLength(1);
+    // Each 16 KB segment moved itself (and what was before it) out; the last, small entry stays on the call.
+    expect((await rawCall(call.callId))?.newEntries.map((e: { n: number }) => e.n)).toEqual([42]);
     expect((await storedEntries(call.callId)).map((i) => i.entry)).toEqual([
       ...Array.from({ length: 40 }, (_, i) => `conversation#${String(i + 2).padStart(10, '0')}`),
       'timeline#0000000001',
-      'timeline#0000000042',
     ]);
+    const timeline = await calls.listEntries(after, 'timeline', { limit: 10 });
+    expect(timeline.items.map((e) => e.type)).toEqual(['received', 'abandoned']);
   });
 
   it('lists a call’s entries as the call was read, never one a later change added', async () => {
@@ -279,7 +285,7 @@ describe('DynamoDB stores against dynalite', () => {
     ).rejects.toBeInstanceOf(InvalidCursorError);
   });
 
-  it('reads a call stored before its entries had items of their own, and moves them out at its next change', async () => {
+  it('reads a call stored before its entries had items of their own, and keeps them as entries at its next change', async () => {
     const fresh = await received('old-shape');
     const {
       entryCount: _count,
@@ -316,58 +322,95 @@ describe('DynamoDB stores against dynalite', () => {
     const item = (await rawCall(fresh.callId)) as Record<string, unknown>;
     expect(item).not.toHaveProperty('timeline');
     expect(item).not.toHaveProperty('conversation');
-    expect((await storedEntries(fresh.callId)).map((i) => i.entry)).toEqual([
-      'conversation#0000000003',
-      'conversation#0000000004',
-      'timeline#0000000001',
-      'timeline#0000000002',
-    ]);
+    expect((item.newEntries as { n: number }[]).map((e) => e.n)).toEqual([1, 2, 3, 4]);
   });
 
-  it('loses no entry when they cannot be stored after the call item: the change stands, reads show them, the next change stores them once', async () => {
+  it('writes a usual call’s changes as one item each: its entries stay on the call until they take 4 KB', async () => {
+    const call = await received('buffered');
+    for (let seq = 1; seq <= 3; seq++) await calls.update(call.callId, transcript(seq, `short ${seq}`));
+    expect(await storedEntries(call.callId)).toEqual([]);
+
+    const { after } = await calls.update(call.callId, transcript(4, `long ${'z'.repeat(5_000)}`));
+
+    expect(after.newEntries).toEqual([]);
+    expect((await storedEntries(call.callId)).map((i) => i.entry)).toEqual([
+      'conversation#0000000002',
+      'conversation#0000000003',
+      'conversation#0000000004',
+      'conversation#0000000005',
+      'timeline#0000000001',
+    ]);
+    const texts = (await calls.listEntries(after, 'conversation', { limit: 10 })).items.map((e) =>
+      e.text.slice(0, 7),
+    );
+    expect(texts).toEqual(['short 1', 'short 2', 'short 3', 'long zz']);
+  });
+
+  it('loses no entry when they cannot be stored: the change stands, reads show them, a later change stores them once', async () => {
     const call = await received('stopped');
+    const big = (seq: number, text: string) => transcript(seq, `${text} ${'k'.repeat(5_000)}`);
     stopBeforeEntries = true;
     try {
       // The change is made, and said so: what follows it (pushes, events, callbacks) runs.
-      expect((await calls.update(call.callId, transcript(1, 'kept'))).changed).toBe(true);
+      expect((await calls.update(call.callId, big(1, 'kept'))).changed).toBe(true);
     } finally {
       stopBeforeEntries = false;
     }
-    expect(warnings).toEqual(['entries of a call left to its next change']);
+    expect(warnings).toEqual(['entries of a call left on it for its next change']);
     const stopped = (await calls.get(call.callId)) as Call;
     expect(stopped.lastEventSeq).toBe(1);
-    expect(await storedEntries(call.callId)).toHaveLength(1);
-    expect((await calls.listEntries(stopped, 'conversation', { limit: 10 })).items).toEqual([
-      { at: now.toISOString(), kind: 'transcript', by: 'ccaas', text: 'kept' },
-    ]);
+    expect(await storedEntries(call.callId)).toEqual([]);
+    const first = (await calls.listEntries(stopped, 'conversation', { limit: 10 })).items;
+    expect(first.map((e) => e.text.slice(0, 4))).toEqual(['kept']);
 
-    // The CCaaS's retry is stale now; two changes race, and each stores what the stopped writer left.
-    expect((await calls.update(call.callId, transcript(1, 'kept'))).changed).toBe(false);
+    // The CCaaS's retry is stale now; two changes race, and whichever writes moves them out.
+    expect((await calls.update(call.callId, big(1, 'kept'))).changed).toBe(false);
     await Promise.all([
-      calls.update(call.callId, transcript(2, 'next')),
+      calls.update(call.callId, big(2, 'next')),
       calls.update(call.callId, (c) => appendTimeline(c, now, { type: 'bridged' })),
     ]);
 
-    const entries = await storedEntries(call.callId);
-    expect(entries.map((i) => i.entry)).toEqual([
-      'conversation#0000000002',
-      'conversation#0000000003',
-      'timeline#0000000001',
-      'timeline#0000000004',
-    ]);
     const read = (await calls.get(call.callId)) as Call;
-    expect((await calls.listEntries(read, 'conversation', { limit: 1 })).items.map((e) => e.text)).toEqual([
-      'kept',
-    ]);
-    expect((await calls.listEntries(read, 'conversation', { limit: 10 })).items.map((e) => e.text)).toEqual([
-      'kept',
-      'next',
-    ]);
+    const stored = (await storedEntries(call.callId)).map((i) => i.entry);
+    const onCall = read.newEntries.map((e) => e.n);
+    // Every entry is stored or still on the call (a racer that stored them and lost its write leaves both:
+    // harmless, the list shows each once).
+    const numbers = new Set([...stored.map((key) => Number(key.split('#')[1])), ...onCall]);
+    expect([...numbers].sort((a, b) => a - b)).toEqual([1, 2, 3, 4]);
+    expect(read.entryCount).toBe(4);
+    expect(stored).toContain('conversation#0000000002');
+    const texts = (await calls.listEntries(read, 'conversation', { limit: 10 })).items;
+    expect(texts.map((e) => e.text.slice(0, 4))).toEqual(['kept', 'next']);
+    expect(
+      (await calls.listEntries(read, 'conversation', { limit: 1 })).items.map((e) => e.text.slice(0, 4)),
+    ).toEqual(['kept']);
+  });
+
+  it('writes with the entity in hand without reading it, and re-reads only when it turns out stale', async () => {
+    const call = await received('in-hand');
+    sent.length = 0;
+    const { after: first } = await calls.update(call.callId, transcript(1, 'one'), call);
+    const { after: second } = await calls.update(call.callId, transcript(2, 'two'), first);
+    expect(sent).toEqual(['PutCommand', 'PutCommand']);
+
+    // `first` is stale now: its write fails its condition, then the change is applied to what is stored.
+    sent.length = 0;
+    const { after: third } = await calls.update(call.callId, transcript(3, 'three'), first);
+    expect(sent).toEqual(['PutCommand', 'GetCommand', 'PutCommand']);
+    expect(third.entryCount).toBe(second.entryCount + 1);
+    const texts = (await calls.listEntries(third, 'conversation', { limit: 10 })).items.map((e) => e.text);
+    expect(texts).toEqual(['one', 'two', 'three']);
+
+    // An object the store never returned has no known version: it is read first.
+    sent.length = 0;
+    await calls.update(call.callId, transcript(4, 'four'), { ...third });
+    expect(sent).toEqual(['GetCommand', 'PutCommand']);
   });
 
   it('lets DynamoDB delete a call’s entries RETENTION_DAYS and a day after the call was received (TTL)', async () => {
     const call = await received('ttl-entries');
-    const { after } = await calls.update(call.callId, transcript(1, 'hello'));
+    const hello = `hello ${'h'.repeat(5_000)}`;
+    const { after } = await calls.update(call.callId, transcript(1, hello));
 
     const entries = await storedEntries(call.callId);
 
@@ -378,7 +421,7 @@ describe('DynamoDB stores against dynalite', () => {
       at: now.toISOString(),
       kind: 'transcript',
       by: 'ccaas',
-      text: 'hello',
+      text: hello,
     });
   });
 

@@ -224,6 +224,18 @@ describe('routing calls in queue order', () => {
     expect(await route(w, urgent)).toBe('offered');
   });
 
+  it('wakes nothing when a presence change changes nothing: an agent already available setting available', async () => {
+    const { w, first } = await waitingWithAgentFree();
+
+    await w.app.setAgentStatus('a1', 'available');
+
+    // Its wake-up belonged to the change that made it available, not to a repeat of it.
+    expect(await stillWaiting(w, [first])).toEqual([first]);
+    await w.app.setAgentStatus('a1', 'away');
+    await w.app.setAgentStatus('a1', 'available');
+    expect(await stillWaiting(w, [first])).toEqual([]);
+  });
+
   it('never lets a new call overtake a waiting call the free agent could take: the waiting one is woken for it', async () => {
     const { w, first } = await waitingWithAgentFree();
 

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidCursorError } from '../../core/errors.ts';
 import type { Call, CallEntry, CallEntryList, CallEntryOf } from '../../core/model.ts';
 import type { Page, PageRequest } from '../../core/ports.ts';
@@ -52,28 +52,9 @@ export function makeCallEntries(
     put,
 
     /**
-     * Stores entries a change left on its call, unless they are stored already: they are when the last of
-     * them is (`put` stores in order), which one small read tells, cheaper than writing them again.
-     */
-    async ensureStored(call: Call, entries: readonly CallEntry[]): Promise<void> {
-      const last = entries.at(-1);
-      if (!last) return;
-      const { Item } = await doc.send(
-        new GetCommand({
-          TableName: tableName(),
-          Key: { [CALL_ID]: call.callId, [ENTRY]: entryKey(last.list, last.n) },
-          ProjectionExpression: '#entry',
-          ExpressionAttributeNames: { '#entry': ENTRY },
-          ConsistentRead: true,
-        }),
-      );
-      if (!Item) await put(call, entries);
-    },
-
-    /**
-     * One page of a list of the call as read (no entry a later change added), oldest first. Its last page ends with the entries of the call's
-     * latest change that are not stored yet (their writer stopped before it stored them): they are the
-     * call's newest, and any stored entry after the page's last one would mean they had been stored.
+     * One page of a list of the call as read (no entry a later change added), oldest first. Its last page
+     * ends with the entries the call item still carries (`newEntries`): they are the call's newest, and
+     * any stored entry after the page's last one would mean they had been stored.
      */
     async list<L extends CallEntryList>(
       call: Call,

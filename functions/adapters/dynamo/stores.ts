@@ -49,11 +49,19 @@ export function upgradeCallItem(item: Record<string, unknown>): Call {
 }
 
 /**
- * Calls, one item each (offers inside) with three sparse indexes (waiting calls in queue order), and their conversation and timeline, one
- * item per entry in a second table. A change is written to the call item with the entries it adds
- * (`newEntries`), then those are stored on their own; the item keeps them until the next change, which
- * stores them first (again, harmlessly) if the writer before it stopped in between. So the item stays small
- * however long the call, and no entry is lost or stored twice.
+ * How many bytes of entries a call item carries before a change moves them to their own items: enough for a
+ * call's usual timeline (so its changes write one item each), small enough that the call item stays a few
+ * write units. Past the hard limit a change that cannot move them fails rather than grow the item further.
+ */
+const ENTRY_BUFFER = { bytes: 4_096, hardLimitBytes: 128 * 1024 } as const;
+
+/**
+ * Calls, one item each (offers inside) with three sparse indexes (waiting calls in queue order), and their
+ * conversation and timeline. A change adds its entries to the call item (`newEntries`, committed with the
+ * change by the one conditional write); once they pass `ENTRY_BUFFER.bytes`, a change first stores them as
+ * items of their own in the second table (one per entry, keyed by its number, so storing one twice changes
+ * nothing), then writes the call item without them. So a usual call writes one item per change, a long one
+ * stays small, and no entry is lost or stored twice.
  */
 export function makeCallStore(
   doc: DynamoDBDocumentClient,
@@ -72,12 +80,21 @@ export function makeCallStore(
     definition: TABLES.calls,
     noun: 'call',
     upgrade: upgradeCallItem,
-    // The entries the change before left on the call are stored (if its writer stopped first) before this
-    // change replaces them with its own.
-    beforeUpdate: async (call) => {
-      if (call.newEntries.length === 0) return call;
-      await entries.ensureStored(call, call.newEntries);
-      return { ...call, newEntries: [] };
+    beforeWrite: async (call) => {
+      const bytes = call.newEntries.length > 0 ? JSON.stringify(call.newEntries).length : 0;
+      if (bytes <= ENTRY_BUFFER.bytes) return call;
+      try {
+        await entries.put(call, call.newEntries);
+        return { ...call, newEntries: [] };
+      } catch (err) {
+        // The change itself can still be made: the entries stay on the item for the next change to move.
+        if (bytes > ENTRY_BUFFER.hardLimitBytes) throw err;
+        logger.warn('entries of a call left on it for its next change', {
+          callId: call.callId,
+          error: String(err),
+        });
+        return call;
+      }
     },
     indexAttributes: (c) => ({
       waitingQueue: c.waiting ? c.queue : undefined,
@@ -88,25 +105,9 @@ export function makeCallStore(
     }),
   });
   return {
-    async create(call) {
-      const created = await table.create(call);
-      if (created.created) await entries.put(call, call.newEntries);
-      return created;
-    },
+    create: (call) => table.create(call),
     get: (callId) => table.get(callId),
-    async update(callId, transition) {
-      const change = await table.update(callId, transition);
-      if (!change.changed) return change;
-      // The change is made: a failure to store its entries must not read as its failure (a retry would
-      // find nothing to do, and what follows the change would never run). Reads show them, and the next
-      // change stores them.
-      try {
-        await entries.put(change.after, change.after.newEntries);
-      } catch (err) {
-        logger.warn('entries of a call left to its next change', { callId, error: String(err) });
-      }
-      return change;
-    },
+    update: (callId, transition, known) => table.update(callId, transition, known),
     listEntries: (call, list, page) => entries.list(call, list, page),
     listWaiting: (queue, limit) => table.query('queue-order', queue, { limit }),
     listInteractionPending: (limit) => table.query('interaction-pending', PENDING, { limit }),
@@ -132,7 +133,7 @@ export function makeAgentStore(doc: DynamoDBDocumentClient, tableName: () => str
   return {
     get: (agentId) => table.get(agentId),
     create: (agent) => table.create(agent),
-    update: (agentId, transition) => table.update(agentId, transition),
+    update: (agentId, transition, known) => table.update(agentId, transition, known),
     // The index is eventually consistent on AWS: the reservation's conditional write is the real check.
     listAvailable: async (queue) =>
       (await table.query('available', AVAILABLE)).filter((a) => a.queues.includes(queue)),
@@ -168,7 +169,7 @@ export function makeInteractionStore(
   return {
     create: (interaction) => guard('create', () => table.create(interaction)),
     get: (id) => guard('read', () => table.get(id)),
-    update: (id, transition) => guard('update', () => table.update(id, transition)),
+    update: (id, transition, known) => guard('update', () => table.update(id, transition, known)),
     listByPhone: (phone, page) =>
       guard('query', () => table.queryPage('by-phone', phone, page, { forward: false })),
   };

@@ -24,10 +24,10 @@ export interface VersionedTableOptions<T, D extends TableDefinition> {
   /** Name of the entity in error messages. */
   noun: string;
   /**
-   * Settles an entity read for an update, before the transition is applied to it; the transition gets
-   * what it returns. The call store stores the entries the call's previous change left on it here.
+   * Shapes what a change writes, once per attempt, after the transition: the call store moves a full
+   * buffer of entries out of the call item here (storing them first). Returns the entity to write.
    */
-  beforeUpdate?: (entity: T) => Promise<T>;
+  beforeWrite?: (after: T) => Promise<T>;
   /** Reads an item written in an older shape as the entity of today (index attributes already stripped). */
   upgrade?: (item: Record<string, unknown>) => T;
 }
@@ -39,6 +39,13 @@ export interface VersionedTableOptions<T, D extends TableDefinition> {
  * and one item per aggregate needs none.
  */
 export class VersionedTable<T extends object, D extends TableDefinition = TableDefinition> {
+  /**
+   * The version of every entity this table read or wrote, by the object itself: an update given one of
+   * them (`known`) writes on condition of that version with no read first. Objects no longer held are
+   * forgotten with them.
+   */
+  private readonly versions = new WeakMap<object, number>();
+
   constructor(private readonly options: VersionedTableOptions<T, D>) {}
 
   private toItem(entity: T, version: number): Record<string, unknown> {
@@ -50,6 +57,7 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
     const entity = this.options.upgrade ? this.options.upgrade(rest) : (rest as T);
     for (const key of Object.keys(this.options.indexAttributes?.(entity) ?? {}))
       delete (entity as Record<string, unknown>)[key];
+    this.versions.set(entity, Number(version ?? 0));
     return { entity, version: Number(version ?? 0) };
   }
 
@@ -79,6 +87,7 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
           ExpressionAttributeNames: { '#pk': this.options.definition.partitionKey },
         }),
       );
+      this.versions.set(entity, 1);
       return { stored: entity, created: true };
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
@@ -89,13 +98,22 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
     }
   }
 
-  async update(id: string, transition: (entity: T) => T): Promise<Change<T>> {
+  /**
+   * Applies `transition` to the entity and writes the result on condition that nobody wrote in between.
+   * Given `known` (an entity this table returned, as read or as written), the first attempt starts from it
+   * and reads nothing; if it turns out stale, the write fails its condition and the next attempt reads.
+   */
+  async update(id: string, transition: (entity: T) => T, known?: T): Promise<Change<T>> {
+    const knownVersion = known && this.versions.get(known);
+    let current: { entity: T; version: number } | undefined =
+      known && knownVersion !== undefined ? { entity: known, version: knownVersion } : undefined;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const current = await this.read(id);
+      current ??= await this.read(id);
       if (!current) throw new NotFoundError(`${this.options.noun} ${id} not found`);
-      const before = (await this.options.beforeUpdate?.(current.entity)) ?? current.entity;
-      const after = transition(before);
-      if (after === before) return { before, after, changed: false };
+      const before = current.entity;
+      const changed = transition(before);
+      if (changed === before) return { before, after: before, changed: false };
+      const after = (await this.options.beforeWrite?.(changed)) ?? changed;
       try {
         await this.options.doc.send(
           new PutCommand({
@@ -106,11 +124,14 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
             ExpressionAttributeValues: { ':v': current.version },
           }),
         );
+        this.versions.set(after, current.version + 1);
         return { before, after, changed: true };
       } catch (err) {
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
-        // Lost a race: back off a little (with jitter) and re-apply to the fresh state.
-        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        // Started from a stale entity: read it now. Lost a race: back off a little (with jitter) first.
+        const stale = attempt === 1 && knownVersion !== undefined;
+        if (!stale) await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        current = undefined;
       }
     }
     throw new ConcurrentUpdateError(`${this.options.noun} ${id} is too contended; try again`);

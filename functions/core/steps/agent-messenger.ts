@@ -14,7 +14,8 @@ export function makeAgentMessenger({ agents, pusher, clock }: Pick<Deps, 'agents
     const agent = typeof target === 'string' ? await agents.get(target) : target;
     if (!agent || agent.connections.length === 0) return false;
     const { gone } = await pusher.push(agent.connections, message);
-    if (gone.length > 0) await agents.update(agent.agentId, (a) => removeConnections(a, gone, clock.now()));
+    if (gone.length > 0)
+      await agents.update(agent.agentId, (a) => removeConnections(a, gone, clock.now()), agent);
     return gone.length < agent.connections.length;
   };
 }

@@ -3,19 +3,22 @@ import { closeOffer } from '../call.ts';
 import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
 import { callEvent, type DomainEvent } from '../events.ts';
-import type { Call, Offer, OfferOutcome } from '../model.ts';
+import type { Agent, Call, Offer, OfferOutcome } from '../model.ts';
 import type { WakeWaitingCall } from './wake-waiting-call.ts';
 
 export interface ClosedOffer {
   call: Call;
   /** The offer as it was while pending, with its task token. */
   offer: Offer;
+  /** The offer's agent after its release (absent when it had already moved on). */
+  agent?: Agent;
 }
 
 /**
  * Gives a pending offer its one outcome (a conditional write on the call: the loser of a race gets
  * OfferClosedError), then frees the agent accordingly. If we crash between the two writes, the sweeper
- * frees the agent. A revoked offer is announced to the CCaaS here, whatever revoked it.
+ * frees the agent. A revoked offer is announced to the CCaaS here, whatever revoked it. Given the call in
+ * hand (`known`), it is not read again.
  */
 export function makeCloseOffer({
   calls,
@@ -30,9 +33,14 @@ export function makeCloseOffer({
     offerId: string,
     outcome: OfferOutcome,
     reason?: string,
+    known?: Call,
   ): Promise<ClosedOffer> {
     const now = clock.now();
-    const { before, after } = await calls.update(callId, (c) => closeOffer(c, offerId, outcome, now, reason));
+    const { before, after } = await calls.update(
+      callId,
+      (c) => closeOffer(c, offerId, outcome, now, reason),
+      known,
+    );
     const offer = before.offers.find((o) => o.offerId === offerId);
     if (!offer) throw new NotFoundError(`offer ${offerId} not found`);
     const released = await agents.update(offer.agentId, (a) =>
@@ -40,7 +48,7 @@ export function makeCloseOffer({
     );
     if (released.changed) await wakeWaitingCall(released.after);
     if (outcome === 'revoked') await events.publish([offerRevokedEvent(after, offer, reason ?? 'revoked')]);
-    return { call: after, offer };
+    return { call: after, offer, ...(released.changed ? { agent: released.after } : {}) };
   };
 }
 

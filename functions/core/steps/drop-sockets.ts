@@ -16,7 +16,11 @@ export function makeDropSockets(
   return async function dropSockets(agentId: string, connectionIds: readonly string[]): Promise<void> {
     const agent = await agents.get(agentId);
     if (!agent) return;
-    const { after } = await agents.update(agentId, (a) => removeConnections(a, connectionIds, clock.now()));
+    const { after } = await agents.update(
+      agentId,
+      (a) => removeConnections(a, connectionIds, clock.now()),
+      agent,
+    );
     if (after.connections.length === 0 && after.status === 'reserved') {
       await revokeAgentOffer(after, 'agent_unreachable');
     }

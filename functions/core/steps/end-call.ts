@@ -49,7 +49,7 @@ export function makeEndCall(
         releaseFromOffer(a, offer.offerId, 'revoked', now, settings, reason),
       );
       if (released.changed) await wakeWaitingCall(released.after);
-      await send(offer.agentId, { type: 'offerRevoked', offerId: offer.offerId, callId, reason });
+      await send(released.after, { type: 'offerRevoked', offerId: offer.offerId, callId, reason });
       await events.publish([offerRevokedEvent(after, offer, reason)]);
       if (offer.taskToken) await callbacks.fail(offer.taskToken, WorkflowErrors.CallEnded, reason);
     }
@@ -58,8 +58,10 @@ export function makeEndCall(
     }
     if (after.status === 'completed' && after.agentId) {
       const agentId = after.agentId;
-      const { changed: wrapped } = await agents.update(agentId, (a) => finishCall(a, callId, now));
-      if (endedNow || wrapped) await send(agentId, { type: 'callState', ...callStateView(after) });
+      const { changed: wrapped, after: agent } = await agents.update(agentId, (a) =>
+        finishCall(a, callId, now),
+      );
+      if (endedNow || wrapped) await send(agent, { type: 'callState', ...callStateView(after) });
     }
     await syncInteraction(after);
     await events.publish([

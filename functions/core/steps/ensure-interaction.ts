@@ -29,8 +29,10 @@ export function makeEnsureInteraction(
       ({ after: interaction } = await interactions.update(stored.interactionId, (i) =>
         syncWithCall(i, call, now),
       ));
-    const { changed, after } = await calls.update(callId, (c) =>
-      markInteractionCreated(c, interaction.interactionId, now),
+    const { changed, after } = await calls.update(
+      callId,
+      (c) => markInteractionCreated(c, interaction.interactionId, now),
+      call,
     );
     // The answering agent hears of it even when the interaction existed already (from a missed offer).
     if (after.agentId && (changed || source === 'accepted')) {

@@ -25,11 +25,11 @@ export function makeAcceptOffer(
   const { callbacks, events, logger, send, closeOffer } = deps;
   return async function acceptOffer(agentId: string, offerId: string): Promise<void> {
     const { call: found } = await findOwnOffer(agentId, offerId);
-    const { call, offer } = await closeOffer(found.callId, offerId, 'accepted');
+    const { call, offer, agent } = await closeOffer(found.callId, offerId, 'accepted', undefined, found);
     await events.publish([
       callEvent(call, 'call.accepted', offerId, call.connectedAt ?? call.updatedAt, { offerId, agentId }),
     ]);
-    await send(agentId, { type: 'callState', ...callStateView(call) });
+    await send(agent ?? agentId, { type: 'callState', ...callStateView(call) });
     if (
       offer.taskToken &&
       !(await callbacks.succeed(offer.taskToken, { outcome: 'accepted', offerId, agentId }))

@@ -81,11 +81,15 @@ export function makeAgentCallActions(deps: ActionDeps) {
   return {
     /** mute / unmute / hold / resume: recorded, pushed to every tab of the agent, asked of the CCaaS. */
     async control(agentId: string, callId: string, action: AgentControl): Promise<void> {
-      await ownCall(agentId, callId);
-      const { after, changed } = await calls.update(callId, (c) => {
-        if (c.agentId !== agentId) throw new ForbiddenError(`call ${callId} is not yours`);
-        return applyControl(c, CONTROL_FACT[action], clock.now(), agentId);
-      });
+      const call = await ownCall(agentId, callId);
+      const { after, changed } = await calls.update(
+        callId,
+        (c) => {
+          if (c.agentId !== agentId) throw new ForbiddenError(`call ${callId} is not yours`);
+          return applyControl(c, CONTROL_FACT[action], clock.now(), agentId);
+        },
+        call,
+      );
       if (changed) await publishControl(after, agentId, action);
       await send(agentId, { type: 'callState', ...callStateView(after) });
     },
@@ -119,7 +123,7 @@ export function makeAgentCallActions(deps: ActionDeps) {
      * the transferring agent moves to wrap-up and is never offered this call again.
      */
     async transfer(agentId: string, callId: string, to: { queue?: string; agentId?: string }): Promise<void> {
-      await ownCall(agentId, callId);
+      const call = await ownCall(agentId, callId);
       if (to.agentId) {
         const target = await agents.get(to.agentId);
         if (!target) throw new NotFoundError(`agent ${to.agentId} not found`);
@@ -129,8 +133,10 @@ export function makeAgentCallActions(deps: ActionDeps) {
           );
         }
       }
-      const { after } = await calls.update(callId, (c) =>
-        transferCall(c, { byAgentId: agentId, ...to, now: clock.now() }),
+      const { after } = await calls.update(
+        callId,
+        (c) => transferCall(c, { byAgentId: agentId, ...to, now: clock.now() }),
+        call,
       );
       // Routing first: whatever fails after this, the call is being offered again.
       await startRouting(after);
@@ -147,9 +153,12 @@ export function makeAgentCallActions(deps: ActionDeps) {
 
     /** note: appended to the call's conversation, which its interaction shows (now, or once created). */
     async note(agentId: string, callId: string, text: string): Promise<void> {
-      await ownCall(agentId, callId, { finished: true });
-      await calls.update(callId, (c) =>
-        addConversation(c, { at: clock.now().toISOString(), kind: 'note', by: agentId, text }, clock.now()),
+      const call = await ownCall(agentId, callId, { finished: true });
+      await calls.update(
+        callId,
+        (c) =>
+          addConversation(c, { at: clock.now().toISOString(), kind: 'note', by: agentId, text }, clock.now()),
+        call,
       );
     },
 
@@ -162,12 +171,16 @@ export function makeAgentCallActions(deps: ActionDeps) {
       if (agent.callId !== callId) throw new ForbiddenError(`call ${callId} is not yours to wrap up`);
       if (agent.status !== 'wrap_up')
         throw new InvalidTransitionError(`call ${callId} is still live; hang up first`);
-      const { after } = await calls.update(callId, (c) =>
-        recordDisposition(c, agentId, disposition, clock.now()),
+      const { after } = await calls.update(
+        callId,
+        (c) => recordDisposition(c, agentId, disposition, clock.now()),
+        call,
       );
       await syncInteraction(after);
-      const { after: available } = await agents.update(agentId, (a) =>
-        chooseStatus(a, 'available', clock.now()),
+      const { after: available } = await agents.update(
+        agentId,
+        (a) => chooseStatus(a, 'available', clock.now()),
+        agent,
       );
       await deps.wakeWaitingCall(available);
     },

@@ -9,7 +9,8 @@ import type { WakeWaitingCall } from '../steps/wake-waiting-call.ts';
 
 /**
  * The agent sets its own status. Going away or offline with a pending offer revokes it (the call goes to
- * the next agent at once); going available wakes the longest-waiting call the agent may take.
+ * the next agent at once); becoming available wakes the longest-waiting call the agent may take (setting
+ * the status it already has changes and wakes nothing).
  */
 export function makeSetAgentStatus(
   deps: Pick<Deps, 'agents' | 'clock'> & {
@@ -21,9 +22,15 @@ export function makeSetAgentStatus(
   return async function setAgentStatus(agentId: string, status: SelectableAgentStatus): Promise<Agent> {
     const agent = await agents.get(agentId);
     if (!agent) throw new NotFoundError(`agent ${agentId} not found`);
-    if (agent.status === 'reserved' && status !== 'available') await revokeAgentOffer(agent, 'agent_away');
-    const { after } = await agents.update(agentId, (a) => chooseStatus(a, status, clock.now()));
-    if (after.status === 'available') await wakeWaitingCall(after);
+    const revoking = agent.status === 'reserved' && status !== 'available';
+    if (revoking) await revokeAgentOffer(agent, 'agent_away');
+    const { after, changed } = await agents.update(
+      agentId,
+      (a) => chooseStatus(a, status, clock.now()),
+      revoking ? undefined : agent,
+    );
+    // Only an agent who just became available wakes a call: one who already was woke one then.
+    if (changed && after.status === 'available' && agent.status !== 'available') await wakeWaitingCall(after);
     return after;
   };
 }
@@ -40,7 +47,11 @@ export function makeConnectAgent({ agents }: Pick<Deps, 'agents'>) {
   ): Promise<Agent> {
     const agent = await agents.get(agentId);
     if (!agent) throw new ForbiddenError(`agent ${agentId} is not registered`);
-    const { after } = await agents.update(agentId, (a) => addConnection(a, connectionId, tokenExpiresAt));
+    const { after } = await agents.update(
+      agentId,
+      (a) => addConnection(a, connectionId, tokenExpiresAt),
+      agent,
+    );
     return after;
   };
 }

@@ -1,17 +1,10 @@
 import { canTake, releaseFromOffer, reserve } from '../agent.ts';
-import {
-  clearTarget,
-  isRoutedBy,
-  isTerminal,
-  lastOffer,
-  offerIdFor,
-  openOffer,
-  pendingOffer,
-} from '../call.ts';
+import { clearTarget, isRoutedBy, lastOffer, offerIdFor, openOffer, pendingOffer } from '../call.ts';
 import type { Deps } from '../deps.ts';
 import {
   AgentNotAvailableError,
   CallEndedError,
+  InvalidTransitionError,
   roundOver,
   WorkflowErrors,
   WorkflowSignal,
@@ -48,27 +41,47 @@ export function makeOfferToAgent(
   const { calls, agents, callbacks, events, clock, settings, logger, send, closeOffer, acceptOffer } = deps;
   const { ensureInteraction, wakeCall } = deps;
 
-  async function tryAgent(call: Call, agent: Agent, taskToken: string): Promise<'offered' | 'skip'> {
+  /**
+   * Offers the call (as in hand: a stale one costs a failed write and a read) to one candidate (as the
+   * index listed it). Returns the call as it is after, or undefined when the call was offered.
+   */
+  async function tryAgent(call: Call, agent: Agent, taskToken: string): Promise<Call | undefined> {
     const offerId = offerIdFor(call.callId, call.offers.length + 1);
+    let reserved: Agent;
     try {
-      await agents.update(agent.agentId, (a) => reserve(a, { offerId, callId: call.callId }, clock.now()));
+      ({ after: reserved } = await agents.update(
+        agent.agentId,
+        (a) => reserve(a, { offerId, callId: call.callId }, clock.now()),
+        agent,
+      ));
     } catch (err) {
-      if (err instanceof AgentNotAvailableError) return 'skip';
+      if (err instanceof AgentNotAvailableError) return call;
       throw err;
     }
     let offered: Call;
     try {
-      ({ after: offered } = await calls.update(call.callId, (c) =>
-        openOffer(c, {
-          agentId: agent.agentId,
-          taskToken,
-          timeoutSeconds: settings.offerTimeoutSeconds,
-          now: clock.now(),
-        }),
+      ({ after: offered } = await calls.update(
+        call.callId,
+        (c) => {
+          // One execution offers a call at a time, so its offers do not change under us; if they did, the
+          // agent holds another offer id than this one would get: fail the attempt (the task is retried).
+          if (offerIdFor(c.callId, c.offers.length + 1) !== offerId) {
+            throw new InvalidTransitionError(`call ${c.callId} was offered meanwhile`);
+          }
+          return openOffer(c, {
+            agentId: agent.agentId,
+            taskToken,
+            timeoutSeconds: settings.offerTimeoutSeconds,
+            now: clock.now(),
+          });
+        },
+        call,
       ));
     } catch (err) {
-      await agents.update(agent.agentId, (a) =>
-        releaseFromOffer(a, offerId, 'revoked', clock.now(), settings, 'superseded'),
+      await agents.update(
+        agent.agentId,
+        (a) => releaseFromOffer(a, offerId, 'revoked', clock.now(), settings, 'superseded'),
+        reserved,
       );
       if (err instanceof CallEndedError) throw new WorkflowSignal(WorkflowErrors.CallEnded, err.message);
       throw err;
@@ -77,13 +90,12 @@ export function makeOfferToAgent(
     if (!offer) throw new Error('offer vanished');
     if (agent.autoAccept) {
       await acceptOffer(agent.agentId, offer.offerId);
-      return 'offered';
+      return undefined;
     }
-    const delivered = await send(agent.agentId, { type: 'offer', ...offerView(offered, offer) });
+    const delivered = await send(reserved, { type: 'offer', ...offerView(offered, offer) });
     if (!delivered) {
       logger.warn('agent unreachable, offer revoked', { callId: call.callId, agentId: agent.agentId });
-      await closeOffer(call.callId, offer.offerId, 'revoked', 'agent_unreachable');
-      return 'skip';
+      return (await closeOffer(call.callId, offer.offerId, 'revoked', 'agent_unreachable', offered)).call;
     }
     await events.publish([
       callEvent(offered, 'call.offered', offer.offerId, offer.offeredAt, {
@@ -92,12 +104,13 @@ export function makeOfferToAgent(
         expiresAt: offer.expiresAt,
       }),
     ]);
-    return 'offered';
+    return undefined;
   }
 
   return async function offerToAgent(callId: string, taskToken: string, route = 0): Promise<void> {
-    let call = await calls.get(callId);
-    if (!isRoutedBy(call, route)) throw roundOver(callId);
+    const found = await calls.get(callId);
+    if (!isRoutedBy(found, route)) throw roundOver(callId);
+    let call: Call = found;
     if (call.status === 'connected') {
       // A retried attempt whose earlier attempt auto-accepted: go on to the interaction.
       await callbacks.succeed(taskToken, { outcome: 'accepted' });
@@ -106,7 +119,7 @@ export function makeOfferToAgent(
     const stale = pendingOffer(call);
     if (stale) {
       // A retried task attempt: the earlier attempt's token is dead, so its offer cannot be answered.
-      ({ call } = await closeOffer(callId, stale.offerId, 'revoked', 'superseded'));
+      ({ call } = await closeOffer(callId, stale.offerId, 'revoked', 'superseded', call));
       if (stale.taskToken) await callbacks.fail(stale.taskToken, WorkflowErrors.OfferRevoked, 'superseded');
     }
     if (call.mode === 'standard' && call.interaction.status !== 'created') {
@@ -116,18 +129,17 @@ export function makeOfferToAgent(
         throw new WorkflowSignal(WorkflowErrors.InteractionUnavailable, (err as Error).message);
       }
     }
+    // Each try starts from the call as the last one left it, so no candidate costs a read of it.
     const attempt = async (agent: Agent): Promise<boolean> => {
-      const current = await calls.get(callId);
-      if (!current || isTerminal(current.status)) {
-        throw new WorkflowSignal(WorkflowErrors.CallEnded, `call ${callId} ended`);
-      }
-      return (await tryAgent(current, agent, taskToken)) === 'offered';
+      const after = await tryAgent(call, agent, taskToken);
+      if (after) call = after;
+      return after === undefined;
     };
     if (call.targetAgentId) {
       // A transfer to one agent: only that agent, and if it cannot take the call now, the queue.
       const target = await agents.get(call.targetAgentId);
       if (target && canTake(target, call, { direct: true }) && (await attempt(target))) return;
-      ({ after: call } = await calls.update(callId, clearTarget));
+      ({ after: call } = await calls.update(callId, clearTarget, call));
     }
     const candidates = rankCandidates(await agents.listAvailable(call.queue), call);
     let waiting = candidates.length > 0 ? await calls.listWaiting(call.queue, WAITING_LOOKAHEAD) : [];
