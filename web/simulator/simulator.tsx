@@ -80,7 +80,9 @@ function Calls({ calls, hangUp }: { calls: SimulatedCall[]; hangUp: (callId: str
           <th scope="row">{c.from}</th>
           <td>{c.queue}</td>
           <td class="call-state">
-            {[STATE_LABELS[c.state], c.held && 'On hold', c.muted && 'Muted'].filter(Boolean).join(', ')}
+            {[STATE_LABELS[c.state], live(c) && c.held && 'On hold', live(c) && c.muted && 'Muted']
+              .filter(Boolean)
+              .join(', ')}
           </td>
           <td>{c.agentId ?? ''}</td>
           <td>
