@@ -4,12 +4,13 @@
  * `npm run ccaas -- help` prints the usage. Every function is importable, so tests run it in-process.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { CCAAS_EVENT_TYPES } from '../functions/manifest/index.ts';
+import type { ReceivedWebhook } from './ccaas-view.ts';
+import { listen as listenOn, readBody } from './http-io.ts';
 
 const USAGE = `Usage: npm run ccaas -- <command> [options]
 
@@ -87,17 +88,11 @@ export async function postSigned(
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
+/** How many webhook ids the receiver remembers to tell repeats: the most recent, so a long run stays flat. */
+const REMEMBERED_IDS = 10_000;
 
 /**
- * Receives our webhooks: each is verified with the secrets, printed as one line
+ * Receives our webhooks: each is verified with the secrets, handed to `onWebhook`, printed as one line
  * (`<at> <type> <callId> webhook-id=<id> <data as JSON>`, with `(repeat)` for an id seen before) and answered
  * 200; a bad signature is printed as refused and answered 401.
  */
@@ -106,49 +101,66 @@ export async function listen({
   port = 4000,
   host = '127.0.0.1',
   output = stdio,
+  onWebhook,
 }: {
   secrets: string;
   port?: number;
   host?: string;
   output?: Output;
+  onWebhook?: (webhook: ReceivedWebhook) => void;
 }): Promise<{ url: string; close(): Promise<void> }> {
   const seen = new Set<string>();
   const server = createServer(async (req, res) => {
-    const body = await readBody(req);
+    const body = (await readBody(req)).toString('utf8');
     const header = (name: string) => String(req.headers[name] ?? '');
     const headers = {
       'webhook-id': header('webhook-id'),
       'webhook-timestamp': header('webhook-timestamp'),
       'webhook-signature': header('webhook-signature'),
     };
+    const webhookId = headers['webhook-id'];
     const refused = refusal(secrets, body, headers);
+    const received: ReceivedWebhook = {
+      webhookId,
+      receivedAt: new Date().toISOString(),
+      verified: !refused,
+      ...(refused ? { refusal: refused } : {}),
+      repeat: !refused && seen.has(webhookId),
+      ...parsedWebhook(body),
+    };
+    onWebhook?.(received);
     if (refused) {
-      output.err(`refused ${req.method} ${req.url} webhook-id=${headers['webhook-id']}: ${refused}`);
+      output.err(`refused ${req.method} ${req.url} webhook-id=${webhookId}: ${refused}`);
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'UNAUTHORIZED', message: refused } }));
       return;
     }
-    let line: string;
-    try {
-      const { type, at, data } = JSON.parse(body) as { type: string; at: string; data: { callId?: string } };
-      const { callId, ...rest } = data;
-      line = `${at} ${type} ${callId} webhook-id=${headers['webhook-id']} ${JSON.stringify(rest)}`;
-    } catch {
-      line = `unreadable webhook-id=${headers['webhook-id']}: ${body.slice(0, 200)}`;
-    }
-    output.out(seen.has(headers['webhook-id']) ? `${line} (repeat)` : line);
-    seen.add(headers['webhook-id']);
+    const { callId, ...rest } = received.data ?? {};
+    const line = received.type
+      ? `${received.at} ${received.type} ${callId} webhook-id=${webhookId} ${JSON.stringify(rest)}`
+      : `unreadable webhook-id=${webhookId}: ${body.slice(0, 200)}`;
+    output.out(received.repeat ? `${line} (repeat)` : line);
+    seen.add(webhookId);
+    if (seen.size > REMEMBERED_IDS) seen.delete(seen.values().next().value as string);
     res.writeHead(200).end();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, resolve);
-  });
-  const address = server.address() as AddressInfo;
+  const bound = await listenOn(server, port, host);
   return {
-    url: `http://${host}:${address.port}`,
+    url: `http://${host}:${bound}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The fields of a webhook's body, `{type, at, data}`; none when it is not such JSON. */
+function parsedWebhook(body: string): Pick<ReceivedWebhook, 'type' | 'at' | 'data'> {
+  try {
+    const { type, at, data } = JSON.parse(body) as Pick<ReceivedWebhook, 'type' | 'at' | 'data'>;
+    return typeof type === 'string' && typeof data === 'object' && data !== null
+      ? { type, data, ...(typeof at === 'string' ? { at } : {}) }
+      : {};
+  } catch {
+    return {};
+  }
 }
 
 class UsageError extends Error {}

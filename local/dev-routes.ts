@@ -36,7 +36,12 @@ const UserChange = z
   .refine((change) => Object.keys(change).length > 0);
 
 /** The body validated against `schema`; a refusal in the usual error shape (400 or 422) otherwise. */
-function read<T>(res: ServerResponse, body: Buffer, schema: z.ZodType<T>, message: string): T | undefined {
+export function validBody<T>(
+  res: ServerResponse,
+  body: Buffer,
+  schema: z.ZodType<T>,
+  message: string,
+): T | undefined {
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8') || '{}');
@@ -67,7 +72,12 @@ export function createDevRoutes(options: {
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
       case 'POST /dev/token': {
-        const request = read(res, body, TokenBody, 'agentId: a non-empty string; ttlSeconds: 1 to 604800');
+        const request = validBody(
+          res,
+          body,
+          TokenBody,
+          'agentId: a non-empty string; ttlSeconds: 1 to 604800',
+        );
         if (!request) return true;
         const user = userPool.signIn(request.agentId, request.groups ?? ['agents']);
         if (!user) {
@@ -82,7 +92,7 @@ export function createDevRoutes(options: {
         sendJson(res, 200, identity.jwks);
         return true;
       case 'PUT /dev/faults': {
-        const change = read(res, body, FaultsBody, FAULTS_USAGE);
+        const change = validBody(res, body, FaultsBody, FAULTS_USAGE);
         if (change) {
           Object.assign(faults, change);
           sendJson(res, 200, faults);
@@ -99,7 +109,12 @@ export function createDevRoutes(options: {
         // PUT /dev/users/{id}: what an admin does in the user pool (disable someone, change their groups).
         const userId = req.method === 'PUT' ? /^\/dev\/users\/([^/]+)$/.exec(url.pathname)?.[1] : undefined;
         if (userId === undefined) return false;
-        const change = read(res, body, UserChange, 'send {"enabled": true|false} and/or {"groups": [...]}');
+        const change = validBody(
+          res,
+          body,
+          UserChange,
+          'send {"enabled": true|false} and/or {"groups": [...]}',
+        );
         if (change) sendJson(res, 200, { userId, ...userPool.update(decodeURIComponent(userId), change) });
         return true;
       }

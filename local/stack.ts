@@ -32,6 +32,7 @@ import { createGrants } from './grants.ts';
 import { listen, sendJson } from './http-io.ts';
 import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
 import { startLambdaService } from './lambda.ts';
+import { startSimulatedCcaas } from './simulated-ccaas.ts';
 import { createLocalSqs, sqsService } from './sqs.ts';
 import { createLocalStepFunctions } from './stepfunctions/index.ts';
 import { createLocalUserPool } from './user-pool.ts';
@@ -52,7 +53,10 @@ export interface LocalStackOptions extends Partial<Settings> {
   sweepIntervalSeconds?: number;
   /** Called for failures the runtime itself sees (a handler crashing outside its own error handling). */
   onError?: (message: string, error: unknown) => void;
-  /** Where the CCaaS notifier POSTs its signed webhooks; none are delivered when absent. */
+  /**
+   * Where the CCaaS notifier POSTs its signed webhooks; when absent, to the simulated CCaaS of the
+   * /simulator page (local/simulated-ccaas.ts), which shows them.
+   */
   ccaasWebhookUrl?: string;
   /**
    * The event bus's delivery retries: attempts per event and target (default 8), and the first delay,
@@ -242,6 +246,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     account: ACCOUNT,
     onRefused: (message) => onError('AWS refused a function', message),
   });
+  const webhookSecret = options.webhookSecret ?? generateWebhookSecret();
+  /** Our REST API's URL, once the public port is open: where the simulated CCaaS sends its callbacks. */
+  let publicUrl = '';
+  const ccaas = await startSimulatedCcaas({
+    secrets: webhookSecret,
+    baseUrl: () => publicUrl,
+    ...(options.ccaasWebhookUrl ? { externalWebhookUrl: options.ccaasWebhookUrl } : {}),
+  });
   const identity = await createDevIdentity();
   const devRoutes = createDevRoutes({ identity, userPool, faults, deadLetters: () => listDeadLetters() });
   const webPages = await buildWebPages();
@@ -253,7 +265,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ws: new Map(functionsTriggeredBy('websocket', functions).map((f) => [f.trigger.route, invoker(f)])),
       authorizer: invoker(authorizer),
     },
-    extra: async (req, res, body, url) => webPages(req, res, url) || devRoutes(req, res, body, url),
+    extra: async (req, res, body, url) =>
+      webPages(req, res, url) || (await devRoutes(req, res, body, url)) || ccaas.routes(req, res, body, url),
     jwtClaims: identity.httpClaims,
     onError,
   });
@@ -289,7 +302,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     onError,
   });
   const awsEndpoint = await aws.listen();
-  const webhookSecret = options.webhookSecret ?? generateWebhookSecret();
 
   // What the catalog's access lists name: each function is given the variables of its own access only.
   const resources: Record<string, string | undefined> = {
@@ -298,7 +310,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     [ENV.eventBusName]: EVENT_BUS_NAME,
     [ENV.wsManagementEndpoint]: awsEndpoint,
     [ENV.webhookSecret]: webhookSecret,
-    [ENV.ccaasWebhookUrl]: options.ccaasWebhookUrl,
+    [ENV.ccaasWebhookUrl]: ccaas.webhookUrl,
     [ENV.jwksUrl]: `${awsEndpoint}/jwks`,
     [ENV.jwtIssuer]: identity.issuer,
     [ENV.jwtAudience]: LOCAL_AUDIENCE,
@@ -347,6 +359,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sqs.close();
     await lambda?.close();
     await gateway.close();
+    await ccaas.close();
     await aws.close();
     await dynamo.close();
   };
@@ -377,6 +390,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const sweep of sweeps) await lambda.invoke(sweep, SCHEDULED_EVENT);
     // The public port opens last, once every function can answer: nobody sees a half-started runtime.
     port = await listen(gateway.server, options.port ?? 3000, options.host ?? '127.0.0.1');
+    publicUrl = `http://127.0.0.1:${port}`;
   } catch (err) {
     // A runtime that cannot start leaves nothing behind: no port held, no worker running.
     await stop();
@@ -403,7 +417,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: publicUrl,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     webhookSecret,
     awsEndpoint,

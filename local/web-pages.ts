@@ -3,10 +3,15 @@ import { build } from 'esbuild';
 
 const WEB = new URL('../web/', import.meta.url);
 
-/** The pages: the path each is served at, its title, and the bundle (script and style) it loads from /assets/. */
-const PAGES = {
+/**
+ * The pages: the path each is served at, its title, and the bundle (script and style) it loads from /assets/.
+ * A `localOnly` page is for the local runtime alone and is never deployed: the CCaaS simulator, which speaks
+ * for the CCaaS through the /dev routes with the stack's signing secret.
+ */
+export const PAGES: Record<string, { title: string; entry: string; name: string; localOnly?: true }> = {
   '/': { title: 'Agent workspace', entry: 'workspace/main.tsx', name: 'workspace' },
   '/supervisor': { title: 'Supervisor view', entry: 'supervisor/main.tsx', name: 'supervisor' },
+  '/simulator': { title: 'CCaaS simulator', entry: 'simulator/main.tsx', name: 'simulator', localOnly: true },
 };
 
 /** A page's HTML: its bundle's style and script, and the `<main id="<name>">` its script renders into. */
@@ -42,12 +47,17 @@ const SECURITY_HEADERS = {
 
 export type WebPages = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 
+/** A file the runtime serves: its content type and bytes. */
+export interface ServedFile {
+  type: string;
+  body: Uint8Array;
+}
+
 /**
- * The web pages of `web/`, bundled by esbuild in memory (minified, with source maps) when the runtime
- * starts, so `npm start` and every test that starts a runtime serve what the sources say now. Served on the
- * public port only, for GET and HEAD; on AWS the same bundles go to S3 behind CloudFront.
+ * The web pages of `web/`, bundled by esbuild in memory (minified, with source maps): each page's HTML at
+ * its path, and its script, style and maps under /assets/.
  */
-export async function buildWebPages(): Promise<WebPages> {
+export async function bundleWebPages(): Promise<Map<string, ServedFile>> {
   const result = await build({
     entryPoints: Object.fromEntries(
       Object.values(PAGES).map((page) => [page.name, new URL(page.entry, WEB).pathname]),
@@ -64,7 +74,7 @@ export async function buildWebPages(): Promise<WebPages> {
     jsxImportSource: 'preact',
     logLevel: 'silent',
   });
-  const files = new Map<string, { type: string; body: Uint8Array }>();
+  const files = new Map<string, ServedFile>();
   for (const file of result.outputFiles) {
     files.set(file.path, {
       type: TYPES[/\.\w+$/.exec(file.path)?.[0] ?? ''] ?? 'text/plain',
@@ -74,6 +84,16 @@ export async function buildWebPages(): Promise<WebPages> {
   for (const [path, page] of Object.entries(PAGES)) {
     files.set(path, { type: TYPES['.html'] as string, body: new TextEncoder().encode(html(page)) });
   }
+  return files;
+}
+
+/**
+ * The pages, bundled when the runtime starts, so `npm start` and every test that starts a runtime serve what
+ * the sources say now. Served on the public port only, for GET and HEAD; on AWS the same bundles (but the
+ * local-only pages) go to S3 behind CloudFront.
+ */
+export async function buildWebPages(): Promise<WebPages> {
+  const files = await bundleWebPages();
   return (req, res, url) => {
     const file = req.method === 'GET' || req.method === 'HEAD' ? files.get(url.pathname) : undefined;
     if (!file) return false;

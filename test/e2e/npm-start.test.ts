@@ -18,16 +18,20 @@ describe('npm start', () => {
     return proc;
   }
 
-  it('prints its URLs and signing secret, serves the API and the workspace page, and stops cleanly on SIGTERM', async () => {
+  it('prints its URLs and signing secret, serves the API, the workspace and the simulator pages, and stops cleanly on SIGTERM', async () => {
     const proc = await boot({ CCAAS_WEBHOOK_SECRET: '' });
     expect(proc.output()).toMatch(/CCaaS signing secret \(Standard Webhooks\): whsec_\S+/);
     expect(proc.output()).toContain('/ws?token=');
     expect(proc.output()).toContain(`Agent workspace   ${proc.url}/`);
     expect(proc.output()).toContain(`Supervisor view   ${proc.url}/supervisor`);
-    const page = await fetch(`${proc.url}/`);
-    expect(page.headers.get('content-type')).toContain('text/html');
-    const script = /src="([^"]+\.js)"/.exec(await page.text())?.[1];
-    expect((await fetch(`${proc.url}${script}`)).headers.get('content-type')).toContain('javascript');
+    expect(proc.output()).toContain(`CCaaS simulator   ${proc.url}/simulator`);
+    expect(proc.output()).toContain('CCaaS webhooks    to the CCaaS simulator page');
+    for (const path of ['/', '/simulator']) {
+      const page = await fetch(`${proc.url}${path}`);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      const script = /src="([^"]+\.js)"/.exec(await page.text())?.[1];
+      expect((await fetch(`${proc.url}${script}`)).headers.get('content-type')).toContain('javascript');
+    }
     expect((await staffFetch(`${proc.url}/v1/agents`)).status).toBe(200);
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);

@@ -19,6 +19,8 @@ export function useBrowser(baseUrl: () => string) {
     signIn(agentId: string, beforeOpen?: (page: Page) => Promise<void>): Promise<Page>;
     /** Opens the supervisor view and signs in as a supervisor; resolves once its first view is shown. */
     supervisor(supervisorId: string): Promise<Page>;
+    /** Opens the CCaaS simulator page; resolves once its first view is shown. */
+    simulator(): Promise<Page>;
   };
   const scriptErrors: string[] = [];
   beforeAll(async () => {
@@ -43,6 +45,12 @@ export function useBrowser(baseUrl: () => string) {
     await page.getByLabel('Supervisor ID').fill(supervisorId);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('table', { name: 'Queues' }).waitFor();
+    return page;
+  };
+  ctx.simulator = async () => {
+    const page = await newPage('simulator');
+    await page.goto(`${baseUrl()}/simulator`);
+    await page.getByRole('table', { name: 'Calls' }).waitFor();
     return page;
   };
   ctx.signIn = async (agentId, beforeOpen) => {

@@ -1,6 +1,6 @@
-import type { ComponentChildren } from 'preact';
 import type { CallStatus } from '../../functions/core/model.ts';
 import type { SupervisorStats } from '../../functions/core/use-cases/supervision.ts';
+import { Table } from '../shared/table.tsx';
 import { clock, STATUS_LABELS } from '../workspace/format.ts';
 import type { Session } from '../workspace/session.ts';
 import { useNow } from '../workspace/use-now.ts';
@@ -41,35 +41,6 @@ export function Supervisor({ session }: { session: Session }) {
 }
 
 const since = (iso: string, now: number) => clock(now - Date.parse(iso));
-
-/** A table named by its caption, with column headers when given; each row starts with its row header. */
-function Table({
-  caption,
-  columns,
-  children,
-}: {
-  caption: string;
-  columns?: string[];
-  children: ComponentChildren;
-}) {
-  return (
-    <table>
-      <caption>{caption}</caption>
-      {columns && (
-        <thead>
-          <tr>
-            {columns.map((c) => (
-              <th key={c} scope="col">
-                {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
-      )}
-      <tbody>{children}</tbody>
-    </table>
-  );
-}
 
 function Agents({ agents, now }: { agents: SupervisorStats['agents']; now: number }) {
   return (

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback } from 'preact/hooks';
 import type { SupervisorStats } from '../../functions/core/use-cases/supervision.ts';
+import { usePoll } from '../shared/use-poll.ts';
 import type { Session } from '../workspace/session.ts';
 
 /** How often the view asks for `GET /v1/stats`. */
@@ -10,24 +11,7 @@ export const POLL_MS = 2000;
  * request at a time), and what went wrong with the latest ask, if anything (the last view stays).
  */
 export function useStats(session: Session): { stats?: SupervisorStats; problem?: string } {
-  const [state, setState] = useState<{ stats?: SupervisorStats; problem?: string }>({});
-  useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const stats = await session.get<SupervisorStats>('/v1/stats');
-        if (!stopped) setState({ stats });
-      } catch (err) {
-        if (!stopped) setState((s) => ({ ...s, problem: (err as Error).message }));
-      }
-      if (!stopped) timer = setTimeout(poll, POLL_MS);
-    };
-    void session.token().then(poll, (err: Error) => setState({ problem: err.message }));
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-    };
-  }, [session]);
-  return state;
+  const load = useCallback(() => session.get<SupervisorStats>('/v1/stats'), [session]);
+  const { value, problem } = usePoll(load, POLL_MS);
+  return { stats: value, problem };
 }

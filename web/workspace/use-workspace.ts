@@ -28,6 +28,8 @@ export interface WorkspaceState {
   call?: CallView;
   /** Why the call's interaction is not created yet, when the server said. */
   interactionPending?: string;
+  /** The last offer that timed out unanswered (a missed offer), since sign-in. */
+  missed?: OfferView;
   /** The last refusal, shown until the next action. */
   problem?: string;
 }
@@ -71,8 +73,12 @@ export function useWorkspace(session: Session) {
         }),
       ),
       client.on('offer', (offer) => update(() => ({ offer: fields(offer) }))),
-      client.on('offerRevoked', ({ offerId }) => {
-        update((s) => (s.offer?.offerId === offerId ? { offer: undefined } : {}));
+      client.on('offerRevoked', ({ offerId, reason }) => {
+        update((s) =>
+          s.offer?.offerId === offerId
+            ? { offer: undefined, ...(reason === 'timeout' ? { missed: s.offer } : {}) }
+            : {},
+        );
         resync();
       }),
       client.on('callState', (call) => {

@@ -5,6 +5,7 @@ import { STATUS_LABELS } from './format.ts';
 import { OfferCard } from './offer-card.tsx';
 import type { Session } from './session.ts';
 import { type Act, type AgentView, useWorkspace } from './use-workspace.ts';
+import { WorkItems } from './work-items.tsx';
 
 /** The signed-in agent's workspace: status, the offer when there is one, the call when there is one. */
 export function Workspace({ session }: { session: Session }) {
@@ -34,6 +35,7 @@ export function Workspace({ session }: { session: Session }) {
           act={act}
         />
       )}
+      <WorkItems session={session} missed={state.missed} />
       {!offer && !call && agent && (
         <p class="idle">
           {agent.status === 'available'
