@@ -64,6 +64,11 @@ export interface AgentStore {
   /** Creates the agent if it does not exist. */
   create(agent: Agent): Promise<Created<Agent>>;
   update(agentId: string, transition: (agent: Agent) => Agent, known?: Agent): Promise<Change<Agent>>;
+  /**
+   * One conditional write of the transition applied to the agent in hand (one the store returned): the
+   * change, or undefined when the agent changed since (nothing is read). Routing claims agents with it.
+   */
+  tryUpdate(known: Agent, transition: (agent: Agent) => Agent): Promise<Change<Agent> | undefined>;
   /** Available agents of a queue, longest idle first. */
   listAvailable(queue: string): Promise<Agent[]>;
   /** Every agent (the sweep). */

@@ -26,6 +26,17 @@ export function rankCandidates(
 }
 
 /**
+ * Which of `n` candidates a call tries after losing its `lost`-th claim: spread by the call's id (FNV-1a), so
+ * calls that lost the same agent at the same moment go on to different ones, and the same call always picks
+ * the same way.
+ */
+export function spreadPick(callId: string, lost: number, n: number): number {
+  let hash = 0x811c9dc5;
+  for (const ch of `${callId}#${lost}`) hash = Math.imul(hash ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return hash % n;
+}
+
+/**
  * A call's place in its queue, as a string that sorts in queue order: the higher priority first, then the
  * earlier arrival (when its current routing round began, so a call that was offered and rejected keeps its
  * place). The store sorts the waiting index by it, so the order is written once, here.

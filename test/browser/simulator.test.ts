@@ -18,6 +18,11 @@ const callRow = (sim: Page, from: string) =>
     .getByRole('row')
     .filter({ has: sim.getByRole('rowheader', { name: from, exact: true }) });
 /** The simulator's view of a call: queue, state, agent, call id, and its button. */
+/**
+ * How long what the CCaaS learns takes to show: our webhook goes through the outbox, and the page asks
+ * every second.
+ */
+const SEEN = { timeout: 10_000 };
 const callCells = (sim: Page, from: string) => callRow(sim, from).getByRole('cell').allTextContents();
 /** A webhook of one type about one call, as the simulator lists it. */
 const webhookRow = (sim: Page, type: string, callId: string) =>
@@ -74,7 +79,7 @@ describe('the CCaaS simulator page with the agent workspace', () => {
 
     // The CCaaS sees the call live, as our webhooks report it, each signature verified.
     await expect
-      .poll(() => callCells(sim, '+15550500001'))
+      .poll(() => callCells(sim, '+15550500001'), SEEN)
       .toEqual(['sim-q1', 'Connected', 'sim-taker', callId, 'Hang up']);
     for (const type of ['call.offered', 'call.accepted']) {
       await webhookRow(sim, type, callId).getByRole('cell', { name: 'Verified', exact: true }).waitFor();
@@ -84,14 +89,14 @@ describe('the CCaaS simulator page with the agent workspace', () => {
     await sendEvent(sim, callId, 'Hold');
     await button(page, 'Resume').waitFor();
     expect(await callPanel(page).locator('.call-state').textContent()).toBe('Connected, On hold');
-    await expect.poll(async () => (await callCells(sim, '+15550500001'))[1]).toBe('Connected, On hold');
+    await expect.poll(async () => (await callCells(sim, '+15550500001'))[1], SEEN).toBe('Connected, On hold');
 
     // The caller hangs up: the call ends on the agent's page, and the CCaaS is told it ended.
     await callRow(sim, '+15550500001').getByRole('button', { name: 'Hang up' }).click();
     await page.getByText('Wrap-up', { exact: true }).waitFor();
     expect(await button(page, 'Mute').count()).toBe(0);
     await webhookRow(sim, 'call.ended', callId).waitFor();
-    await expect.poll(async () => (await callCells(sim, '+15550500001'))[1]).toBe('Ended');
+    await expect.poll(async () => (await callCells(sim, '+15550500001'))[1], SEEN).toBe('Ended');
     expect(await callRow(sim, '+15550500001').getByRole('button').count()).toBe(0);
   });
 
@@ -110,7 +115,7 @@ describe('the CCaaS simulator page with the agent workspace', () => {
     expect(await page.getByLabel('Agent ID').count()).toBe(0);
     // The reloaded page acts on the call again.
     await button(page, 'Resume').click();
-    await expect.poll(async () => (await callCells(sim, '+15550500003'))[1]).toBe('Connected');
+    await expect.poll(async () => (await callCells(sim, '+15550500003'))[1], SEEN).toBe('Connected');
   });
 
   it('shows our refusal of a bad call and places nothing; a priority and required skills reach our API', async () => {
@@ -139,7 +144,7 @@ describe('the CCaaS simulator page with the agent workspace', () => {
       requiredSkills: [{ skill: 'spanish', minLevel: 3 }],
     });
     await expect
-      .poll(() => callCells(sim, '+15550500004'))
+      .poll(() => callCells(sim, '+15550500004'), SEEN)
       .toEqual(['sim-q4', 'Queued', '', callId, 'Hang up']);
   });
 });
@@ -167,9 +172,9 @@ describe('the CCaaS simulator page and a missed offer', () => {
       .waitFor();
     // The CCaaS is told, and the call waits in its queue again.
     await webhookRow(sim, 'call.offer_missed', callId).waitFor();
-    await expect.poll(async () => (await callCells(sim, '+15550500002'))[1]).toBe('Queued');
+    await expect.poll(async () => (await callCells(sim, '+15550500002'))[1], SEEN).toBe('Queued');
 
     await callRow(sim, '+15550500002').getByRole('button', { name: 'Hang up' }).click();
-    await expect.poll(async () => (await callCells(sim, '+15550500002'))[1]).toBe('Ended');
+    await expect.poll(async () => (await callCells(sim, '+15550500002'))[1], SEEN).toBe('Ended');
   });
 });

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { goAvailable, useBrowser } from '../support/browser.ts';
 import { useLocalStack } from '../support/stack.ts';
 
+/** How long a change the server pushes may take to show, on a busy machine (expect.poll's default is 1 s). */
+const SHOWN = { timeout: 10_000 };
+
 /** The agent workspace in headless Chromium, driven through the page only; the CCaaS side signs its REST. */
 describe('the agent workspace', () => {
   const ctx = useLocalStack();
@@ -59,7 +62,7 @@ describe('the agent workspace', () => {
     const record = page.getByLabel('Interaction record');
     await record.getByText('+15550100001').waitFor();
     await record.getByText('open', { exact: true }).waitFor();
-    await expect.poll(() => page.getByRole('combobox', { name: 'Status' }).inputValue()).toBe('');
+    await expect.poll(() => page.getByRole('combobox', { name: 'Status' }).inputValue(), SHOWN).toBe('');
     await page.getByText('On a call').waitFor();
   });
 
@@ -80,7 +83,7 @@ describe('the agent workspace', () => {
     }
     // The retry creates it; the page is told.
     await button(page, 'Open interaction').waitFor({ timeout: 20_000 });
-    await expect.poll(() => button(page, 'Transfer').isEnabled()).toBe(true);
+    await expect.poll(() => button(page, 'Transfer').isEnabled(), SHOWN).toBe(true);
     expect(await button(page, 'Create interaction').count()).toBe(0);
   });
 

@@ -37,6 +37,13 @@ function table<T>(key: (t: T) => string) {
       items.set(id, after);
       return { before, after, changed: after !== before };
     },
+    /** One write from the item in hand: refused (undefined) unless it is still the stored one. */
+    async tryUpdate(known: T, transition: (t: T) => T): Promise<Change<T> | undefined> {
+      if (items.get(key(known)) !== known) return undefined;
+      const after = transition(known);
+      items.set(key(known), after);
+      return { before: known, after, changed: after !== known };
+    },
   };
 }
 
@@ -116,6 +123,7 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
       get: agents.get,
       create: agents.create,
       update: agents.update,
+      tryUpdate: agents.tryUpdate,
       listAvailable: async (queue) =>
         [...agents.items.values()].filter((a) => a.status === 'available' && a.queues.includes(queue)),
       list: async () => [...agents.items.values()],

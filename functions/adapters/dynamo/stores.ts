@@ -134,6 +134,7 @@ export function makeAgentStore(doc: DynamoDBDocumentClient, tableName: () => str
     get: (agentId) => table.get(agentId),
     create: (agent) => table.create(agent),
     update: (agentId, transition, known) => table.update(agentId, transition, known),
+    tryUpdate: (known, transition) => table.tryUpdate(known.agentId, transition, known),
     // The index is eventually consistent on AWS: the reservation's conditional write is the real check.
     listAvailable: async (queue) =>
       (await table.query('available', AVAILABLE)).filter((a) => a.queues.includes(queue)),

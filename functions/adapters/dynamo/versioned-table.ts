@@ -110,31 +110,51 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       current ??= await this.read(id);
       if (!current) throw new NotFoundError(`${this.options.noun} ${id} not found`);
-      const before = current.entity;
-      const changed = transition(before);
-      if (changed === before) return { before, after: before, changed: false };
-      const after = (await this.options.beforeWrite?.(changed)) ?? changed;
-      try {
-        await this.options.doc.send(
-          new PutCommand({
-            TableName: this.options.tableName(),
-            Item: this.toItem(after, current.version + 1),
-            ConditionExpression: '#v = :v',
-            ExpressionAttributeNames: { '#v': VERSION },
-            ExpressionAttributeValues: { ':v': current.version },
-          }),
-        );
-        this.versions.set(after, current.version + 1);
-        return { before, after, changed: true };
-      } catch (err) {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-        // Started from a stale entity: read it now. Lost a race: back off a little (with jitter) first.
-        const stale = attempt === 1 && knownVersion !== undefined;
-        if (!stale) await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
-        current = undefined;
-      }
+      const change = await this.write(current.entity, current.version, transition);
+      if (change) return change;
+      // Started from a stale entity: read it now. Lost a race: back off a little (with jitter) first.
+      const stale = attempt === 1 && knownVersion !== undefined;
+      if (!stale) await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      current = undefined;
     }
     throw new ConcurrentUpdateError(`${this.options.noun} ${id} is too contended; try again`);
+  }
+
+  /**
+   * One conditional write of `transition` applied to `known` (an entity this table returned): the change,
+   * or undefined when the entity changed since (the write failed its condition; nothing is read).
+   */
+  async tryUpdate(id: string, transition: (entity: T) => T, known: T): Promise<Change<T> | undefined> {
+    const version = this.versions.get(known);
+    if (version === undefined) throw new Error(`${this.options.noun} ${id} was not returned by this table`);
+    return this.write(known, version, transition);
+  }
+
+  /** The transition applied to `before` and written on condition of its version; undefined if that failed. */
+  private async write(
+    before: T,
+    version: number,
+    transition: (entity: T) => T,
+  ): Promise<Change<T> | undefined> {
+    const changed = transition(before);
+    if (changed === before) return { before, after: before, changed: false };
+    const after = (await this.options.beforeWrite?.(changed)) ?? changed;
+    try {
+      await this.options.doc.send(
+        new PutCommand({
+          TableName: this.options.tableName(),
+          Item: this.toItem(after, version + 1),
+          ConditionExpression: '#v = :v',
+          ExpressionAttributeNames: { '#v': VERSION },
+          ExpressionAttributeValues: { ':v': version },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return undefined;
+      throw err;
+    }
+    this.versions.set(after, version + 1);
+    return { before, after, changed: true };
   }
 
   /**

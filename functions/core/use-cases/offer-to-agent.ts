@@ -12,7 +12,8 @@ import {
 import { callEvent } from '../events.ts';
 import { offerView } from '../messages.ts';
 import type { Agent, Call } from '../model.ts';
-import { rankCandidates, WAITING_LOOKAHEAD, waitingAheadFor } from '../routing.ts';
+import type { Change } from '../ports.ts';
+import { rankCandidates, spreadPick, WAITING_LOOKAHEAD, waitingAheadFor } from '../routing.ts';
 import type { AgentMessenger } from '../steps/agent-messenger.ts';
 import type { CloseOffer } from '../steps/close-offer.ts';
 import type { EnsureInteraction } from '../steps/ensure-interaction.ts';
@@ -42,22 +43,25 @@ export function makeOfferToAgent(
   const { ensureInteraction, wakeCall } = deps;
 
   /**
-   * Offers the call (as in hand: a stale one costs a failed write and a read) to one candidate (as the
-   * index listed it). Returns the call as it is after, or undefined when the call was offered.
+   * Offers the call (as in hand: a stale one costs a failed write and a read) to one candidate, claimed by
+   * one conditional write from the agent as listed. Returns undefined when the call was offered, else the
+   * call as it is after and whether the claim was lost (the agent changed since it was listed: most often
+   * another call took it at the same moment).
    */
-  async function tryAgent(call: Call, agent: Agent, taskToken: string): Promise<Call | undefined> {
+  async function tryAgent(
+    call: Call,
+    agent: Agent,
+    taskToken: string,
+  ): Promise<{ call: Call; lost: boolean } | undefined> {
     const offerId = offerIdFor(call.callId, call.offers.length + 1);
-    let reserved: Agent;
+    let claim: Change<Agent> | undefined;
     try {
-      ({ after: reserved } = await agents.update(
-        agent.agentId,
-        (a) => reserve(a, { offerId, callId: call.callId }, clock.now()),
-        agent,
-      ));
+      claim = await agents.tryUpdate(agent, (a) => reserve(a, { offerId, callId: call.callId }, clock.now()));
     } catch (err) {
-      if (err instanceof AgentNotAvailableError) return call;
-      throw err;
+      if (!(err instanceof AgentNotAvailableError)) throw err;
     }
+    if (!claim) return { call, lost: true };
+    const reserved = claim.after;
     let offered: Call;
     try {
       ({ after: offered } = await calls.update(
@@ -95,7 +99,8 @@ export function makeOfferToAgent(
     const delivered = await send(reserved, { type: 'offer', ...offerView(offered, offer) });
     if (!delivered) {
       logger.warn('agent unreachable, offer revoked', { callId: call.callId, agentId: agent.agentId });
-      return (await closeOffer(call.callId, offer.offerId, 'revoked', 'agent_unreachable', offered)).call;
+      const closed = await closeOffer(call.callId, offer.offerId, 'revoked', 'agent_unreachable', offered);
+      return { call: closed.call, lost: false };
     }
     await events.publish([
       callEvent(offered, 'call.offered', offer.offerId, offer.offeredAt, {
@@ -130,20 +135,31 @@ export function makeOfferToAgent(
       }
     }
     // Each try starts from the call as the last one left it, so no candidate costs a read of it.
+    let lostClaims = 0;
     const attempt = async (agent: Agent): Promise<boolean> => {
-      const after = await tryAgent(call, agent, taskToken);
-      if (after) call = after;
-      return after === undefined;
+      const tried = await tryAgent(call, agent, taskToken);
+      if (!tried) return true;
+      call = tried.call;
+      if (tried.lost) lostClaims += 1;
+      return false;
     };
     if (call.targetAgentId) {
       // A transfer to one agent: only that agent, and if it cannot take the call now, the queue.
       const target = await agents.get(call.targetAgentId);
       if (target && canTake(target, call, { direct: true }) && (await attempt(target))) return;
       ({ after: call } = await calls.update(callId, clearTarget, call));
+      lostClaims = 0;
     }
     const candidates = rankCandidates(await agents.listAvailable(call.queue), call);
     let waiting = candidates.length > 0 ? await calls.listWaiting(call.queue, WAITING_LOOKAHEAD) : [];
-    for (const agent of candidates) {
+    while (candidates.length > 0) {
+      // The longest idle first; once a claim is lost, calls that arrived together would all race for the
+      // same next agent, so each goes on with one of the rest picked by its own id.
+      const [agent] = candidates.splice(
+        lostClaims === 0 ? 0 : spreadPick(call.callId, lostClaims, candidates.length),
+        1,
+      );
+      if (!agent) break;
       const ahead = waitingAheadFor(agent, call, waiting);
       if (ahead) {
         await wakeCall(ahead.callId);
