@@ -1,41 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { build } from 'esbuild';
+import { buildWebPages, contentSecurityPolicy, HOSTED_PAGES, type WebFile } from '../web/build.ts';
+import { CONFIG_PATH, type PagesConfig } from '../web/shared/config.ts';
 
-const WEB = new URL('../web/', import.meta.url);
-
-/** The pages: the path each is served at, its title, and the bundle (script and style) it loads from /assets/. */
-const PAGES = {
-  '/': { title: 'Agent workspace', entry: 'workspace/main.tsx', name: 'workspace' },
-  '/supervisor': { title: 'Supervisor view', entry: 'supervisor/main.tsx', name: 'supervisor' },
-};
-
-/** A page's HTML: its bundle's style and script, and the `<main id="<name>">` its script renders into. */
-const html = ({ title, name }: { title: string; name: string }) => `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>${title}</title>
-    <link rel="stylesheet" href="/assets/${name}.css" />
-    <script type="module" src="/assets/${name}.js"></script>
-  </head>
-  <body>
-    <main id="${name}"></main>
-  </body>
-</html>
-`;
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-};
+/** Locally the pages sign in with the dev issuer, and find REST and the socket on their own origin. */
+const LOCAL_CONFIG: PagesConfig = { mode: 'local' };
 
 /** No script or style from anywhere else, no inline script; the socket and REST on this origin only. */
 const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy': contentSecurityPolicy(['ws:', 'wss:']),
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-cache',
 };
@@ -43,37 +15,18 @@ const SECURITY_HEADERS = {
 export type WebPages = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 
 /**
- * The web pages of `web/`, bundled by esbuild in memory (minified, with source maps) when the runtime
- * starts, so `npm start` and every test that starts a runtime serve what the sources say now. Served on the
- * public port only, for GET and HEAD; on AWS the same bundles go to S3 behind CloudFront.
+ * The web pages of `web/`, built in memory when the runtime starts (web/build.ts, the very build the CDK
+ * app deploys), so `npm start` and every test that starts a runtime serve what the sources say now, with
+ * a `/config.json` that says "local". Served on the public port only, for GET and HEAD.
  */
-export async function buildWebPages(): Promise<WebPages> {
-  const result = await build({
-    entryPoints: Object.fromEntries(
-      Object.values(PAGES).map((page) => [page.name, new URL(page.entry, WEB).pathname]),
-    ),
-    outdir: '/assets',
-    write: false,
-    bundle: true,
-    minify: true,
-    sourcemap: 'linked',
-    format: 'esm',
-    platform: 'browser',
-    target: ['es2022'],
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    logLevel: 'silent',
+export function serveWebPages(): WebPages {
+  const files = new Map<string, Pick<WebFile, 'type' | 'body'>>(
+    buildWebPages(HOSTED_PAGES).map((file) => [file.path, file]),
+  );
+  files.set(CONFIG_PATH, {
+    type: 'application/json',
+    body: new TextEncoder().encode(JSON.stringify(LOCAL_CONFIG)),
   });
-  const files = new Map<string, { type: string; body: Uint8Array }>();
-  for (const file of result.outputFiles) {
-    files.set(file.path, {
-      type: TYPES[/\.\w+$/.exec(file.path)?.[0] ?? ''] ?? 'text/plain',
-      body: file.contents,
-    });
-  }
-  for (const [path, page] of Object.entries(PAGES)) {
-    files.set(path, { type: TYPES['.html'] as string, body: new TextEncoder().encode(html(page)) });
-  }
   return (req, res, url) => {
     const file = req.method === 'GET' || req.method === 'HEAD' ? files.get(url.pathname) : undefined;
     if (!file) return false;
