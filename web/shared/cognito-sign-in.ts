@@ -16,7 +16,11 @@ export interface Tokens {
 
 /** What the flow needs of its browser: sessionStorage, fetch and a clock (tests give their own). */
 export interface SignInDeps {
-  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  storage: {
+    getItem(key: string): string | null;
+    setItem(key: string, value: string): void;
+    removeItem(key: string): void;
+  };
   fetch?: typeof fetch;
   now?: () => number;
 }
