@@ -3,10 +3,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** An unsigned JWT-shaped token: the pages read its claims, the APIs (not here) would verify it. */
-const jwt = (claims: Record<string, unknown>) =>
-  ['{"alg":"none"}', JSON.stringify(claims)]
-    .map((part) => Buffer.from(part).toString('base64url'))
-    .join('.') + '.';
+const jwt = (claims: Record<string, unknown>) => {
+  const [header, payload] = ['{"alg":"none"}', JSON.stringify(claims)].map((part) =>
+    Buffer.from(part).toString('base64url'),
+  );
+  return `${header}.${payload}.`;
+};
 
 /**
  * A tiny OAuth 2.0 authorization server in place of Cognito's managed login (which is outside the product),
