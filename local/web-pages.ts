@@ -5,27 +5,31 @@ import { CONFIG_PATH, type PagesConfig } from '../web/shared/config.ts';
 /** Locally the pages sign in with the dev issuer, and find REST and the socket on their own origin. */
 const LOCAL_CONFIG: PagesConfig = { mode: 'local' };
 
-/** No script or style from anywhere else, no inline script; the socket and REST on this origin only. */
-const SECURITY_HEADERS = {
-  'content-security-policy': contentSecurityPolicy(['ws:', 'wss:']),
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'no-cache',
-};
 
 export type WebPages = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 
 /**
  * The web pages of `web/`, built in memory when the runtime starts (web/build.ts, the very build the CDK
  * app deploys), so `npm start` and every test that starts a runtime serve what the sources say now, with
- * a `/config.json` that says "local". Served on the public port only, for GET and HEAD.
+ * a `/config.json` that says "local". Served on the public port only, for GET and HEAD. No script or style
+ * from anywhere else, no inline script; the socket and REST on this origin only. (A test serves them as
+ * CloudFront does, with another config and the places it names.)
  */
-export function serveWebPages(): WebPages {
+export function serveWebPages({
+  config = LOCAL_CONFIG,
+  connectTo = ['ws:', 'wss:'],
+}: { config?: PagesConfig; connectTo?: string[] } = {}): WebPages {
+  const headers = {
+    'content-security-policy': contentSecurityPolicy(connectTo),
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-cache',
+  };
   const files = new Map<string, Pick<WebFile, 'type' | 'body'>>(
     buildWebPages(HOSTED_PAGES).map((file) => [file.path, file]),
   );
   files.set(CONFIG_PATH, {
     type: 'application/json',
-    body: new TextEncoder().encode(JSON.stringify(LOCAL_CONFIG)),
+    body: new TextEncoder().encode(JSON.stringify(config)),
   });
   return (req, res, url) => {
     const file = req.method === 'GET' || req.method === 'HEAD' ? files.get(url.pathname) : undefined;
@@ -33,7 +37,7 @@ export function serveWebPages(): WebPages {
     res.writeHead(200, {
       'content-type': file.type,
       'content-length': file.body.length,
-      ...SECURITY_HEADERS,
+      ...headers,
     });
     res.end(req.method === 'HEAD' ? undefined : file.body);
     return true;

@@ -1320,7 +1320,7 @@ describe('the routing settings of a deployment', () => {
 
     // Ours: all but BucketDeployment's.
     const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
-    const [deploymentFunction] = referencedIds(deployment.Properties.ServiceToken);
+    const [deploymentFunction] = referencedIds(deployment?.Properties.ServiceToken);
     const functions = Object.entries(template.findResources('AWS::Lambda::Function'))
       .filter(([id]) => id !== deploymentFunction)
       .map(([, fn]) => fn);

@@ -13,21 +13,29 @@ const jwt = (claims: Record<string, unknown>) => {
 /**
  * A tiny OAuth 2.0 authorization server in place of Cognito's managed login (which is outside the product),
  * speaking what the pages use of it: `/oauth2/authorize` signs in whoever `signInAs` names and sends the
- * browser back with a code; `/oauth2/token` exchanges a code once, for the client, redirect URI and PKCE
+ * browser back with a code; `/logout` sends it back to `logout_uri`; `/oauth2/token` exchanges a code once, for the client, redirect URI and PKCE
  * verifier (S256) it was issued for, and refreshes with a refresh token (answering no new refresh token,
  * as Cognito does). It notes every token request.
  */
-export async function startAuthorizationServer({ clientId }: { clientId: string }) {
+export async function startAuthorizationServer({
+  clientId,
+  issue,
+}: {
+  clientId: string;
+  /** Signs the tokens of whoever signs in (a browser test asks the local runtime's dev issuer); unsigned by default. */
+  issue?: (sub: string) => Promise<string>;
+}) {
   const codes = new Map<string, { challenge: string; redirectUri: string; sub: string }>();
   const refreshTokens = new Map<string, string>();
   const tokenRequests: URLSearchParams[] = [];
   const state = { signInAs: 'agent-1', expiresIn: 3600, issued: 0 };
-  const tokensFor = (sub: string) => {
+  const tokensFor = async (sub: string) => {
     state.issued += 1;
     const claims = { sub, client_id: clientId, n: state.issued };
+    const signed = issue ? await issue(sub) : undefined;
     return {
-      access_token: jwt({ ...claims, token_use: 'access' }),
-      id_token: jwt({ ...claims, aud: clientId, token_use: 'id' }),
+      access_token: signed ?? jwt({ ...claims, token_use: 'access' }),
+      id_token: signed ?? jwt({ ...claims, aud: clientId, token_use: 'id' }),
       expires_in: state.expiresIn,
       token_type: 'Bearer',
     };
@@ -59,6 +67,10 @@ export async function startAuthorizationServer({ clientId }: { clientId: string 
       back.searchParams.set('state', q.get('state') ?? '');
       return send(302, {}, { location: back.href });
     }
+    if (req.method === 'GET' && url.pathname === '/logout') {
+      if (url.searchParams.get('client_id') !== clientId) return send(400, { error: 'invalid_request' });
+      return send(302, {}, { location: url.searchParams.get('logout_uri') ?? '' });
+    }
     if (req.method === 'OPTIONS') {
       return send(
         204,
@@ -87,11 +99,11 @@ export async function startAuthorizationServer({ clientId }: { clientId: string 
         return send(400, { error: 'invalid_grant' });
       const refreshToken = randomUUID();
       refreshTokens.set(refreshToken, issued.sub);
-      return send(200, { ...tokensFor(issued.sub), refresh_token: refreshToken });
+      return send(200, { ...(await tokensFor(issued.sub)), refresh_token: refreshToken });
     }
     if (form.get('grant_type') === 'refresh_token') {
       const sub = refreshTokens.get(form.get('refresh_token') ?? '');
-      return sub ? send(200, tokensFor(sub)) : send(400, { error: 'invalid_grant' });
+      return sub ? send(200, await tokensFor(sub)) : send(400, { error: 'invalid_grant' });
     }
     return send(400, { error: 'unsupported_grant_type' });
   });

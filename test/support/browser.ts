@@ -19,6 +19,8 @@ export function useBrowser(baseUrl: () => string) {
     signIn(agentId: string, beforeOpen?: (page: Page) => Promise<void>): Promise<Page>;
     /** Opens the supervisor view and signs in as a supervisor; resolves once its first view is shown. */
     supervisor(supervisorId: string): Promise<Page>;
+    /** A blank page in a browser context of its own, whose script errors fail the test. */
+    newPage(who: string): Promise<Page>;
   };
   const scriptErrors: string[] = [];
   beforeAll(async () => {
@@ -37,6 +39,7 @@ export function useBrowser(baseUrl: () => string) {
     page.on('pageerror', (err) => scriptErrors.push(`${who}: ${err.message}`));
     return page;
   };
+  ctx.newPage = newPage;
   ctx.supervisor = async (supervisorId) => {
     const page = await newPage(supervisorId);
     await page.goto(`${baseUrl()}/supervisor`);
