@@ -5,7 +5,6 @@ import { CONFIG_PATH, type PagesConfig } from '../web/shared/config.ts';
 /** Locally the pages sign in with the dev issuer, and find REST and the socket on their own origin. */
 const LOCAL_CONFIG: PagesConfig = { mode: 'local' };
 
-
 export type WebPages = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 
 /**
@@ -18,7 +17,10 @@ export type WebPages = (req: IncomingMessage, res: ServerResponse, url: URL) => 
 export function serveWebPages({
   config = LOCAL_CONFIG,
   connectTo = ['ws:', 'wss:'],
-}: { config?: PagesConfig; connectTo?: string[] } = {}): WebPages {
+}: {
+  config?: PagesConfig;
+  connectTo?: string[];
+} = {}): WebPages {
   const headers = {
     'content-security-policy': contentSecurityPolicy(connectTo),
     'x-content-type-options': 'nosniff',
