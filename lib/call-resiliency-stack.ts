@@ -35,6 +35,7 @@ import { Monitoring } from './monitoring.ts';
 import { RouteCallWorkflow } from './route-call-workflow.ts';
 import { SdkLayer } from './sdk-layer.ts';
 import { Tables } from './tables.ts';
+import { WebHosting } from './web-hosting.ts';
 
 const WEB_SOCKET_STAGE = 'live';
 /** How long the event archive keeps events: long enough to replay an outage, not personal data for ever. */
@@ -133,6 +134,34 @@ export class CallResiliencyStack extends Stack {
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Cognito's managed login pages, where the workspace sends people to sign in.
+    const loginDomain = agentPool.addDomain('LoginDomain', {
+      cognitoDomain: { domainPrefix: props.signIn.domainPrefix },
+      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
+    });
+
+    // The APIs, their routes added below: the pages' content security policy names their origins.
+    const httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: SERVICE_NAME,
+      createDefaultStage: false,
+      // The pages on CloudFront call the API from their origin. Any origin may: a request carries its
+      // token in the authorization header, which a browser never adds by itself, so another site's page
+      // gets nothing it could not get with curl. (Naming the pages' origin here would make the API and the
+      // distribution, whose policy names the API, depend on each other.)
+      corsPreflight: {
+        allowOrigins: ['*'],
+        allowHeaders: ['authorization', 'content-type'],
+        allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.PUT, apigwv2.CorsHttpMethod.POST],
+        maxAge: Duration.hours(1),
+      },
+    });
+    const webSocketApi = new apigwv2.WebSocketApi(this, 'WebSocketApi', {
+      apiName: `${SERVICE_NAME}-agents`,
+    });
+    // --- The pages: S3 behind CloudFront, deployed at the end with their /config.json
+    const pages = new WebHosting(this, 'Pages', {
+      connectTo: [httpApi.apiEndpoint, webSocketApi.apiEndpoint, loginDomain.baseUrl()],
+    });
     // A public client for the browser workspace: authorization code with PKCE, no secret, no implicit flow.
     const agentPoolClient = agentPool.addClient('AgentWorkspaceClient', {
       authFlows: { userSrp: true },
@@ -141,15 +170,11 @@ export class CallResiliencyStack extends Stack {
       oAuth: {
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false },
         scopes: [cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL, cognito.OAuthScope.PROFILE],
-        callbackUrls: props.signIn.callbackUrls,
-        logoutUrls: props.signIn.callbackUrls,
+        // Each hosted page comes back to itself, after sign-in and sign-out.
+        callbackUrls: [...pages.pageUrls, ...props.signIn.callbackUrls],
+        logoutUrls: [...pages.pageUrls, ...props.signIn.callbackUrls],
       },
       supportedIdentityProviders: [cognito.UserPoolClientIdentityProvider.COGNITO],
-    });
-    // Cognito's managed login pages, where the workspace sends people to sign in.
-    const loginDomain = agentPool.addDomain('LoginDomain', {
-      cognitoDomain: { domainPrefix: props.signIn.domainPrefix },
-      managedLoginVersion: cognito.ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
     new cognito.CfnManagedLoginBranding(this, 'LoginBranding', {
       userPoolId: agentPool.userPoolId,
@@ -173,10 +198,6 @@ export class CallResiliencyStack extends Stack {
     const httpAccessLogs = new logs.LogGroup(this, 'HttpApiAccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
-      apiName: SERVICE_NAME,
-      createDefaultStage: false,
     });
     const httpStage = httpApi.addStage('DefaultStage', {
       stageName: '$default',
@@ -205,9 +226,6 @@ export class CallResiliencyStack extends Stack {
     }
 
     // --- Agents' WebSocket API
-    const webSocketApi = new apigwv2.WebSocketApi(this, 'WebSocketApi', {
-      apiName: `${SERVICE_NAME}-agents`,
-    });
     const [authorizerFunction] = functionsTriggeredBy('authorizer');
     if (!authorizerFunction) throw new Error('the catalog has no WebSocket authorizer');
     const authorizer = new WebSocketLambdaAuthorizer('AgentTokenAuthorizer', fn(authorizerFunction), {
@@ -394,6 +412,21 @@ export class CallResiliencyStack extends Stack {
       },
     });
 
+    pages.deploy({
+      mode: 'cognito',
+      restApiUrl: httpApi.apiEndpoint,
+      webSocketUrl: webSocketStage.url,
+      cognito: {
+        region: this.region,
+        userPoolId: agentPool.userPoolId,
+        clientId: agentPoolClient.userPoolClientId,
+        domain: loginDomain.baseUrl(),
+        redirectUri: pages.url,
+      },
+    });
+
+    // The agent workspace; the supervisor view is at its path /supervisor.
+    new CfnOutput(this, 'WebUrl', { value: pages.url });
     new CfnOutput(this, 'HttpApiUrl', { value: httpStage.url });
     new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn });
     new CfnOutput(this, 'WebSocketUrl', { value: webSocketStage.url });

@@ -50,14 +50,18 @@ export function alarmEmailFromContext(node: Node): string | undefined {
 export interface SignInConfig {
   /** The managed login domain: `https://<prefix>.auth.<region>.amazoncognito.com`, unique in the region. */
   domainPrefix: string;
-  /** Where Cognito may send people back after sign-in and sign-out (the workspace's URLs). */
+  /**
+   * Where else Cognito may send people back after sign-in and sign-out, besides the hosted pages (which the
+   * stack adds): pages served from another origin, or a developer's `http://localhost:…/`.
+   */
   callbackUrls: string[];
 }
 
 /**
  * From context `loginDomainPrefix` (default `<stack>-<account>`, so a second stack or account gets its own)
- * and `workspaceCallbackUrls` (comma-separated; default the local workspace, `http://localhost:3000/`).
- * Callback URLs must be https, but for localhost; a bad value fails the synth.
+ * and `workspaceCallbackUrls` (comma-separated; none by default: the hosted pages are always callback
+ * URLs, and the local runtime signs in without Cognito). Callback URLs must be https, but for localhost; a
+ * bad value fails the synth.
  */
 export function signInConfigFromContext(
   node: Node,
@@ -71,7 +75,7 @@ export function signInConfigFromContext(
       `context loginDomainPrefix must be 1-63 lowercase letters, digits and hyphens without aws, amazon or cognito, got "${prefix}"`,
     );
   }
-  const raw = node.tryGetContext('workspaceCallbackUrls') ?? 'http://localhost:3000/';
+  const raw = node.tryGetContext('workspaceCallbackUrls') ?? '';
   const callbackUrls = String(raw)
     .split(',')
     .map((url) => url.trim())
@@ -88,6 +92,5 @@ export function signInConfigFromContext(
       throw new Error(`context workspaceCallbackUrls must be https URLs (or http://localhost), got "${url}"`);
     }
   }
-  if (callbackUrls.length === 0) throw new Error('context workspaceCallbackUrls names no URL');
   return { domainPrefix: prefix, callbackUrls };
 }

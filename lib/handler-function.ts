@@ -1,5 +1,13 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  AssetHashType,
+  type AssetOptions,
+  BundlingOutput,
+  DockerImage,
+  Duration,
+  RemovalPolicy,
+  Validations,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -13,6 +21,25 @@ import {
 } from '../functions/manifest/index.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * Options of an asset built on this machine as the CDK app synthesizes (no Docker): `write` fills its
+ * folder, which is hashed as it comes out.
+ */
+export const builtHere = (write: (outputDir: string) => void): AssetOptions => ({
+  assetHashType: AssetHashType.OUTPUT,
+  bundling: {
+    // Never pulled: `write` always runs on this machine.
+    image: DockerImage.fromRegistry('dummy'),
+    outputType: BundlingOutput.NOT_ARCHIVED,
+    local: {
+      tryBundle(outputDir) {
+        write(outputDir);
+        return true;
+      },
+    },
+  },
+});
 /** What every function runs on, and what the layers they load must be built for. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_22_X;
 export const FUNCTION_ARCHITECTURE = lambda.Architecture.ARM_64;

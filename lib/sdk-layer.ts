@@ -1,10 +1,9 @@
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { AssetHashType, BundlingOutput, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { isSdkImport, NEVER_LOADED } from '../functions/manifest/index.ts';
-import { FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME, PROJECT_ROOT } from './handler-function.ts';
+import { builtHere, FUNCTION_ARCHITECTURE, FUNCTION_RUNTIME, PROJECT_ROOT } from './handler-function.ts';
 
 /** Folders of a package that nothing loads at run time: type declarations, and packages nested in it. */
 const NOT_SHIPPED = new Set(['dist-types', 'node_modules']);
@@ -68,26 +67,18 @@ export class SdkLayer extends lambda.LayerVersion {
       description: 'The AWS SDK of the functions, at the version of their lockfile',
       compatibleRuntimes: [FUNCTION_RUNTIME],
       compatibleArchitectures: [FUNCTION_ARCHITECTURE],
-      code: lambda.Code.fromAsset(PROJECT_ROOT, {
-        assetHashType: AssetHashType.OUTPUT,
-        bundling: {
-          // Never pulled: the copy below always runs on this machine.
-          image: DockerImage.fromRegistry('dummy'),
-          outputType: BundlingOutput.NOT_ARCHIVED,
-          local: {
-            tryBundle(outputDir) {
-              for (const folder of sdkPackageFolders(PROJECT_ROOT)) {
-                cpSync(join(PROJECT_ROOT, folder), join(outputDir, 'nodejs', folder), {
-                  recursive: true,
-                  dereference: true,
-                  filter: (source) => !NOT_SHIPPED.has(basename(source)),
-                });
-              }
-              return true;
-            },
-          },
-        },
-      }),
+      code: lambda.Code.fromAsset(
+        PROJECT_ROOT,
+        builtHere((outputDir) => {
+          for (const folder of sdkPackageFolders(PROJECT_ROOT)) {
+            cpSync(join(PROJECT_ROOT, folder), join(outputDir, 'nodejs', folder), {
+              recursive: true,
+              dereference: true,
+              filter: (source) => !NOT_SHIPPED.has(basename(source)),
+            });
+          }
+        }),
+      ),
     });
   }
 }

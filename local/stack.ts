@@ -36,7 +36,7 @@ import { startSimulatedCcaas } from './simulated-ccaas.ts';
 import { createLocalSqs, sqsService } from './sqs.ts';
 import { createLocalStepFunctions } from './stepfunctions/index.ts';
 import { createLocalUserPool } from './user-pool.ts';
-import { buildWebPages } from './web-pages.ts';
+import { serveWebPages } from './web-pages.ts';
 
 /**
  * Settings default as in DEFAULT_SETTINGS (offer 20 s, queue 300 s, resiliency, wrap-up 60 s, grace 30 s,
@@ -256,7 +256,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const identity = await createDevIdentity();
   const devRoutes = createDevRoutes({ identity, userPool, faults, deadLetters: () => listDeadLetters() });
-  const webPages = await buildWebPages();
+  const webPages = serveWebPages();
   const [authorizer] = functionsTriggeredBy('authorizer', functions);
   if (!authorizer) throw new Error('the catalog has no WebSocket authorizer');
   const gateway = createGateway({

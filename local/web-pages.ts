@@ -1,106 +1,65 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { build } from 'esbuild';
-
-const WEB = new URL('../web/', import.meta.url);
+import {
+  buildWebPages,
+  contentSecurityPolicy,
+  HOSTED_PAGES,
+  type WebFile,
+  type WebPage,
+} from '../web/build.ts';
+import { CONFIG_PATH, type PagesConfig } from '../web/shared/config.ts';
 
 /**
- * The pages: the path each is served at, its title, and the bundle (script and style) it loads from /assets/.
- * A `localOnly` page is for the local runtime alone and is never deployed: the CCaaS simulator, which speaks
- * for the CCaaS through the /dev routes with the stack's signing secret.
+ * The CCaaS simulator: for the local runtime alone, never deployed (it speaks for the CCaaS through the /dev
+ * routes with the stack's signing secret), so it is not one of HOSTED_PAGES.
  */
-export const PAGES: Record<string, { title: string; entry: string; name: string; localOnly?: true }> = {
-  '/': { title: 'Agent workspace', entry: 'workspace/main.tsx', name: 'workspace' },
-  '/supervisor': { title: 'Supervisor view', entry: 'supervisor/main.tsx', name: 'supervisor' },
-  '/simulator': { title: 'CCaaS simulator', entry: 'simulator/main.tsx', name: 'simulator', localOnly: true },
+export const SIMULATOR_PAGE: WebPage = {
+  path: '/simulator',
+  title: 'CCaaS simulator',
+  entry: 'simulator/main.tsx',
+  name: 'simulator',
 };
 
-/** A page's HTML: its bundle's style and script, and the `<main id="<name>">` its script renders into. */
-const html = ({ title, name }: { title: string; name: string }) => `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>${title}</title>
-    <link rel="stylesheet" href="/assets/${name}.css" />
-    <script type="module" src="/assets/${name}.js"></script>
-  </head>
-  <body>
-    <main id="${name}"></main>
-  </body>
-</html>
-`;
+/** Every page the local runtime serves: the hosted ones and the simulator. */
+export const LOCAL_PAGES: readonly WebPage[] = [...HOSTED_PAGES, SIMULATOR_PAGE];
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json',
-};
-
-/** No script or style from anywhere else, no inline script; the socket and REST on this origin only. */
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'no-cache',
-};
+/** Locally the pages sign in with the dev issuer, and find REST and the socket on their own origin. */
+const LOCAL_CONFIG: PagesConfig = { mode: 'local' };
 
 export type WebPages = (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 
-/** A file the runtime serves: its content type and bytes. */
-export interface ServedFile {
-  type: string;
-  body: Uint8Array;
-}
-
 /**
- * The web pages of `web/`, bundled by esbuild in memory (minified, with source maps): each page's HTML at
- * its path, and its script, style and maps under /assets/.
+ * The web pages of `web/`, built in memory when the runtime starts (web/build.ts, the very build the CDK
+ * app deploys, plus the local-only simulator), so `npm start` and every test that starts a runtime serve
+ * what the sources say now, with a `/config.json` that says "local". Served on the public port only, for
+ * GET and HEAD. No script or style from anywhere else, no inline script; the socket and REST on this origin
+ * only. (A test serves them as CloudFront does, with another config and the places it names.)
  */
-export async function bundleWebPages(): Promise<Map<string, ServedFile>> {
-  const result = await build({
-    entryPoints: Object.fromEntries(
-      Object.values(PAGES).map((page) => [page.name, new URL(page.entry, WEB).pathname]),
-    ),
-    outdir: '/assets',
-    write: false,
-    bundle: true,
-    minify: true,
-    sourcemap: 'linked',
-    format: 'esm',
-    platform: 'browser',
-    target: ['es2022'],
-    jsx: 'automatic',
-    jsxImportSource: 'preact',
-    logLevel: 'silent',
+export function serveWebPages({
+  config = LOCAL_CONFIG,
+  connectTo = ['ws:', 'wss:'],
+}: {
+  config?: PagesConfig;
+  connectTo?: string[];
+} = {}): WebPages {
+  const headers = {
+    'content-security-policy': contentSecurityPolicy(connectTo),
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-cache',
+  };
+  const files = new Map<string, Pick<WebFile, 'type' | 'body'>>(
+    buildWebPages(LOCAL_PAGES).map((file) => [file.path, file]),
+  );
+  files.set(CONFIG_PATH, {
+    type: 'application/json',
+    body: new TextEncoder().encode(JSON.stringify(config)),
   });
-  const files = new Map<string, ServedFile>();
-  for (const file of result.outputFiles) {
-    files.set(file.path, {
-      type: TYPES[/\.\w+$/.exec(file.path)?.[0] ?? ''] ?? 'text/plain',
-      body: file.contents,
-    });
-  }
-  for (const [path, page] of Object.entries(PAGES)) {
-    files.set(path, { type: TYPES['.html'] as string, body: new TextEncoder().encode(html(page)) });
-  }
-  return files;
-}
-
-/**
- * The pages, bundled when the runtime starts, so `npm start` and every test that starts a runtime serve what
- * the sources say now. Served on the public port only, for GET and HEAD; on AWS the same bundles (but the
- * local-only pages) go to S3 behind CloudFront.
- */
-export async function buildWebPages(): Promise<WebPages> {
-  const files = await bundleWebPages();
   return (req, res, url) => {
     const file = req.method === 'GET' || req.method === 'HEAD' ? files.get(url.pathname) : undefined;
     if (!file) return false;
     res.writeHead(200, {
       'content-type': file.type,
       'content-length': file.body.length,
-      ...SECURITY_HEADERS,
+      ...headers,
     });
     res.end(req.method === 'HEAD' ? undefined : file.body);
     return true;

@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -57,6 +58,7 @@ import {
   routingConfigFromContext,
   signInConfigFromContext,
 } from '../../lib/config.ts';
+import { buildWebPages, HOSTED_PAGES } from '../../web/build.ts';
 
 /** The catalog's functions, with the fields of their triggers at hand for the test names. */
 const CATALOG_ENTRIES = FUNCTIONS;
@@ -185,6 +187,12 @@ describe('the CallResiliency stack', () => {
     return ids[0] as string;
   };
   const httpApiId = () => onlyResource('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' })[0];
+  const distributionId = () => onlyResource('AWS::CloudFront::Distribution')[0];
+  /** The folder of one of the pages' deployment sources: the build (0), config.json (1). */
+  const deployedAsset = (index: number): string => {
+    const [, deployment] = onlyResource('Custom::CDKBucketDeployment');
+    return assetFolder({ S3Key: deployment.Properties.SourceObjectKeys[index] });
+  };
 
   /** The folder of a code asset (a function's `Code`, a layer's `Content`), as cdk.out holds it. */
   const assetFolder = (code: Json): string =>
@@ -210,7 +218,21 @@ describe('the CallResiliency stack', () => {
     const imports = Object.values(metafile.inputs).flatMap((input) => input.imports);
     return [...new Set(imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path))].sort();
   };
-  const sdkLayer = (): [string, Json] => onlyResource('AWS::Lambda::LayerVersion');
+  /**
+   * BucketDeployment's function (AWS's own, Python, which copies the pages to their bucket while the
+   * stack deploys): the one function that is not ours, with its layer (the AWS CLI).
+   */
+  const deploymentFunction = (): [string, Json] => {
+    const [, deployment] = onlyResource('Custom::CDKBucketDeployment');
+    const [id] = referencedIds(deployment.Properties.ServiceToken);
+    return [id as string, template.toJSON().Resources[id as string]];
+  };
+  const sdkLayer = (): [string, Json] => {
+    const deploymentLayers = referencedIds(deploymentFunction()[1].Properties.Layers);
+    const layers = resources('AWS::Lambda::LayerVersion').filter(([id]) => !deploymentLayers.includes(id));
+    expect(layers).toHaveLength(1);
+    return layers[0] as [string, Json];
+  };
   /** What the SDK layer puts at /opt/nodejs/node_modules. */
   const layerModules = (): string =>
     join(assetFolder(sdkLayer()[1].Properties.Content), 'nodejs', 'node_modules');
@@ -234,7 +256,8 @@ describe('the CallResiliency stack', () => {
   beforeAll(() => {
     ({ app, outdir, template } = synthesize({}));
     // The source map of each bundle lists the files esbuild read: exactly one catalog handler file.
-    for (const [id, fn] of resources('AWS::Lambda::Function')) {
+    const [deploymentFunctionId] = deploymentFunction();
+    for (const [id, fn] of resources('AWS::Lambda::Function').filter(([id]) => id !== deploymentFunctionId)) {
       const sources = sourcesOf(fn);
       for (const entry of CATALOG_ENTRIES) {
         if (!sources.some((source) => source.endsWith(`/functions/handlers/${entry.handler}.ts`))) continue;
@@ -251,7 +274,8 @@ describe('the CallResiliency stack', () => {
   it('bundles each catalog entry into its own function, from its own handler file', () => {
     expect([...functionIdOf.keys()].sort()).toEqual(CATALOG_ENTRIES.map((entry) => entry.handler).sort());
     expect(new Set(functionIdOf.values()).size).toBe(CATALOG_ENTRIES.length);
-    expect(resources('AWS::Lambda::Function')).toHaveLength(CATALOG_ENTRIES.length);
+    // Besides BucketDeployment's, which is not ours.
+    expect(resources('AWS::Lambda::Function')).toHaveLength(CATALOG_ENTRIES.length + 1);
   });
 
   it(`keeps every function's bundle within ${BUNDLE_BUDGET_KB} KB, minified`, () => {
@@ -626,7 +650,13 @@ describe('the CallResiliency stack', () => {
       'AWS::IAM::Role': 'RoleName',
     };
     for (const [type, property] of Object.entries(named)) {
-      for (const [id, resource] of resources(type)) expect(resource.Properties[property], id).toBeUndefined();
+      for (const [id, resource] of resources(type)) {
+        // Lambda's own name for a function's log group, which the function's generated name makes unique.
+        const lambdaLogGroup = `/aws/lambda/<${referencedIds(resource.Properties[property])[0]}>`;
+        if (type === 'AWS::Logs::LogGroup' && resource.Properties[property]) {
+          expect(render(resource.Properties[property]), id).toBe(lambdaLogGroup);
+        } else expect(resource.Properties[property], id).toBeUndefined();
+      }
     }
   });
 
@@ -892,8 +922,15 @@ describe('the CallResiliency stack', () => {
         expect(actions.filter((action) => !ACTIONS_AUTHORIZED_ON_STAR_ONLY.has(action))).toEqual([]);
       }
     }
-    for (const [, role] of resources('AWS::IAM::Role'))
-      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    // But BucketDeployment's, which CDK gives the policy to write its logs (acknowledged in lib/web-hosting.ts).
+    const [deploymentRoleId] = referencedIds(deploymentFunction()[1].Properties.Role);
+    for (const [id, role] of resources('AWS::IAM::Role')) {
+      if (id === deploymentRoleId) {
+        expect(role.Properties.ManagedPolicyArns.map(render)).toEqual([
+          'arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+        ]);
+      } else expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+    }
   });
 
   it('gives http/get-call, which lacks interactions:write, no write grant on the Interactions table', () => {
@@ -1016,14 +1053,156 @@ describe('the CallResiliency stack', () => {
     expect(client.Properties).toMatchObject({
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
-      CallbackURLs: [WORKSPACE_URL],
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
       SupportedIdentityProviders: ['COGNITO'],
     });
+    // Each hosted page comes back to itself after sign-in and sign-out; then the URLs of the context.
+    const site = `https://<${distributionId()}.DomainName>/`;
+    for (const urls of [client.Properties.CallbackURLs, client.Properties.LogoutURLs]) {
+      expect(urls.map(render)).toEqual([site, `${site}supervisor`, WORKSPACE_URL]);
+    }
     expect(client.Properties.GenerateSecret ?? false).toBe(false);
     expect(domain.Properties).toMatchObject({ Domain: 'callresiliency-test', ManagedLoginVersion: 2 });
     expect(referencedIds(branding.Properties.ClientId)).toEqual([clientId]);
     const groups = resources('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties.GroupName);
     expect(groups.sort()).toEqual(['admins', 'agents', 'supervisors']);
+  });
+
+  it('keeps the pages in a private bucket, without website hosting, that only the distribution reads, over TLS', () => {
+    const [bucketId, bucket] = onlyResource('AWS::S3::Bucket');
+    const [, policy] = onlyResource('AWS::S3::BucketPolicy', { Bucket: { Ref: bucketId } });
+    const [, distribution] = onlyResource('AWS::CloudFront::Distribution');
+    const [origin] = distribution.Properties.DistributionConfig.Origins;
+    const [oacId, oac] = onlyResource('AWS::CloudFront::OriginAccessControl');
+
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.Properties.WebsiteConfiguration).toBeUndefined();
+    expect(referencedIds(origin.DomainName)).toEqual([bucketId]);
+    expect(referencedIds(origin.OriginAccessControlId)).toEqual([oacId]);
+    expect(oac.Properties.OriginAccessControlConfig).toMatchObject({
+      OriginAccessControlOriginType: 's3',
+      SigningBehavior: 'always',
+    });
+    const statements = policy.Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+    const allowed = statements.filter((statement: Json) => statement.Effect === 'Allow');
+    expect(allowed).toHaveLength(1);
+    expect(allowed[0]).toMatchObject({
+      Principal: { Service: 'cloudfront.amazonaws.com' },
+      Action: 's3:GetObject',
+    });
+    expect(referencedIds(allowed[0].Condition.StringEquals['AWS:SourceArn'])).toContain(distributionId());
+  });
+
+  it('serves the pages over HTTPS only, with a content security policy naming the two APIs and the sign-in domain', () => {
+    const [, distribution] = onlyResource('AWS::CloudFront::Distribution');
+    const config = distribution.Properties.DistributionConfig;
+    const [policyId] = referencedIds(config.DefaultCacheBehavior.ResponseHeadersPolicyId);
+    const headers =
+      template.toJSON().Resources[policyId as string].Properties.ResponseHeadersPolicyConfig
+        .SecurityHeadersConfig;
+    const [domainId] = onlyResource('AWS::Cognito::UserPoolDomain');
+
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('https-only');
+    expect(config.DefaultCacheBehavior.AllowedMethods).toEqual(['GET', 'HEAD']);
+    expect(render(headers.ContentSecurityPolicy.ContentSecurityPolicy)).toBe(
+      "default-src 'self'; script-src 'self'; style-src 'self'; " +
+        `connect-src 'self' <${httpApiId()}.ApiEndpoint> <${webSocketApiId()}.ApiEndpoint> https://<${domainId}>.auth.us-east-1.amazoncognito.com; ` +
+        "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+    );
+    expect(headers).toMatchObject({
+      ContentSecurityPolicy: { Override: true },
+      StrictTransportSecurity: {
+        AccessControlMaxAgeSec: 365 * 24 * 3600,
+        IncludeSubdomains: true,
+        Override: true,
+      },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY' },
+    });
+  });
+
+  it('lets the pages call the HTTP API from their origin with a token, and carries no credentials', () => {
+    const [, api] = onlyResource('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+
+    expect(api.Properties.CorsConfiguration).toMatchObject({
+      AllowOrigins: ['*'],
+      AllowHeaders: ['authorization', 'content-type'],
+      AllowMethods: ['GET', 'PUT', 'POST'],
+    });
+    expect(api.Properties.CorsConfiguration.AllowCredentials ?? false).toBe(false);
+  });
+
+  it('deploys the hosted pages, the very build the local runtime serves, and no other page', () => {
+    const folder = deployedAsset(0);
+    const built = buildWebPages(HOSTED_PAGES);
+    const files = (readdirSync(folder, { recursive: true, encoding: 'utf8' }) as string[])
+      .filter((name) => statSync(join(folder, name)).isFile())
+      .sort();
+
+    expect(files).toEqual(built.map((file) => file.key).sort());
+    for (const file of built)
+      expect(readFileSync(join(folder, file.key)), file.key).toEqual(Buffer.from(file.body));
+    expect(files.filter((name) => /simulator/.test(name))).toEqual([]);
+  });
+
+  it('serves each page at its path from its object, and asks the bucket for anything else as it is', () => {
+    const [, distribution] = onlyResource('AWS::CloudFront::Distribution');
+    const [association] =
+      distribution.Properties.DistributionConfig.DefaultCacheBehavior.FunctionAssociations;
+    const [functionId, fn] = onlyResource('AWS::CloudFront::Function');
+    // The function's own code, run as CloudFront runs it on a viewer request.
+    const handler = new Function(`${fn.Properties.FunctionCode}; return handler;`)();
+    const objectFor = (uri: string) => handler({ request: { uri } }).uri;
+
+    expect(association.EventType).toBe('viewer-request');
+    expect(referencedIds(association.FunctionARN)).toEqual([functionId]);
+    expect(objectFor('/supervisor')).toBe('/supervisor.html');
+    expect(objectFor('/')).toBe('/index.html');
+    expect(objectFor('/assets/workspace.js')).toBe('/assets/workspace.js');
+    expect(objectFor('/simulator')).toBe('/simulator');
+    for (const page of HOSTED_PAGES)
+      expect(existsSync(join(deployedAsset(0), objectFor(page.path)))).toBe(true);
+  });
+
+  it("writes the pages' config.json as it deploys, from the stack's APIs, user pool, client, login domain and URL", () => {
+    const [, deployment] = onlyResource('Custom::CDKBucketDeployment');
+    const [markers] = deployment.Properties.SourceMarkers.slice(1);
+    const [poolId] = onlyResource('AWS::Cognito::UserPool');
+    const [clientId] = onlyResource('AWS::Cognito::UserPoolClient');
+    const [domainId] = onlyResource('AWS::Cognito::UserPoolDomain');
+    // What the deployment writes: the file with each marker replaced by what it stands for.
+    const text = Object.entries(markers).reduce(
+      (content: string, [marker, value]) => content.replaceAll(marker, render(value)),
+      readFileSync(join(deployedAsset(1), 'config.json'), 'utf8'),
+    );
+
+    expect(JSON.parse(text)).toEqual({
+      mode: 'cognito',
+      restApiUrl: `<${httpApiId()}.ApiEndpoint>`,
+      webSocketUrl: `wss://<${webSocketApiId()}>.execute-api.us-east-1.<AWS::URLSuffix>/live`,
+      cognito: {
+        region: 'us-east-1',
+        userPoolId: `<${poolId}>`,
+        clientId: `<${clientId}>`,
+        domain: `https://<${domainId}>.auth.us-east-1.amazoncognito.com`,
+        redirectUri: `https://<${distributionId()}.DomainName>/`,
+      },
+    });
+    // Every file no-cache (a deployment is seen at the next load); deleted with the stack, as the bucket is.
+    expect(deployment.Properties).toMatchObject({
+      Prune: true,
+      RetainOnDelete: false,
+      SystemMetadata: { 'cache-control': 'no-cache' },
+    });
   });
 
   it('lets functions with webhook:verify or webhook:sign, and only them, read the generated CCaaS webhook secret', () => {
@@ -1044,11 +1223,12 @@ describe('the CallResiliency stack', () => {
     }
   });
 
-  it('outputs the API URLs, the user pool and its client, and the state machine', () => {
+  it('outputs the pages’ URL, the API URLs, the user pool and its client, and the state machine', () => {
     const outputs = Object.keys(template.toJSON().Outputs);
 
     expect(outputs).toEqual(
       expect.arrayContaining([
+        'WebUrl',
         'HttpApiUrl',
         'WebSocketUrl',
         'UserPoolId',
@@ -1100,10 +1280,10 @@ describe('the alarm email of a deployment', () => {
 describe('the sign-in settings of a deployment', () => {
   const defaults = { stackName: 'CallResiliency', account: '123456789012' };
 
-  it('default to a domain of the stack and account, and the local workspace', () => {
+  it('default to a domain of the stack and account, and no callback URL but the hosted pages’', () => {
     expect(signInConfigFromContext(new App().node, defaults)).toEqual({
       domainPrefix: 'callresiliency-123456789012',
-      callbackUrls: ['http://localhost:3000/'],
+      callbackUrls: [],
     });
   });
 
@@ -1138,7 +1318,12 @@ describe('the routing settings of a deployment', () => {
     const { template, outdir } = synthesize({ 'aws:cdk:bundling-stacks': [] }, routing);
     rmSync(outdir, { recursive: true, force: true });
 
-    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    // Ours: all but BucketDeployment's.
+    const [deployment] = Object.values(template.findResources('Custom::CDKBucketDeployment'));
+    const [deploymentFunction] = referencedIds(deployment?.Properties.ServiceToken);
+    const functions = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .filter(([id]) => id !== deploymentFunction)
+      .map(([, fn]) => fn);
     expect(functions).toHaveLength(CATALOG_ENTRIES.length);
     for (const fn of functions) {
       expect(fn.Properties.Environment.Variables).toMatchObject({

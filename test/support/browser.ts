@@ -21,6 +21,8 @@ export function useBrowser(baseUrl: () => string) {
     supervisor(supervisorId: string): Promise<Page>;
     /** Opens the CCaaS simulator page; resolves once its first view is shown. */
     simulator(): Promise<Page>;
+    /** A blank page in a browser context of its own, whose script errors fail the test. */
+    newPage(who: string): Promise<Page>;
   };
   const scriptErrors: string[] = [];
   beforeAll(async () => {
@@ -39,6 +41,7 @@ export function useBrowser(baseUrl: () => string) {
     page.on('pageerror', (err) => scriptErrors.push(`${who}: ${err.message}`));
     return page;
   };
+  ctx.newPage = newPage;
   ctx.supervisor = async (supervisorId) => {
     const page = await newPage(supervisorId);
     await page.goto(`${baseUrl()}/supervisor`);

@@ -81,6 +81,26 @@ function expectNone(offenders: string[], rule: string) {
   expect(offenders.length, `${rule}:\n  ${offenders.join('\n  ')}\n`).toBe(0);
 }
 
+/**
+ * What some files load at run time, followed through the project files they import, whichever folder they
+ * are in: the files loaded, and every import met on the way. Types may come from anywhere (the handlers'
+ * schemas, the core's messages): nothing loads them.
+ */
+function loadedFrom(files: Source[]): { loaded: Set<string>; reached: Import[] } {
+  const loaded = new Set<string>();
+  const reached: Import[] = [];
+  const follow = (from: Source[]) => {
+    for (const imp of importsOf(from).filter((i) => !i.typeOnly)) {
+      reached.push(imp);
+      if (imp.external || loaded.has(imp.target)) continue;
+      loaded.add(imp.target);
+      follow(sources.filter((source) => source.path === imp.target));
+    }
+  };
+  follow(files);
+  return { loaded, reached };
+}
+
 /** Import cycles among the sources, one per back edge of a depth-first walk, as `a.ts → b.ts → a.ts`. */
 function cycles(): string[] {
   const found: string[] = [];
@@ -153,27 +173,16 @@ describe('the architecture', () => {
   });
 
   it('keeps the agent client loadable in a browser: at run time it reaches no package and no node: builtin', () => {
-    // Types may come from anywhere (the handlers' schemas, the core's messages): nothing loads them. What
-    // the client loads is followed through the project files it imports, whichever folder they are in.
-    const loaded = new Set<string>();
-    const reached: Import[] = [];
-    const follow = (files: Source[]) => {
-      for (const imp of importsOf(files).filter((i) => !i.typeOnly)) {
-        reached.push(imp);
-        if (imp.external || loaded.has(imp.target)) continue;
-        loaded.add(imp.target);
-        follow(sources.filter((source) => source.path === imp.target));
-      }
-    };
-    follow(under('client/'));
+    const { loaded, reached } = loadedFrom(under('client/'));
     expect(loaded.size, 'project files the client loads').toBeGreaterThan(0);
     expectNone(reached.filter((imp) => imp.external).map(show), 'packages the client would load at run time');
   });
 
   it('keeps the pages to the browser: at run time they load Preact, the agent client and the pure core only', () => {
-    const loaded = importsOf(under('web/')).filter((imp) => !imp.typeOnly);
+    // Followed from each page's script (web/build.ts, their build, runs in Node: no page loads it).
+    const { reached } = loadedFrom(under('web/').filter((source) => source.path.endsWith('/main.tsx')));
     expectNone(
-      loaded
+      reached
         .filter((imp) =>
           imp.external
             ? !/^preact(\/|$)/.test(imp.target)

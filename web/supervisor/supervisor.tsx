@@ -3,6 +3,7 @@ import type { SupervisorStats } from '../../functions/core/use-cases/supervision
 import { Table } from '../shared/table.tsx';
 import { clock, STATUS_LABELS } from '../workspace/format.ts';
 import type { Session } from '../workspace/session.ts';
+import { SignOut } from '../workspace/sign-in.tsx';
 import { useNow } from '../workspace/use-now.ts';
 import { useStats } from './use-stats.ts';
 
@@ -22,6 +23,7 @@ export function Supervisor({ session }: { session: Session }) {
         <h1>Supervisor view</h1>
         <p class="who">{session.agentId}</p>
         {stats && <p class="updated">Updated {new Date(stats.at).toLocaleTimeString()}</p>}
+        <SignOut session={session} />
       </header>
       {problem && (
         <p role="alert" class="problem">

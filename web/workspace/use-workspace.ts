@@ -6,7 +6,7 @@ import {
   type ConnectionState,
   createAgentClient,
 } from '../../client/agent-client.ts';
-import { type Session, socketUrl } from './session.ts';
+import type { Session } from './session.ts';
 
 type Snapshot = AgentClientEvents['snapshot'];
 /** A message's fields, without the envelope. */
@@ -48,7 +48,7 @@ export function useWorkspace(session: Session) {
     connectedOnce: false,
   });
   const client = useMemo(
-    () => createAgentClient({ url: socketUrl(), token: () => session.token() }),
+    () => createAgentClient({ url: session.socketUrl, token: () => session.token() }),
     [session],
   );
 

@@ -4,6 +4,7 @@ import { CallPanel } from './call-panel.tsx';
 import { STATUS_LABELS } from './format.ts';
 import { OfferCard } from './offer-card.tsx';
 import type { Session } from './session.ts';
+import { SignOut } from './sign-in.tsx';
 import { type Act, type AgentView, useWorkspace } from './use-workspace.ts';
 import { WorkItems } from './work-items.tsx';
 
@@ -17,6 +18,7 @@ export function Workspace({ session }: { session: Session }) {
         <h1>Agent workspace</h1>
         <p class="who">{agent ? `${agent.name} (${agent.agentId})` : session.agentId}</p>
         <StatusControl agent={agent} act={act} />
+        <SignOut session={session} />
       </header>
       <ConnectionBanner connection={state.connection} connectedOnce={state.connectedOnce} />
       {state.problem && (
