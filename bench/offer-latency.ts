@@ -17,7 +17,12 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { type AgentClient, createAgentClient, type SocketConstructor } from '../client/agent-client.ts';
+import {
+  type AgentClient,
+  type AgentClientError,
+  createAgentClient,
+  type SocketConstructor,
+} from '../client/agent-client.ts';
 import { callIdFor } from '../functions/core/call.ts';
 import { FUNCTION_MEMORY_MB, FUNCTIONS } from '../functions/manifest/index.ts';
 import { type LocalStack, type StackCounters, startLocalStack } from '../local/stack.ts';
@@ -131,7 +136,10 @@ async function startAgent(
       calls.action(client.wrapUp({ callId, disposition: 'bench' }).then(() => calls.done(callId)));
     }
   });
-  await client.setStatus({ status: 'available' });
+  // An agent offered a call the moment it connected (a call waiting for one) is refused the status: it is busy.
+  await client.setStatus({ status: 'available' }).catch((error: AgentClientError) => {
+    if (error.code !== 'INVALID_STATE') throw error;
+  });
   return client;
 }
 
@@ -180,7 +188,7 @@ function callTracker() {
   };
 }
 
-/** Waits until the functions have been idle (no invocation started) for a quarter of a second. */
+/** Waits until the functions have been idle (no invocation started) for a tenth of a second. */
 async function quiet(stack: LocalStack): Promise<void> {
   const invocations = async () =>
     Object.values((await stack.counters()).invocations).reduce((sum, i) => sum + i.count, 0);
@@ -188,7 +196,7 @@ async function quiet(stack: LocalStack): Promise<void> {
   for (let now = await invocations(); now !== before; now = await invocations()) {
     before = now;
     await stack.eventsSettled();
-    await sleep(250);
+    await sleep(100);
   }
 }
 
@@ -217,9 +225,9 @@ async function runRate(
   const deadline = performance.now() + offerWaitMs;
   const open = () => [...calls.calls.values()].filter((c) => c.done !== true);
   while (open().length > 0 && performance.now() < deadline) await sleep(100);
-  // Nobody took them in time: their callers give up.
+  // Not answered in time: their callers give up, and nothing of this rate is left for the next one.
   for (const [callId, call] of calls.calls) {
-    if (call.offered === undefined) await ccaas.event(callId, 'caller_hangup').catch(() => undefined);
+    if (call.done !== true) await ccaas.event(callId, 'caller_hangup').catch(() => undefined);
   }
   await calls.settled();
   await quiet(stack);
@@ -342,11 +350,10 @@ async function benchStack(
         operations,
         usdPer1000: operations.reduce((sum, o) => sum + (o.usdPer1000 ?? 0), 0),
       });
-      for (const agent of agents) await agent.close();
-      agents.length = 0;
+      await Promise.all(agents.splice(0).map((agent) => agent.close()));
     }
   } finally {
-    for (const agent of agents) await agent.close();
+    await Promise.all(agents.map((agent) => agent.close()));
     await stack.close();
   }
   return rows;
