@@ -43,8 +43,10 @@ export interface BenchOptions {
   /** The AWS-profile row's rate (0: no such row) and duration. */
   awsRate: number;
   awsDurationSeconds: number;
-  /** A call not offered within this long is given up by its caller (and counted never offered). */
+  /** A call not answered within this long after the last one was placed is given up by its caller. */
   offerWaitSeconds: number;
+  /** `standard` creates the interaction before the offer, as CRMs do without resiliency (to compare). */
+  mode: 'resiliency' | 'standard';
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -56,6 +58,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   awsRate: 5,
   awsDurationSeconds: 30,
   offerWaitSeconds: 30,
+  mode: 'resiliency',
 };
 
 export interface Percentiles {
@@ -310,6 +313,7 @@ async function benchStack(
     // The sweep runs once a minute on AWS whatever the traffic: not a cost per call.
     sweepIntervalSeconds: 3600,
     onError: () => undefined,
+    interactionMode: options.mode,
     ...(profile === 'aws' ? { awsLatencyMs } : {}),
   });
   const rows: RateRow[] = [];
@@ -424,7 +428,7 @@ export function formatReport({ options, rows }: BenchReport): string {
     .map((p) => `- $${p.usd} per ${p.per.toLocaleString('en-US')} ${p.unit}: ${p.source}`)
     .join('\n');
   return [
-    `${options.agents} agents (talk ${options.talkSeconds} s), ${options.durationSeconds} s per rate; floor: ${options.floorSamples} callbacks one at a time. Times in ms.`,
+    `${options.mode} mode, ${options.agents} agents (talk ${options.talkSeconds} s), ${options.durationSeconds} s per rate; floor: ${options.floorSamples} callbacks one at a time. Times in ms.`,
     '',
     latencies,
     '',
@@ -447,6 +451,7 @@ function parseCli(): Partial<BenchOptions> {
       'floor-samples': { type: 'string' },
       'aws-rate': { type: 'string' },
       'aws-duration': { type: 'string' },
+      mode: { type: 'string' },
     },
   });
   const number = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -458,6 +463,7 @@ function parseCli(): Partial<BenchOptions> {
     floorSamples: number(values['floor-samples']),
     awsRate: number(values['aws-rate']),
     awsDurationSeconds: number(values['aws-duration']),
+    mode: values.mode as BenchOptions['mode'] | undefined,
   };
   return Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined));
 }
