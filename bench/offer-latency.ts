@@ -92,6 +92,8 @@ export interface RateRow {
   timesFloor: number;
   operations: Operation[];
   usdPer1000: number;
+  /** CPU time of this process (the runtime, its functions' thread and the bench's agents) per call placed. */
+  cpuMsPerCall: number;
 }
 
 export interface BenchReport {
@@ -332,7 +334,9 @@ async function benchStack(
       );
       await quiet(stack);
       await stack.counters(true);
+      const cpuBefore = process.cpuUsage();
       await runRate(stack, calls, rate, seconds, options.offerWaitSeconds * 1000);
+      const cpu = process.cpuUsage(cpuBefore);
       const counters = await stack.counters(true);
       const all = [...calls.calls.values()];
       const answered = all.filter((c) => c.done !== undefined).length;
@@ -353,6 +357,7 @@ async function benchStack(
         timesFloor: timeToOffer.p50 / floor.p50,
         operations,
         usdPer1000: operations.reduce((sum, o) => sum + (o.usdPer1000 ?? 0), 0),
+        cpuMsPerCall: (cpu.user + cpu.system) / 1000 / all.length,
       });
       await Promise.all(agents.splice(0).map((agent) => agent.close()));
     }
@@ -393,6 +398,7 @@ export function formatReport({ options, rows }: BenchReport): string {
       'floor ms p50 / p99',
       'accept → interaction ms p50 / p90 / p99 / max',
       '$ per 1,000 calls',
+      'CPU ms per call',
     ],
     rows.map((r) => [
       rowName(r),
@@ -405,6 +411,7 @@ export function formatReport({ options, rows }: BenchReport): string {
       `${ms(r.floor.p50)} / ${ms(r.floor.p99)}`,
       pct(r.acceptToInteraction),
       `$${r.usdPer1000.toFixed(3)}`,
+      r.cpuMsPerCall.toFixed(0),
     ]),
   );
   const keys = [...new Set(rows.flatMap((r) => r.operations.map((o) => `${o.service}\t${o.operation}`)))];

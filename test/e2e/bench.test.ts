@@ -33,6 +33,7 @@ describe('npm run bench, with tiny numbers', () => {
       expect(perCall(row.operations, 'API Gateway', '@connections PostToConnection')).toBeGreaterThan(0);
       expect(perCall(row.operations, 'Lambda', 'invocations')).toBeGreaterThan(0);
       expect(row.usdPer1000).toBeGreaterThan(0);
+      expect(row.cpuMsPerCall).toBeGreaterThan(0);
     }
     // The profile's latencies are injected: the floor waits for 3 writes and a push, an offer for at
     // least the gateway, StartExecution, the workflow's invocation and the push.
