@@ -9,7 +9,7 @@ import type {
   WorkerFunction,
   WorkerNotice,
 } from './lambda-worker.ts';
-import type { SdkCounts } from './sdk-counter.ts';
+import { emptySdkCounts, type SdkCounts } from './sdk-counter.ts';
 
 /** An error as Lambda reports it: the thrown error's name becomes `errorType`, which Step Functions matches. */
 class LambdaError extends Error {
@@ -164,7 +164,7 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
       const worker = await environment?.catch(() => undefined);
       const sdk = worker
         ? ((await ask(worker, (id) => ({ id, sdkCounts: reset ? 'reset' : 'read' }))) as SdkCounts)
-        : { requests: {}, dynamoDbUnits: { read: 0, write: 0 }, events: 0 };
+        : emptySdkCounts();
       const counted = { invocations, sdk };
       if (reset) invocations = {};
       return counted;

@@ -27,7 +27,12 @@ type Stack = {
   ): void;
 };
 
-const empty = (): SdkCounts => ({ requests: {}, dynamoDbUnits: { read: 0, write: 0 }, events: 0 });
+/** No request yet. */
+export const emptySdkCounts = (): SdkCounts => ({
+  requests: {},
+  dynamoDbUnits: { read: 0, write: 0 },
+  events: 0,
+});
 const nameOf = (name: string | undefined, suffix: string) => (name ?? 'Unknown').replace(suffix, '');
 
 /**
@@ -39,7 +44,7 @@ const nameOf = (name: string | undefined, suffix: string) => (name ?? 'Unknown')
  * tests' operation counts (`LocalStack.counters`).
  */
 export function countSdkRequests() {
-  let counts = empty();
+  let counts = emptySdkCounts();
   const counted = new WeakSet<object>();
 
   const reportCapacity = (next: Next, context: Context) => (args: Args) => {
@@ -98,7 +103,7 @@ export function countSdkRequests() {
   return {
     read: (): SdkCounts => counts,
     reset(): void {
-      counts = empty();
+      counts = emptySdkCounts();
     },
   };
 }
