@@ -16,6 +16,7 @@ import { Construct } from 'constructs';
 import {
   bundleOptionsOf,
   DEFAULT_TIMEOUT_SECONDS,
+  FUNCTION_MEMORY_MB,
   type FunctionEntry,
   handlerFile,
 } from '../functions/manifest/index.ts';
@@ -94,7 +95,7 @@ export class HandlerFunction extends Construct {
       runtime: FUNCTION_RUNTIME,
       architecture: FUNCTION_ARCHITECTURE,
       layers: [props.sdkLayer],
-      memorySize: 512,
+      memorySize: FUNCTION_MEMORY_MB,
       timeout: Duration.seconds(props.entry.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
       tracing: lambda.Tracing.ACTIVE,
       logGroup,

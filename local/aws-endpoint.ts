@@ -30,7 +30,15 @@ export interface AwsEndpointOptions {
   /** The token issuer's keys, which the authorizer fetches (Cognito's JWKS on AWS). */
   jwks: () => unknown;
   onError: (message: string, error: unknown) => void;
+  /**
+   * Milliseconds to wait before a service answers a request (by IAM prefix, `execute-api` for
+   * `@connections`, and operation, or the HTTP method): AWS's own latencies, for the bench. None by default.
+   */
+  latencyMs?: (service: string, operation: string) => number;
 }
+
+/** Resolves after `ms` (at once, synchronously, when it is 0). */
+export const pause = (ms: number) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : undefined);
 
 /**
  * The AWS services the functions call, on a port of their own that listens on loopback only: the local
@@ -55,6 +63,7 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
         }
         const refusal = options.authorize(authorization, `${service.iam}:${operation}`, () => parsed(body));
         if (refusal) return sendJson(res, 400, { __type: refusal.type, message: refusal.message });
+        await pause(options.latencyMs?.(service.iam, operation) ?? 0);
         return await service.handle(req, res, body, operation);
       }
       const connection = /^\/@connections\/([^/]+)$/.exec(url.pathname)?.[1];
@@ -67,6 +76,7 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
           });
           return res.end(JSON.stringify({ message: 'Forbidden' }));
         }
+        await pause(options.latencyMs?.('execute-api', req.method ?? 'GET') ?? 0);
         const answer = options.connections(req.method ?? 'GET', decodeURIComponent(connection), body);
         res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
         return res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));

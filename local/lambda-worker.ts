@@ -4,7 +4,8 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
-import { LEFT_OUT_WARNING } from '../functions/manifest/index.ts';
+import { FUNCTION_MEMORY_MB, LEFT_OUT_WARNING } from '../functions/manifest/index.ts';
+import { countSdkRequests } from './sdk-counter.ts';
 
 /**
  * The execution environment of the local Lambda service, in a worker thread of its own, so nothing of the
@@ -44,6 +45,8 @@ export type WorkerNotice =
 export type InvokeRequest = { id: number; handler: string; event: string };
 /** The environment's own JavaScript heap in use, in bytes (operators' and the soak's memory figures). */
 export type HeapRequest = { id: number; heapUsed: true };
+/** The functions' AWS requests so far (local/sdk-counter.ts); with `reset`, a new count starts. */
+export type CountsRequest = { id: number; sdkCounts: 'read' | 'reset' };
 export type InvokeReply =
   | { id: number; result: string }
   | { id: number; error: { name: string; message: string } };
@@ -82,6 +85,7 @@ process.env = new Proxy(shared, {
   getOwnPropertyDescriptor: (_, name) => Reflect.getOwnPropertyDescriptor(current(), name),
 });
 
+const sdkCounter = countSdkRequests();
 const store = await InvokeStore.getInstanceAsync();
 const loaded = new Map<
   string,
@@ -100,7 +104,7 @@ function contextFor(functionName: string, timeoutSeconds: number): Context {
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION}:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
+    memoryLimitInMB: String(FUNCTION_MEMORY_MB),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
@@ -132,7 +136,13 @@ async function invoke({ id, handler, event }: InvokeRequest): Promise<InvokeRepl
   }
 }
 
-port.on('message', (request: InvokeRequest | HeapRequest) => {
+port.on('message', (request: InvokeRequest | HeapRequest | CountsRequest) => {
+  if ('sdkCounts' in request) {
+    const counts = sdkCounter.read();
+    if (request.sdkCounts === 'reset') sdkCounter.reset();
+    port.postMessage({ id: request.id, result: JSON.stringify(counts) } satisfies InvokeReply);
+    return;
+  }
   if ('heapUsed' in request) {
     // Live objects only, when the process exposes gc (the soak runs with --expose-gc).
     (globalThis as { gc?: () => void }).gc?.();

@@ -2,12 +2,14 @@ import { Worker } from 'node:worker_threads';
 import { DEFAULT_TIMEOUT_SECONDS, type FunctionEntry } from '../functions/manifest/index.ts';
 import { bundleFunctions, type FunctionBundles } from './bundle.ts';
 import type {
+  CountsRequest,
   HeapRequest,
   InvokeReply,
   InvokeRequest,
   WorkerFunction,
   WorkerNotice,
 } from './lambda-worker.ts';
+import { emptySdkCounts, type SdkCounts } from './sdk-counter.ts';
 
 /** An error as Lambda reports it: the thrown error's name becomes `errorType`, which Step Functions matches. */
 class LambdaError extends Error {
@@ -39,7 +41,16 @@ export interface LambdaService {
   invoke(entry: Pick<FunctionEntry, 'handler'>, event: unknown): Promise<unknown>;
   /** The execution environment's JavaScript heap in use, in bytes (0 when it is not running). */
   heapUsed(): Promise<number>;
+  /** What the functions did since the service started or `counts(true)`, which starts a new count. */
+  counts(reset?: boolean): Promise<LambdaCounts>;
   close(): Promise<void>;
+}
+
+export interface LambdaCounts {
+  /** Invocations by handler, with their total duration (from the event sent to the result received). */
+  invocations: Record<string, { count: number; durationMs: number }>;
+  /** The functions' AWS SDK requests. */
+  sdk: SdkCounts;
 }
 
 /** How long closing waits for the invocations under way. */
@@ -74,6 +85,7 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
   };
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const inFlight = new Set<Promise<unknown>>();
+  let invocations: LambdaCounts['invocations'] = {};
   let nextId = 0;
   let closed = false;
   let environment: Promise<Worker> | undefined;
@@ -122,7 +134,10 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
   }
 
   /** A request to the environment, answered by the reply with its id. */
-  function ask(worker: Worker, request: (id: number) => InvokeRequest | HeapRequest): Promise<unknown> {
+  function ask(
+    worker: Worker,
+    request: (id: number) => InvokeRequest | HeapRequest | CountsRequest,
+  ): Promise<unknown> {
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
@@ -145,15 +160,33 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
       if (!worker) return 0;
       return (await ask(worker, (id) => ({ id, heapUsed: true }) satisfies HeapRequest)) as number;
     },
+    async counts(reset = false) {
+      const worker = await environment?.catch(() => undefined);
+      const sdk = worker
+        ? ((await ask(worker, (id) => ({ id, sdkCounts: reset ? 'reset' : 'read' }))) as SdkCounts)
+        : emptySdkCounts();
+      const counted = { invocations, sdk };
+      if (reset) invocations = {};
+      return counted;
+    },
     async invoke(entry, event) {
       const worker = await running();
+      const started = performance.now();
+      const counted = invocations[entry.handler] ?? { count: 0, durationMs: 0 };
+      invocations[entry.handler] = counted;
+      counted.count += 1;
       const invocation = ask(
         worker,
         (id) =>
           ({ id, handler: entry.handler, event: JSON.stringify(event ?? null) }) satisfies InvokeRequest,
       );
       inFlight.add(invocation);
-      void invocation.catch(() => undefined).finally(() => inFlight.delete(invocation));
+      void invocation
+        .catch(() => undefined)
+        .finally(() => {
+          inFlight.delete(invocation);
+          counted.durationMs += performance.now() - started;
+        });
       return invocation;
     },
     /** Takes no new invocation, lets those under way finish (for a few seconds at most), then ends. */

@@ -22,7 +22,7 @@ import {
   type TableKey,
   TELEMETRY_ENVIRONMENT,
 } from '../functions/manifest/index.ts';
-import { createAwsEndpoint } from './aws-endpoint.ts';
+import { createAwsEndpoint, pause } from './aws-endpoint.ts';
 import { createDevRoutes } from './dev-routes.ts';
 import { createLocalDynamo, type Faults } from './dynamo.ts';
 import { type BusEvent, createLocalEventBus, type DeadLetter } from './event-bus.ts';
@@ -31,7 +31,7 @@ import { createGateway } from './gateway.ts';
 import { createGrants } from './grants.ts';
 import { listen, sendJson } from './http-io.ts';
 import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
-import { startLambdaService } from './lambda.ts';
+import { type LambdaCounts, startLambdaService } from './lambda.ts';
 import { startSimulatedCcaas } from './simulated-ccaas.ts';
 import { createLocalSqs, sqsService } from './sqs.ts';
 import { createLocalStepFunctions } from './stepfunctions/index.ts';
@@ -65,6 +65,20 @@ export interface LocalStackOptions extends Partial<Settings> {
   eventRetry?: { maxAttempts?: number; baseDelayMs?: number };
   /** The functions to run (default: the whole catalog). Tests take a grant away to see it fail. */
   functions?: readonly FunctionEntry[];
+  /**
+   * Milliseconds added to each request to a local AWS service (by IAM prefix, `execute-api` for
+   * `@connections`, and operation) and to each invocation of a function (`lambda`, by trigger type): AWS's
+   * own latencies, for the bench's AWS profile. None by default.
+   */
+  awsLatencyMs?: (service: string, operation: string) => number;
+}
+
+/** What the functions and the services did, as AWS bills it (see `LocalStack.counters`). */
+export interface StackCounters extends LambdaCounts {
+  /** Step Functions state transitions: every state entered, and every retry. */
+  stateTransitions: number;
+  /** Events EventBridge rules delivered to queues (the webhook outbox): one SQS SendMessage each. */
+  queuedByRules: number;
 }
 
 export interface LocalStack {
@@ -94,6 +108,12 @@ export interface LocalStack {
    * event for a queue (the webhook outbox) is delivered once queued; its consumer takes it from there.
    */
   eventsSettled(): Promise<void>;
+  /**
+   * What happened since the stack started or the last `counters(true)`, which starts a new count: the
+   * functions' invocations and their AWS SDK requests (counted by a middleware on every client they
+   * build), Step Functions state transitions, events the bus put on queues.
+   */
+  counters(reset?: boolean): Promise<StackCounters>;
   /** The JavaScript heap in use by the functions' execution environment, in bytes. */
   functionsHeapUsed(): Promise<number>;
   close(): Promise<void>;
@@ -150,8 +170,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // environment needs the AWS endpoint's port.
   let lambda: ReturnType<typeof startLambdaService> | undefined;
   const invoker = (entry: FunctionEntry) => (event: unknown) => {
-    if (!lambda) throw new Error('the local Lambda service is not started');
-    return lambda.invoke(entry, event);
+    const service = lambda;
+    if (!service) throw new Error('the local Lambda service is not started');
+    const latency = pause(options.awsLatencyMs?.('lambda', entry.trigger.type) ?? 0);
+    return latency ? latency.then(() => service.invoke(entry, event)) : service.invoke(entry, event);
   };
 
   const definition = JSON.parse(
@@ -193,6 +215,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }),
   });
 
+  let queuedByRules = 0;
   const bus = createLocalEventBus({
     busName: EVENT_BUS_NAME,
     ...options.eventRetry,
@@ -201,7 +224,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // A queue target: the whole event is the message's body, as EventBridge sends it.
       ...queuesFedByRules().map(({ key, rule }) => ({
         rule,
-        invoke: async (event: BusEvent) => sqs.send(key, JSON.stringify(event)),
+        invoke: async (event: BusEvent) => {
+          queuedByRules++;
+          return sqs.send(key, JSON.stringify(event));
+        },
       })),
     ],
   });
@@ -300,6 +326,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     connections: gateway.manageConnection,
     jwks: () => identity.jwks,
     onError,
+    ...(options.awsLatencyMs ? { latencyMs: options.awsLatencyMs } : {}),
   });
   const awsEndpoint = await aws.listen();
 
@@ -433,6 +460,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ) as LocalStack['queues'],
     eventsSettled: () => bus.settled(),
     functionsHeapUsed: () => lambda?.heapUsed() ?? Promise.resolve(0),
+    async counters(reset = false) {
+      const counted = {
+        ...(await (lambda as NonNullable<typeof lambda>).counts(reset)),
+        stateTransitions: sfn.transitions(reset),
+        queuedByRules,
+      };
+      if (reset) queuedByRules = 0;
+      return counted;
+    },
     async close() {
       for (const timer of sweepers) clearInterval(timer);
       await stop();

@@ -71,6 +71,8 @@ export interface FunctionEntry<T extends Trigger = Trigger> {
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 10;
+/** Every function's memory, in MB: what Lambda gives it (and its CPU share), and what its duration is billed by. */
+export const FUNCTION_MEMORY_MB = 512;
 
 /** A call changes with its item and the entries it adds to its timeline or conversation. */
 const CALL_WRITE: readonly Access[] = ['calls:read', 'calls:write', 'callEntries:write'];

@@ -62,6 +62,8 @@ export interface MachineRuntime {
   readonly handlersFor: (execution: ExecutionRecord) => TaskHandlers;
   readonly onExecutionEnd: ((end: ExecutionEnd) => void) | undefined;
   readonly store: ExecutionStore | undefined;
+  /** State transitions since the last reset, as Step Functions bills them. */
+  readonly counts: { transitions: number };
 }
 
 export function newExecutionRecord(executionArn: string, name: string, input: string): ExecutionRecord {
@@ -110,8 +112,11 @@ export function runExecution(
     overrides: { taskResourceLocalHandlers: runtime.handlersFor(execution) },
   });
   execution.abortRun = run.abort;
-  void watchStateEnds(execution, run.eventLogs, (state, stateInput, enteredAt) =>
-    saveState(runtime, execution, state, stateInput, enteredAt),
+  void watchStateEnds(
+    execution,
+    run.eventLogs,
+    (state, stateInput, enteredAt) => saveState(runtime, execution, state, stateInput, enteredAt),
+    () => runtime.counts.transitions++,
   );
   run.result.then(
     (output) => finishExecution(runtime, execution, 'SUCCEEDED', { output }),

@@ -63,6 +63,8 @@ export interface LocalStepFunctions {
   handle(operation: string, body: unknown): Promise<{ status: number; body: unknown }>;
   /** Takes up the executions saved in `dataDir` by an earlier runtime (none without one). */
   resume(): Promise<number>;
+  /** State transitions since the service started or `transitions(true)`, which starts a new count. */
+  transitions(reset?: boolean): number;
   /** Stops every running execution and clears timers; saved ones stay saved, to be resumed. */
   close(): Promise<void>;
 }
@@ -94,6 +96,7 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
     ),
     onExecutionEnd: options.onExecutionEnd,
     store,
+    counts: { transitions: 0 },
   };
   const executions = createExecutions(runtime);
 
@@ -112,6 +115,12 @@ export function createLocalStepFunctions(options: LocalStepFunctionsOptions): Lo
       const saved = (await store?.load()) ?? [];
       resumeExecutions(executions, saved);
       return saved.length;
+    },
+
+    transitions(reset = false) {
+      const { transitions } = runtime.counts;
+      if (reset) runtime.counts.transitions = 0;
+      return transitions;
     },
 
     async close() {

@@ -110,9 +110,12 @@ export async function watchStateEnds(
   execution: TokenScope,
   events: EventLogs,
   onEntered: (state: string, input: unknown, at: number) => void = ignore,
+  onTransition: () => void = ignore,
 ) {
   try {
     for await (const event of events) {
+      // What Step Functions bills: every state entered, in a Map or Parallel too, and every retry.
+      if (event.type === 'StateEntered' || event.type === 'StateRetried') onTransition();
       if (event.type === 'StateEntered' && event.index === undefined) {
         onEntered(event.state.name, event.state.input, event.timestamp);
       }

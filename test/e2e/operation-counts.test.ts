@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { StackCounters } from '../../local/stack.ts';
+import type { AgentClient } from '../support/agent.ts';
+import { useLocalStack } from '../support/stack.ts';
+
+/** The operations AWS bills, per answered call: callback → offer → accept → interaction created. */
+function perCall(counts: StackCounters, calls: number) {
+  const requests = counts.sdk.requests;
+  const total = (service: string) =>
+    Object.values(requests[service] ?? {}).reduce((sum, n) => sum + n, 0) / calls;
+  const invocations = Object.values(counts.invocations).reduce((sum, i) => sum + i.count, 0) / calls;
+  return {
+    dynamoDb: total('DynamoDB'),
+    stateTransitions: counts.stateTransitions / calls,
+    lambdaInvocations: invocations,
+  };
+}
+
+describe('paid operations per answered call, counted by the SDK middleware of the local runtime', () => {
+  // No sweeps: they are not the calls' operations.
+  const ctx = useLocalStack({ sweepIntervalSeconds: 3600 });
+
+  /** Calls placed at once, each answered by the agent offered it, until every interaction is created. */
+  async function answer(agents: AgentClient[], calls: number) {
+    await ctx.stack.counters(true);
+    const callIds = await Promise.all(
+      Array.from({ length: calls }, () => ctx.ccaas.newCall({ queue: 'counted' })),
+    );
+    await Promise.all(
+      callIds.map(async (callId) => {
+        const offer = await Promise.any(
+          agents.map((a) => a.waitFor((m) => m.type === 'offer' && m.callId === callId, 20_000)),
+        );
+        const agent = agents.find((a) => a.messages.includes(offer)) as AgentClient;
+        await agent.request({ action: 'accept', offerId: offer.offerId }, 20_000);
+        await agent.waitFor((m) => m.type === 'interactionCreated' && m.callId === callId, 20_000);
+      }),
+    );
+    await ctx.stack.eventsSettled();
+    return perCall(await ctx.stack.counters(), calls);
+  }
+
+  it('answers a call with at most 16 DynamoDB requests and 2 state transitions, and 20 at once within 25% of that', async () => {
+    const agents = await Promise.all(
+      Array.from({ length: 21 }, async (_, i) =>
+        (await ctx.agent(`counted-${i}`, { queues: ['counted'] })).online(),
+      ),
+    );
+
+    const one = await answer(agents, 1);
+    const twenty = await answer(agents, 20);
+
+    expect(one.dynamoDb).toBeLessThanOrEqual(16);
+    expect(one.stateTransitions).toBeLessThanOrEqual(2);
+    expect(twenty.dynamoDb).toBeLessThanOrEqual(one.dynamoDb * 1.25);
+    expect(twenty.stateTransitions).toBeLessThanOrEqual(one.stateTransitions * 1.25);
+    expect(twenty.lambdaInvocations).toBeLessThanOrEqual(one.lambdaInvocations * 1.25);
+    console.info(JSON.stringify({ one, twenty }));
+  }, 120_000);
+});
