@@ -149,7 +149,7 @@ export function openOffer(call: Call, input: OpenOfferInput): Call {
     call,
     input.now,
     { type: 'offered', agentId: input.agentId, offerId: offer.offerId },
-    { status: 'offering', offers: [...call.offers, offer], waiting: undefined },
+    { status: 'offering', offers: [...call.offers, offer], waiting: undefined, heldAgentId: undefined },
   );
 }
 
@@ -205,10 +205,18 @@ export function startWaiting(call: Call, taskToken: string, now: Date): Call {
   return touch(call, now, { type: 'waiting' }, { waiting: { since: now.toISOString(), taskToken } });
 }
 
-/** Takes the call out of the queue's waiting list; only one waker can win it. */
-export function stopWaiting(call: Call, now: Date): Call {
+/**
+ * Takes the call out of the queue's waiting list; only one waker can win it. `heldAgentId`: the agent the
+ * waker reserved for the call's next offer.
+ */
+export function stopWaiting(call: Call, now: Date, heldAgentId?: string): Call {
   if (!call.waiting) throw new InvalidTransitionError(`call ${call.callId} is not waiting`);
-  return touch(call, now, { type: 'woken' }, { waiting: undefined });
+  return touch(
+    call,
+    now,
+    { type: 'woken', ...(heldAgentId ? { agentId: heldAgentId } : {}) },
+    { waiting: undefined, ...(heldAgentId ? { heldAgentId } : {}) },
+  );
 }
 
 /**

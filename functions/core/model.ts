@@ -98,6 +98,11 @@ export interface Call {
   excludedAgents: string[];
   /** A transfer to one agent: only that agent is offered the call until it rejects or misses it. */
   targetAgentId?: string;
+  /**
+   * The agent reserved for this call's next offer by whoever woke it from the queue (the agent that just
+   * became free, handed over with the wake-up): its offer goes to that agent, which nobody else can claim.
+   */
+  heldAgentId?: string;
   /** Routing round: 0 for the first routing, +1 for each transfer (names the workflow execution). */
   route: number;
   /** When the current routing round began; the maximum queue time counts from here. */

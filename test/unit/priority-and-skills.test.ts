@@ -242,12 +242,47 @@ describe('routing calls in queue order', () => {
     const second = await receive(w, 'second', 2);
     expect(await route(w, second)).toBe('waiting');
 
-    expect((await w.deps.agents.get('a1'))?.offer).toBeUndefined();
-    expect(await stillWaiting(w, [first])).toEqual([]);
+    // a1 is held for the first call's next offer, handed over with its wake-up: nobody can claim it.
+    expect(await w.deps.agents.get('a1')).toMatchObject({
+      status: 'reserved',
+      offer: { callId: first, offerId: `${first}.1` },
+    });
+    expect(await stillWaiting(w, [first, second])).toEqual([second]);
     expect(await route(w, first)).toBe('offered');
     expect(await offeredTo(w, first)).toBe('a1');
-    // The second, woken too when it parked with a1 still free, finds a1 taken and waits again.
-    expect(await route(w, second)).toBe('waiting');
+  });
+
+  it('hands a freed agent to the oldest waiting call with the wake-up, so a call arriving meanwhile cannot take it', async () => {
+    const w = await world(['a1']);
+    await w.app.setAgentStatus('a1', 'away');
+    const first = await receive(w, 'first', 1);
+    await route(w, first);
+
+    await w.app.setAgentStatus('a1', 'available');
+    // Before the woken call's workflow offers it, a new call arrives and looks for an agent.
+    const late = await receive(w, 'late', 2);
+    expect(await route(w, late)).toBe('waiting');
+
+    expect(await route(w, first)).toBe('offered');
+    expect(await offeredTo(w, first)).toBe('a1');
+    expect(await stillWaiting(w, [late])).toEqual([late]);
+  });
+
+  it('frees the agent held for a woken call whose caller hangs up before the offer, for the next call', async () => {
+    const w = await world(['a1']);
+    await w.app.setAgentStatus('a1', 'away');
+    const gone = await receive(w, 'gone', 1);
+    const next = await receive(w, 'next', 2);
+    for (const id of [gone, next]) await route(w, id);
+
+    await w.app.setAgentStatus('a1', 'available');
+    expect(await stillWaiting(w, [gone, next])).toEqual([next]);
+    await w.app.applyCcaasEvent(gone, { seq: 1, type: 'caller_hangup', at: at(3) });
+
+    // Freed at once (not after the sweeper's grace), and handed to the next call in line.
+    expect(await w.deps.agents.get('a1')).toMatchObject({ status: 'reserved', offer: { callId: next } });
+    expect(await stillWaiting(w, [next])).toEqual([]);
+    expect(await route(w, next)).toBe('offered');
   });
 
   it('lets a new call of higher priority go before the waiting ones', async () => {

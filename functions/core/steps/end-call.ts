@@ -1,5 +1,5 @@
 import { finishCall, releaseFromOffer } from '../agent.ts';
-import { endCall, isTerminal, pendingOffer } from '../call.ts';
+import { endCall, isTerminal, offerIdFor, pendingOffer } from '../call.ts';
 import type { Deps } from '../deps.ts';
 import { WorkflowErrors } from '../errors.ts';
 import { callEvent } from '../events.ts';
@@ -17,7 +17,8 @@ export type EndCallFlow = ReturnType<typeof makeEndCall>;
  * The call ended: the caller hung up, the CCaaS reports it ended, or the agent hung up.
  * Main course: one conditional write ends the call (abandoned before it connected, completed after).
  * Then: a pending offer is revoked (the agent's card disappears, the agent is free again, the workflow's
- * task fails with CallEnded); a waiting call's workflow is ended the same way; a connected agent moves to
+ * task fails with CallEnded); a waiting call's workflow is ended the same way, and an agent held for a woken
+ * call's next offer is freed; a connected agent moves to
  * wrap-up; the interaction, if any, gets duration, end reason and who ended it. An end is never stale: it
  * applies whatever its seq (it only raises lastEventSeq). Ending an ended call changes nothing, but repeats
  * the idempotent follow-ups, so a CCaaS retry heals a first attempt that failed halfway. `detail` is the
@@ -55,6 +56,14 @@ export function makeEndCall(
     }
     if (endedNow && before.waiting) {
       await callbacks.fail(before.waiting.taskToken, WorkflowErrors.CallEnded, reason);
+    }
+    if (endedNow && before.heldAgentId && !offer) {
+      // Woken with an agent held for its next offer, which will never be made: the agent is free again.
+      const heldFor = offerIdFor(callId, before.offers.length + 1);
+      const released = await agents.update(before.heldAgentId, (a) =>
+        releaseFromOffer(a, heldFor, 'revoked', now, settings, reason),
+      );
+      if (released.changed) await wakeWaitingCall(released.after);
     }
     if (after.status === 'completed' && after.agentId) {
       const agentId = after.agentId;

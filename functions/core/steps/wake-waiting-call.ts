@@ -1,30 +1,71 @@
-import { stopWaiting } from '../call.ts';
+import { releaseFromOffer, reserve } from '../agent.ts';
+import { offerIdFor, stopWaiting } from '../call.ts';
 import type { Deps } from '../deps.ts';
-import { InvalidTransitionError } from '../errors.ts';
-import type { Agent } from '../model.ts';
+import { AgentNotAvailableError, InvalidTransitionError } from '../errors.ts';
+import type { Agent, Call } from '../model.ts';
 import { bestWaitingFor, WAITING_LOOKAHEAD } from '../routing.ts';
 
-export type WakeCall = ReturnType<typeof makeWakeCall>;
+export type HandOver = ReturnType<typeof makeHandOver>;
 
-/** Takes a call out of waiting (one waker wins the conditional write) and resumes its workflow. */
-export function makeWakeCall({ calls, callbacks, clock }: Pick<Deps, 'calls' | 'callbacks' | 'clock'>) {
-  return async function wake(callId: string): Promise<boolean> {
+/**
+ * Hands a free agent to a waiting call: the agent is reserved for the call's next offer (one conditional
+ * write from the agent in hand), then the call is taken out of waiting with that agent held for it (one
+ * waker wins that write), and its workflow resumes to offer it to that agent. Nobody else can claim the
+ * agent in between, so a call arriving meanwhile cannot overtake the woken one. Returns whether the call
+ * was woken; if not, the agent as it is now when it is still free for another call (the call was no
+ * longer waiting, and the agent was released), or none when it was taken.
+ */
+export function makeHandOver({
+  calls,
+  agents,
+  callbacks,
+  clock,
+  settings,
+}: Pick<Deps, 'calls' | 'agents' | 'callbacks' | 'clock' | 'settings'>) {
+  return async function handOver(
+    agent: Agent,
+    call: Call,
+  ): Promise<{ woken: true } | { woken: false; free?: Agent }> {
+    const offer = { offerId: offerIdFor(call.callId, call.offers.length + 1), callId: call.callId };
+    let held: Agent | undefined;
     try {
-      const { before } = await calls.update(callId, (c) => stopWaiting(c, clock.now()));
-      return before.waiting ? callbacks.succeed(before.waiting.taskToken, { woken: true }) : false;
+      held = (await agents.tryUpdate(agent, (a) => reserve(a, offer, clock.now())))?.after;
     } catch (err) {
-      if (err instanceof InvalidTransitionError) return false;
-      throw err;
+      if (!(err instanceof AgentNotAvailableError)) throw err;
+    }
+    if (!held) return { woken: false };
+    try {
+      const { before } = await calls.update(
+        call.callId,
+        (c) => {
+          // The call's next offer id is what the agent holds: a call offered since is not this one's turn.
+          if (offerIdFor(c.callId, c.offers.length + 1) !== offer.offerId) {
+            throw new InvalidTransitionError(`call ${c.callId} was offered meanwhile`);
+          }
+          return stopWaiting(c, clock.now(), agent.agentId);
+        },
+        call,
+      );
+      if (before.waiting) await callbacks.succeed(before.waiting.taskToken, { woken: true });
+      return { woken: true };
+    } catch (err) {
+      if (!(err instanceof InvalidTransitionError)) throw err;
+      const { after } = await agents.update(
+        agent.agentId,
+        (a) => releaseFromOffer(a, offer.offerId, 'revoked', clock.now(), settings, 'superseded'),
+        held,
+      );
+      return { woken: false, ...(after.status === 'available' ? { free: after } : {}) };
     }
   };
 }
 
 /**
- * An agent just became available: wake the first waiting call in queue order (priority, then arrival)
- * that it qualifies for, across its queues, if any. One call per available agent, so a burst of agents
- * wakes a burst of calls, each exactly once.
+ * An agent just became available: hand it to the first waiting call in queue order (priority, then
+ * arrival) that it qualifies for, across its queues, if any. One call per available agent, so a burst of
+ * agents wakes a burst of calls, each exactly once. Returns the call woken.
  */
-export function makeWakeWaitingCall({ calls, wakeCall }: Pick<Deps, 'calls'> & { wakeCall: WakeCall }) {
+export function makeWakeWaitingCall({ calls, handOver }: Pick<Deps, 'calls'> & { handOver: HandOver }) {
   return async function wakeWaitingCall(agent: Agent): Promise<string | undefined> {
     if (agent.status !== 'available') return undefined;
     const waiting = (
@@ -34,7 +75,10 @@ export function makeWakeWaitingCall({ calls, wakeCall }: Pick<Deps, 'calls'> & {
     for (;;) {
       const next = bestWaitingFor(agent, candidates);
       if (!next) return undefined;
-      if (await wakeCall(next.callId)) return next.callId;
+      const handed = await handOver(agent, next);
+      if (handed.woken) return next.callId;
+      if (!handed.free) return undefined;
+      agent = handed.free;
       candidates = candidates.filter((c) => c.callId !== next.callId);
     }
   };

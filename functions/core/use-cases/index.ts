@@ -8,7 +8,7 @@ import { makeEndCall } from '../steps/end-call.ts';
 import { makeEnsureInteraction, makeSyncInteraction } from '../steps/ensure-interaction.ts';
 import { makeRevokeAgentOffer } from '../steps/revoke-agent-offer.ts';
 import { makeStartRouting } from '../steps/start-routing.ts';
-import { makeWakeCall, makeWakeWaitingCall } from '../steps/wake-waiting-call.ts';
+import { makeHandOver, makeWakeWaitingCall } from '../steps/wake-waiting-call.ts';
 import { makeAcceptOffer } from './accept-offer.ts';
 import { makeAdmin } from './admin.ts';
 import { makeAgentCallActions } from './agent-call-actions.ts';
@@ -40,8 +40,8 @@ export function makeUseCases(ports: Deps) {
   // Every change of a call, whoever makes it, is counted in the metrics (core/metrics.ts).
   const deps: Deps = { ...ports, calls: observeCalls(ports.calls, ports.metrics) };
   const send = makeAgentMessenger(deps);
-  const wakeCall = makeWakeCall(deps);
-  const wakeWaitingCall = makeWakeWaitingCall({ ...deps, wakeCall });
+  const handOver = makeHandOver(deps);
+  const wakeWaitingCall = makeWakeWaitingCall({ ...deps, handOver });
   const startRouting = makeStartRouting(deps);
   const closeOffer = makeCloseOffer({ ...deps, wakeWaitingCall });
   const acceptOffer = makeAcceptOffer({ ...deps, send, closeOffer });
@@ -60,7 +60,7 @@ export function makeUseCases(ports: Deps) {
       bridgeFailed: makeBridgeFailed({ ...deps, send, wakeWaitingCall, startRouting }),
     }),
     // Workflow tasks
-    offerToAgent: makeOfferToAgent({ ...deps, send, closeOffer, acceptOffer, ensureInteraction, wakeCall }),
+    offerToAgent: makeOfferToAgent({ ...deps, send, closeOffer, acceptOffer, ensureInteraction, handOver }),
     waitForAgent: makeWaitForAgent({ ...deps, wakeWaitingCall }),
     recordMissedOffer: makeRecordMissedOffer({ ...deps, send, closeOffer }),
     createInteraction: makeCreateInteraction({ ensureInteraction }),

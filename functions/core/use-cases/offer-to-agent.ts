@@ -12,12 +12,11 @@ import {
 import { callEvent } from '../events.ts';
 import { offerView } from '../messages.ts';
 import type { Agent, Call } from '../model.ts';
-import type { Change } from '../ports.ts';
 import { rankCandidates, spreadPick, WAITING_LOOKAHEAD, waitingAheadFor } from '../routing.ts';
 import type { AgentMessenger } from '../steps/agent-messenger.ts';
 import type { CloseOffer } from '../steps/close-offer.ts';
 import type { EnsureInteraction } from '../steps/ensure-interaction.ts';
-import type { WakeCall } from '../steps/wake-waiting-call.ts';
+import type { HandOver } from '../steps/wake-waiting-call.ts';
 import type { AcceptOffer } from './accept-offer.ts';
 
 /**
@@ -30,17 +29,21 @@ import type { AcceptOffer } from './accept-offer.ts';
  * No overtaking: an agent who could take a call waiting ahead of this one (higher priority, or the same
  * and there earlier) is left to that call, which is woken to claim it.
  */
+/** Whether the agent is reserved for exactly this offer (held for the call by the agent that woke it). */
+const isHeldFor = (agent: Agent, offerId: string) =>
+  agent.status === 'reserved' && agent.offer?.offerId === offerId;
+
 export function makeOfferToAgent(
   deps: Pick<Deps, 'calls' | 'agents' | 'callbacks' | 'events' | 'clock' | 'settings' | 'logger'> & {
     send: AgentMessenger;
     closeOffer: CloseOffer;
     acceptOffer: AcceptOffer;
     ensureInteraction: EnsureInteraction;
-    wakeCall: WakeCall;
+    handOver: HandOver;
   },
 ) {
   const { calls, agents, callbacks, events, clock, settings, logger, send, closeOffer, acceptOffer } = deps;
-  const { ensureInteraction, wakeCall } = deps;
+  const { ensureInteraction, handOver } = deps;
 
   /**
    * Offers the call (as in hand: a stale one costs a failed write and a read) to one candidate, claimed by
@@ -54,14 +57,19 @@ export function makeOfferToAgent(
     taskToken: string,
   ): Promise<{ call: Call; lost: boolean } | undefined> {
     const offerId = offerIdFor(call.callId, call.offers.length + 1);
-    let claim: Change<Agent> | undefined;
-    try {
-      claim = await agents.tryUpdate(agent, (a) => reserve(a, { offerId, callId: call.callId }, clock.now()));
-    } catch (err) {
-      if (!(err instanceof AgentNotAvailableError)) throw err;
+    let reserved: Agent | undefined;
+    if (isHeldFor(agent, offerId)) {
+      reserved = agent;
+    } else {
+      try {
+        reserved = (
+          await agents.tryUpdate(agent, (a) => reserve(a, { offerId, callId: call.callId }, clock.now()))
+        )?.after;
+      } catch (err) {
+        if (!(err instanceof AgentNotAvailableError)) throw err;
+      }
     }
-    if (!claim) return { call, lost: true };
-    const reserved = claim.after;
+    if (!reserved) return { call, lost: true };
     let offered: Call;
     try {
       ({ after: offered } = await calls.update(
@@ -143,6 +151,13 @@ export function makeOfferToAgent(
       if (tried.lost) lostClaims += 1;
       return false;
     };
+    if (call.heldAgentId) {
+      // Woken by an agent that just became free, and held for this offer: that agent, nobody else.
+      const held = await agents.get(call.heldAgentId);
+      if (held && isHeldFor(held, offerIdFor(callId, call.offers.length + 1)) && (await attempt(held)))
+        return;
+      lostClaims = 0;
+    }
     if (call.targetAgentId) {
       // A transfer to one agent: only that agent, and if it cannot take the call now, the queue.
       const target = await agents.get(call.targetAgentId);
@@ -162,8 +177,10 @@ export function makeOfferToAgent(
       if (!agent) break;
       const ahead = waitingAheadFor(agent, call, waiting);
       if (ahead) {
-        await wakeCall(ahead.callId);
+        // The agent goes to the call waiting ahead; if that call is gone meanwhile, it is looked at again.
+        const handed = await handOver(agent, ahead);
         waiting = waiting.filter((w) => w.callId !== ahead.callId);
+        if (!handed.woken && handed.free) candidates.unshift(handed.free);
         continue;
       }
       if (await attempt(agent)) return;
