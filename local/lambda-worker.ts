@@ -1,10 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { LEFT_OUT_WARNING } from '../functions/manifest/index.ts';
+import { handOverRequestsTo } from './in-process-aws.ts';
 
 /**
  * The execution environment of the local Lambda service, in a worker thread of its own, so nothing of the
@@ -32,6 +33,14 @@ export interface WorkerFunction {
   ungranted: string[];
 }
 
+/** What the service starts its environment with (local/worker.mjs loads `module`). */
+export interface LambdaWorkerData {
+  module: string;
+  functions: WorkerFunction[];
+  /** The local AWS endpoint, and the port its requests are handed over to (local/in-process-aws.ts). */
+  aws?: { endpoint: string; port: MessagePort };
+}
+
 /**
  * What the environment tells its service besides replies: a function read a variable it was not given, or
  * called a port whose part its bundle leaves out (functions/manifest/bundling.ts).
@@ -50,8 +59,10 @@ export type InvokeReply =
 
 const port = parentPort;
 if (!port) throw new Error('lambda-worker.ts runs in a worker thread');
-const { functions } = workerData as { functions: WorkerFunction[] };
+const { functions, aws } = workerData as LambdaWorkerData;
 process.setSourceMapsEnabled(true);
+// Before any function builds an SDK client.
+if (aws) handOverRequestsTo(aws.endpoint, aws.port);
 
 type Environment = Record<string, string | undefined>;
 const shared: Environment = { ...process.env };

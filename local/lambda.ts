@@ -1,10 +1,13 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { DEFAULT_TIMEOUT_SECONDS, type FunctionEntry } from '../functions/manifest/index.ts';
+import type { AwsDispatch } from './aws-endpoint.ts';
 import { bundleFunctions, type FunctionBundles } from './bundle.ts';
+import { answerHandedRequests } from './in-process-aws.ts';
 import type {
   HeapRequest,
   InvokeReply,
   InvokeRequest,
+  LambdaWorkerData,
   WorkerFunction,
   WorkerNotice,
 } from './lambda-worker.ts';
@@ -28,6 +31,11 @@ export interface LambdaServiceOptions {
    * reported to `onError`. On AWS the variable would be missing just the same: this makes it loud.
    */
   guarded?: { variables: readonly string[]; granted: (entry: FunctionEntry) => readonly string[] };
+  /**
+   * The local AWS endpoint: what the functions' SDK clients send to its URL is handed to its `dispatch` in
+   * process (local/in-process-aws.ts) instead of over the loopback.
+   */
+  aws?: { endpoint: string; dispatch: AwsDispatch };
   /** Failures of the environment itself (a crashed worker), not of an invocation. */
   onError: (message: string, error: unknown) => void;
 }
@@ -79,10 +87,20 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
   let environment: Promise<Worker> | undefined;
 
   async function start(): Promise<Worker> {
-    const worker = new Worker(new URL('./lambda-worker.mjs', import.meta.url), {
+    const channel = options.aws && new MessageChannel();
+    const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
       env: options.environment,
-      workerData: { functions: await functions() },
+      workerData: {
+        module: new URL('./lambda-worker.ts', import.meta.url).href,
+        functions: await functions(),
+        ...(options.aws && channel ? { aws: { endpoint: options.aws.endpoint, port: channel.port2 } } : {}),
+      } satisfies LambdaWorkerData,
+      transferList: channel ? [channel.port2] : [],
     });
+    if (options.aws && channel) {
+      answerHandedRequests(channel.port1, options.aws.dispatch);
+      worker.once('exit', () => channel.port1.close());
+    }
     const ready = new Promise<Worker>((resolve, reject) => {
       worker.on('message', (notice: WorkerNotice) => 'ready' in notice && resolve(worker));
       worker.once('error', (error) =>
