@@ -4,14 +4,17 @@ import { TABLES } from '../../functions/manifest/tables.ts';
 import { createAwsEndpoint } from '../../local/aws-endpoint.ts';
 import { createLocalDynamo, type Faults } from '../../local/dynamo.ts';
 
-/** dynalite with the product's tables, on a free port, for adapter tests. */
-export async function startDynamo() {
+/**
+ * The local DynamoDB (dynalite, in its worker thread) with the product's tables, on a free port, for adapter
+ * tests: in memory, or on disk in `dataDir`. Its failures fail the test.
+ */
+export async function startDynamo(options: { dataDir?: string } = {}) {
   const faults: Faults = { interactionStore: 'up', interactionStoreLatencyMs: 0 };
   const tableNames = Object.fromEntries(Object.values(TABLES).map((t) => [t.id, t.id]));
   const fail = (message: string, error: unknown) => {
     throw new Error(`${message}: ${String(error)}`);
   };
-  const dynamo = createLocalDynamo({ faults, tableNames, onError: fail });
+  const dynamo = createLocalDynamo({ ...options, faults, tableNames, onError: fail });
   const aws = createAwsEndpoint({
     services: { DynamoDB_20120810: dynamo.service },
     authorize: () => undefined,
