@@ -143,7 +143,10 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
   const server = serveOverHttp(dispatch);
   return {
     dispatch,
-    /** Listens on a free loopback port; resolves to the endpoint URL the functions' SDK clients use. */
+    /**
+     * Listens on a free loopback port; resolves to the endpoint URL the functions' SDK clients are given
+     * (their requests to it are handed to `dispatch` in process).
+     */
     async listen(): Promise<string> {
       return `http://127.0.0.1:${await listen(server, 0, '127.0.0.1')}`;
     },

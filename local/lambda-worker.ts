@@ -13,7 +13,8 @@ import { handOverRequestsTo } from './in-process-aws.ts';
  * module instances) and sees only its own variables in `process.env`: the environment every function has,
  * plus its own, from its first line of code to its last callback. Like a Lambda execution environment that
  * runs several invocations at once (AWS_LAMBDA_MAX_CONCURRENCY), each invocation runs in its own
- * InvokeStore context, which keeps per-invocation state (the logger's keys) apart.
+ * InvokeStore context, which keeps per-invocation state (the logger's keys) apart. The functions' SDK calls
+ * to the local AWS endpoint are handed to it in process (local/in-process-aws.ts).
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: a Lambda handler takes any event shape.

@@ -122,9 +122,10 @@ export function generateWebhookSecret(): string {
 /**
  * The whole product on one machine: the same handlers and the same ASL as on AWS, with real SDK clients
  * pointed at local stand-ins through AWS_ENDPOINT_URL_<SERVICE>. The product's REST and WebSocket APIs are
- * on the public port; the stand-ins are on a loopback-only one of their own (local/aws-endpoint.ts). The functions run in their
- * own execution environment (local/lambda.ts), whose environment variables are built here, once the port
- * is known and before any function is loaded.
+ * on the public port; the stand-ins answer the functions' SDK clients in process, and anyone else on a
+ * loopback-only port of their own (local/aws-endpoint.ts). The functions run in their own execution
+ * environment (local/lambda.ts), DynamoDB in a thread of its own (local/dynamo.ts); the functions'
+ * environment variables are built here, once the port is known and before any function is loaded.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const onError =
