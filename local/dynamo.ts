@@ -55,7 +55,7 @@ export function createLocalDynamo(options: {
   const interactionsTable = options.tableNames[TABLES.interactions.id];
 
   const handle: AwsService = async (request, _operation, json) => {
-    const crm = (json() as { TableName?: unknown }).TableName === interactionsTable;
+    const crm = (json() as { TableName?: unknown } | null)?.TableName === interactionsTable;
     if (crm && options.faults.interactionStoreLatencyMs > 0) {
       await new Promise((r) => setTimeout(r, options.faults.interactionStoreLatencyMs));
     }

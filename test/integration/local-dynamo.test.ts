@@ -1,18 +1,15 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { MemoryLevel } from 'memory-level';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAwsEndpoint } from '../../local/aws-endpoint.ts';
-import { createLocalDynamo } from '../../local/dynamo.ts';
 import { closeIteratorsWhenDone } from '../../local/level-iterators.ts';
 import { startDynamo } from '../support/dynamo.ts';
 
 /**
- * dynalite runs in a worker thread of its own: what it keeps on disk outlives it, and when the thread
- * dies the requests still get DynamoDB's answer, nobody waits for one that will never come.
+ * dynalite runs in a worker thread of its own: what it keeps on disk outlives the thread, which closes its
+ * store as it ends (a thread that crashed: local-sdk-in-process.test.ts).
  */
 describe('the local DynamoDB in its worker thread', () => {
   let folder = '';
@@ -33,48 +30,11 @@ describe('the local DynamoDB in its worker thread', () => {
 
     expect(read.Item).toEqual({ callId: 'kept', status: 'queued' });
   });
-
-  it('reports a thread that crashed, and answers its requests and every later one with InternalServerError', async () => {
-    // A data folder that is a file: LevelDB cannot open it, and dynalite throws in its thread.
-    const file = join(dir(), 'not-a-folder');
-    await writeFile(file, 'x');
-    const errors: string[] = [];
-    const dynamo = createLocalDynamo({
-      dataDir: file,
-      faults: { interactionStore: 'up', interactionStoreLatencyMs: 0 },
-      tableNames: {},
-      onError: (message) => errors.push(message),
-    });
-    const aws = createAwsEndpoint({
-      services: { DynamoDB_20120810: dynamo.service },
-      authorize: () => undefined,
-      connections: () => ({ status: 410 }),
-      jwks: () => ({ keys: [] }),
-      onError: (message) => errors.push(message),
-    });
-    const client = new DynamoDBClient({
-      endpoint: await aws.listen(),
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    });
-    const internalError = { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } };
-
-    try {
-      await expect(client.send(new ListTablesCommand({}))).rejects.toMatchObject(internalError);
-      await expect(client.send(new ListTablesCommand({}))).rejects.toMatchObject(internalError);
-      expect(errors).toEqual(['the local DynamoDB crashed']);
-    } finally {
-      client.destroy();
-      await aws.close();
-      await dynamo.close();
-    }
-  });
 });
 
 /**
  * dynalite never closes the LevelDB iterators it reads: it reads them to their end, or stops early (a Limit)
- * by calling `return()`. The local runtime closes them then (local/dynamo.ts), or every Query and Scan would
+ * by calling `return()`. The local runtime closes them then (local/level-iterators.ts), or every Query and Scan would
  * keep its iterator, and its snapshot, for good.
  */
 describe('the local DynamoDB’s storage', () => {
