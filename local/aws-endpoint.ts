@@ -4,7 +4,7 @@ import { listen, readBody, requestTarget } from './http-io.ts';
 
 /**
  * A request to the local AWS services, as a signed SDK request sends it: over HTTP (tests, tools) or handed
- * over in process by the functions' SDK clients (local/in-process-handler.ts). Header names in lower case.
+ * over in process by the functions' SDK clients (local/in-process-aws.ts). Header names in lower case.
  */
 export interface AwsRequest {
   method: string;

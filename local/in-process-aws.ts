@@ -40,9 +40,10 @@ type HandlerConfig = Parameters<NodeHttpHandler['updateHttpClientConfig']>;
 /**
  * The Lambda worker's side, installed before any function is loaded. The SDK is outside the functions'
  * bundles, so every client in the worker builds its request handler with the one `NodeHttpHandler.create`
- * of the one `@smithy/node-http-handler` module (each client's runtime config calls it with the client's
- * `requestHandler` option): a client not given a handler of its own gets one that hands the requests for
- * `endpoint` over `port`, and sends any other over HTTP as before.
+ * of the one `@smithy/node-http-handler` module: each client's runtime config calls it with the client's
+ * `requestHandler` option (none, options, or a handler). The NodeHttpHandler it makes or is given is
+ * wrapped in one that hands the requests for `endpoint` over `port`, and sends any other over HTTP with
+ * it, as before; a handler of another kind is left as it is.
  */
 export function handOverRequestsTo(endpoint: string, port: MessagePort): void {
   const local = new URL(endpoint);
