@@ -1,5 +1,4 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { Refusal } from './grants.ts';
 import { listen, readBody, requestTarget } from './http-io.ts';
 
 /**
@@ -46,9 +45,13 @@ export interface AwsEndpointOptions {
   services: Record<string, { iam: string; handle: AwsService }>;
   /**
    * IAM: whether the request's signer may perform the action (`dynamodb:GetItem`) with this body (parsed
-   * only when the signer's grants depend on it).
+   * only when the signer's grants depend on it); when not, AWS's error type and message (local/grants.ts).
    */
-  authorize: (authorization: string | undefined, action: string, body: () => unknown) => Refusal | undefined;
+  authorize: (
+    authorization: string | undefined,
+    action: string,
+    body: () => unknown,
+  ) => { type: string; message: string } | undefined;
   /** `@connections/{connectionId}`, as the gateway that holds the sockets answers it. */
   connections: ManageConnection;
   /** The token issuer's keys, which the authorizer fetches (Cognito's JWKS on AWS). */
