@@ -87,19 +87,19 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
   let environment: Promise<Worker> | undefined;
 
   async function start(): Promise<Worker> {
-    const channel = options.aws && new MessageChannel();
+    const aws = options.aws && { ...options.aws, channel: new MessageChannel() };
     const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
       env: options.environment,
       workerData: {
         module: new URL('./lambda-worker.ts', import.meta.url).href,
         functions: await functions(),
-        ...(options.aws && channel ? { aws: { endpoint: options.aws.endpoint, port: channel.port2 } } : {}),
+        ...(aws ? { aws: { endpoint: aws.endpoint, port: aws.channel.port2 } } : {}),
       } satisfies LambdaWorkerData,
-      transferList: channel ? [channel.port2] : [],
+      transferList: aws ? [aws.channel.port2] : [],
     });
-    if (options.aws && channel) {
-      answerHandedRequests(channel.port1, options.aws.dispatch);
-      worker.once('exit', () => channel.port1.close());
+    if (aws) {
+      answerHandedRequests(aws.channel.port1, aws.dispatch);
+      worker.once('exit', () => aws.channel.port1.close());
     }
     const ready = new Promise<Worker>((resolve, reject) => {
       worker.on('message', (notice: WorkerNotice) => 'ready' in notice && resolve(worker));
