@@ -1,8 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { AbstractValueIterator } from 'abstract-level';
-import dynalite from 'dynalite';
 import {
   indexesOf,
   keyAttributes,
@@ -10,37 +7,9 @@ import {
   TABLES,
   type TableDefinition,
 } from '../functions/manifest/index.ts';
+import { type AwsResponse, type AwsService, jsonResponse } from './aws-endpoint.ts';
+import type { DynamoReply, DynamoRequest } from './dynamo-worker.ts';
 import { OPERATOR_ACCESS_KEY } from './grants.ts';
-
-/**
- * dynalite 4 reads its key and value streams by calling `next()` and never closes the iterator: a stream
- * read to its end just stops, and one stopped early (a Limit, the 1 MB page) calls `iterator.return()`,
- * which abstract-level iterators do not have. abstract-level keeps an iterator (and LevelDB the snapshot
- * under it) until it is closed, so every Query and Scan leaked a few KB of heap and more of native memory,
- * for the life of the process. Here an iterator closes at its end, as abstract-level's own `all()` does,
- * and `return()` closes it. Patched once, on the class every abstract-level iterator comes from; closing
- * twice is harmless.
- */
-function closeIteratorsWhenDone(): void {
-  const common = Object.getPrototypeOf(AbstractValueIterator.prototype) as {
-    next: (this: { close(): Promise<void> }) => Promise<unknown>;
-    return?: (this: { close(): Promise<void> }) => Promise<void>;
-    [PATCHED]?: true;
-  };
-  if (common[PATCHED]) return;
-  const next = common.next;
-  common.next = async function nextThenCloseAtEnd() {
-    const item = await next.call(this);
-    if (item === undefined) await this.close();
-    return item;
-  };
-  common.return = function closeEarly() {
-    return this.close();
-  };
-  common[PATCHED] = true;
-}
-const PATCHED = Symbol.for('call-resiliency.closeIteratorsWhenDone');
-closeIteratorsWhenDone();
 
 export interface Faults {
   /** When 'down', every request to the interactions table fails like an outage of the CRM. */
@@ -49,49 +18,75 @@ export interface Faults {
   interactionStoreLatencyMs: number;
 }
 
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
+
 /**
- * DynamoDB on one machine: dynalite (in memory, or on disk under `dataDir`), served on the runtime's
- * own port. Requests are recognised by their X-Amz-Target header, so the real SDK client works unchanged.
- * The fault switch sits in front of it: it fails interaction-table requests the way DynamoDB answers
- * when it is unavailable, so the handlers' real error paths run.
+ * DynamoDB on one machine: dynalite (in memory, or on disk under `dataDir`) in a worker thread of its own
+ * (local/dynamo-worker.ts), so that its work runs beside the main thread's (Step Functions, the gateway,
+ * the other services). `handle` is the DynamoDB service of the local AWS endpoint: requests come signed and
+ * checked, and are answered as the real SDK client expects. The fault switch sits in front of it: it fails
+ * interaction-table requests the way DynamoDB answers when it is unavailable, so the handlers' real error
+ * paths run. If the thread dies, that is reported, the requests it held are answered with DynamoDB's
+ * InternalServerError, and so is every later one: nothing waits on it.
  */
 export function createLocalDynamo(options: {
   dataDir?: string;
   faults: Faults;
   tableNames: Record<string, string>;
+  /** Told when the thread dies (an uncaught error in dynalite or its store). */
+  onError: (message: string, error: unknown) => void;
 }) {
-  const server = dynalite({
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-    ...(options.dataDir ? { path: options.dataDir } : {}),
+  const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
+    workerData: { module: new URL('./dynamo-worker.ts', import.meta.url).href, dataDir: options.dataDir },
   });
-  const listener = server.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
+  const pending = new Map<number, (answer: AwsResponse) => void>();
+  let nextId = 0;
+  let ended: string | undefined;
+  worker.on('message', ({ id, ...answer }: DynamoReply) => {
+    pending.get(id)?.(answer);
+    pending.delete(id);
+  });
+  worker.on('error', (error) => options.onError('the local DynamoDB crashed', error));
+  worker.on('exit', (code) => {
+    ended ??= `the local DynamoDB ended (exit code ${code})`;
+    for (const answer of pending.values()) answer(internalError(ended));
+    pending.clear();
+  });
   const interactionsTable = options.tableNames[TABLES.interactions.id];
 
+  const handle: AwsService = async (request, _operation, json) => {
+    const crm = (json() as { TableName?: unknown } | null)?.TableName === interactionsTable;
+    if (crm && options.faults.interactionStoreLatencyMs > 0) {
+      await new Promise((r) => setTimeout(r, options.faults.interactionStoreLatencyMs));
+    }
+    if (crm && options.faults.interactionStore === 'down') {
+      return jsonResponse(
+        503,
+        {
+          __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable',
+          message: 'interaction store is down (fault switch)',
+        },
+        CONTENT_TYPE,
+      );
+    }
+    if (ended) return internalError(ended);
+    const id = nextId++;
+    const { method, target, headers } = request;
+    return new Promise<AwsResponse>((resolve) => {
+      pending.set(id, resolve);
+      worker.postMessage({
+        id,
+        method,
+        target,
+        headers,
+        body: request.body.toString('utf8'),
+      } satisfies DynamoRequest);
+    });
+  };
+
   return {
-    async handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
-      const crm = tableOf(body) === interactionsTable;
-      if (crm && options.faults.interactionStoreLatencyMs > 0) {
-        await new Promise((r) => setTimeout(r, options.faults.interactionStoreLatencyMs));
-      }
-      if (crm && options.faults.interactionStore === 'down') {
-        res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(
-          JSON.stringify({
-            __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable',
-            message: 'interaction store is down (fault switch)',
-          }),
-        );
-        return;
-      }
-      const replay = Object.assign(Readable.from([body]), {
-        headers: req.headers,
-        method: req.method,
-        url: req.url,
-      });
-      listener(replay as unknown as IncomingMessage, res);
-    },
+    /** The DynamoDB service of the local AWS endpoint (`DynamoDB_20120810.<operation>`). */
+    service: { iam: 'dynamodb', handle },
     /** Creates every table of TABLES (idempotent, so a disk-backed store can restart). */
     async createTables(endpoint: string): Promise<void> {
       const client = new DynamoDBClient({
@@ -131,16 +126,22 @@ export function createLocalDynamo(options: {
       }
       client.destroy();
     },
-    close(): Promise<void> {
-      return new Promise((resolve) => server.close(() => resolve()));
+    /**
+     * Ends the thread, which closes the store (LevelDB closes a worker's databases as it ends, once their
+     * writes under way are done), so that another local DynamoDB can open the same folder.
+     */
+    async close(): Promise<void> {
+      ended ??= 'the local DynamoDB is closed';
+      await worker.terminate();
     },
   };
 }
 
-function tableOf(body: Buffer): string | undefined {
-  try {
-    return (JSON.parse(body.toString('utf8')) as { TableName?: string }).TableName;
-  } catch {
-    return undefined;
-  }
+/** What DynamoDB answers when it fails inside: the SDK retries it, then throws InternalServerError. */
+function internalError(message: string): AwsResponse {
+  return jsonResponse(
+    500,
+    { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message },
+    CONTENT_TYPE,
+  );
 }

@@ -38,8 +38,8 @@ function headersOf(req: IncomingMessage): Record<string, string> {
 /**
  * API Gateway on one machine, on the public port: the HTTP API's routes (payload format 2.0, a JWT
  * authorizer on all but the signed CCaaS callbacks) and the WebSocket API on `/ws` (REQUEST authorizer on
- * $connect, route selection on `$request.body.action`, $default, $disconnect). Its `@connections` management API is served to the functions only, on the
- * loopback port of the local AWS services (aws-endpoint.ts).
+ * $connect, route selection on `$request.body.action`, $default, $disconnect). Its `@connections` management API is served to the functions only, by the
+ * local AWS endpoint (aws-endpoint.ts), not on the public port.
  */
 export function createGateway(options: GatewayOptions) {
   const routes = options.routes.http.map((r) => ({ ...r, pattern: compile(r.route.path) }));

@@ -36,7 +36,8 @@ export interface Refusal {
  * IAM on one machine: each function of the catalog signs its AWS calls with credentials of its own, and
  * the local endpoints refuse every action its catalog access does not grant (functions/manifest/access.ts),
  * as AWS refuses what a function's role does not allow. So a missing grant fails a local test exactly as it
- * would fail after `cdk deploy`. Signatures are not verified: the endpoints listen on loopback only.
+ * would fail after `cdk deploy`. Signatures are not verified: the functions' requests reach the endpoints in
+ * process, and their port listens on loopback only.
  */
 export function createGrants(options: GrantsOptions) {
   const secret = randomBytes(24).toString('base64url');

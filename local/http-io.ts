@@ -26,7 +26,7 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
  * The request's target as a URL, read as a path whatever it looks like (`//`, `/a//b`, `*`): after a known
  * origin, any such text parses. `new URL(target, base)` would read `//x` as another host.
  */
-export function requestTarget(req: IncomingMessage): URL {
+export function requestTarget(req: Pick<IncomingMessage, 'url'>): URL {
   const target = req.url ?? '/';
   return new URL(`http://localhost${target.startsWith('/') ? target : `/${target}`}`);
 }

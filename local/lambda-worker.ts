@@ -1,10 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
-import { parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import { FUNCTION_MEMORY_MB, LEFT_OUT_WARNING } from '../functions/manifest/index.ts';
+import { handOverRequestsTo } from './in-process-aws.ts';
 import { countSdkRequests } from './sdk-counter.ts';
 
 /**
@@ -13,7 +14,8 @@ import { countSdkRequests } from './sdk-counter.ts';
  * module instances) and sees only its own variables in `process.env`: the environment every function has,
  * plus its own, from its first line of code to its last callback. Like a Lambda execution environment that
  * runs several invocations at once (AWS_LAMBDA_MAX_CONCURRENCY), each invocation runs in its own
- * InvokeStore context, which keeps per-invocation state (the logger's keys) apart.
+ * InvokeStore context, which keeps per-invocation state (the logger's keys) apart. The functions' SDK calls
+ * to the local AWS endpoint are handed to it in process (local/in-process-aws.ts).
  */
 
 // biome-ignore lint/suspicious/noExplicitAny: a Lambda handler takes any event shape.
@@ -31,6 +33,14 @@ export interface WorkerFunction {
   environment: Record<string, string>;
   /** Variables of other functions' resources: reading one is reported (see `WorkerNotice`). */
   ungranted: string[];
+}
+
+/** What the service starts its environment with (local/worker.mjs loads `module`). */
+export interface LambdaWorkerData {
+  module: string;
+  functions: WorkerFunction[];
+  /** The local AWS endpoint, and the port its requests are handed over to (local/in-process-aws.ts). */
+  aws?: { endpoint: string; port: MessagePort };
 }
 
 /**
@@ -53,8 +63,10 @@ export type InvokeReply =
 
 const port = parentPort;
 if (!port) throw new Error('lambda-worker.ts runs in a worker thread');
-const { functions } = workerData as { functions: WorkerFunction[] };
+const { functions, aws } = workerData as LambdaWorkerData;
 process.setSourceMapsEnabled(true);
+// Before any function builds an SDK client.
+if (aws) handOverRequestsTo(aws.endpoint, aws.port);
 
 type Environment = Record<string, string | undefined>;
 const shared: Environment = { ...process.env };

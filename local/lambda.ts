@@ -1,11 +1,14 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { DEFAULT_TIMEOUT_SECONDS, type FunctionEntry } from '../functions/manifest/index.ts';
+import type { AwsDispatch } from './aws-endpoint.ts';
 import { bundleFunctions, type FunctionBundles } from './bundle.ts';
+import { answerHandedRequests } from './in-process-aws.ts';
 import type {
   CountsRequest,
   HeapRequest,
   InvokeReply,
   InvokeRequest,
+  LambdaWorkerData,
   WorkerFunction,
   WorkerNotice,
 } from './lambda-worker.ts';
@@ -30,6 +33,11 @@ export interface LambdaServiceOptions {
    * reported to `onError`. On AWS the variable would be missing just the same: this makes it loud.
    */
   guarded?: { variables: readonly string[]; granted: (entry: FunctionEntry) => readonly string[] };
+  /**
+   * The local AWS endpoint: what the functions' SDK clients send to its URL is handed to its `dispatch` in
+   * process (local/in-process-aws.ts) instead of over the loopback.
+   */
+  aws?: { endpoint: string; dispatch: AwsDispatch };
   /** Failures of the environment itself (a crashed worker), not of an invocation. */
   onError: (message: string, error: unknown) => void;
 }
@@ -91,10 +99,20 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
   let environment: Promise<Worker> | undefined;
 
   async function start(): Promise<Worker> {
-    const worker = new Worker(new URL('./lambda-worker.mjs', import.meta.url), {
+    const aws = options.aws && { ...options.aws, channel: new MessageChannel() };
+    const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
       env: options.environment,
-      workerData: { functions: await functions() },
+      workerData: {
+        module: new URL('./lambda-worker.ts', import.meta.url).href,
+        functions: await functions(),
+        ...(aws ? { aws: { endpoint: aws.endpoint, port: aws.channel.port2 } } : {}),
+      } satisfies LambdaWorkerData,
+      transferList: aws ? [aws.channel.port2] : [],
     });
+    if (aws) {
+      answerHandedRequests(aws.channel.port1, aws.dispatch);
+      worker.once('exit', () => aws.channel.port1.close());
+    }
     const ready = new Promise<Worker>((resolve, reject) => {
       worker.on('message', (notice: WorkerNotice) => 'ready' in notice && resolve(worker));
       worker.once('error', (error) =>

@@ -1,7 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { AwsService } from './aws-endpoint.ts';
+import { type AwsService, jsonProtocolService } from './aws-endpoint.ts';
 import { ApiError, createApiHandler } from './aws-json-api.ts';
-import { sendJson } from './http-io.ts';
 import type { JsonObject } from './stepfunctions/util.ts';
 
 /** A queue of the local SQS, as the stack would create it. */
@@ -483,11 +482,5 @@ export type LocalSqs = ReturnType<typeof createLocalSqs>;
 
 /** The local SQS as a service of the local AWS endpoint (`AmazonSQS.<operation>`, AWS JSON 1.0). */
 export function sqsService(sqs: LocalSqs): { iam: string; handle: AwsService } {
-  return {
-    iam: 'sqs',
-    handle: async (_req, res, body, operation) => {
-      const out = await sqs.handle(operation, body.toString('utf8') || '{}');
-      sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.0' });
-    },
-  };
+  return jsonProtocolService('sqs', '1.0', (operation, body) => sqs.handle(operation, body || '{}'));
 }

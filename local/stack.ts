@@ -22,20 +22,20 @@ import {
   type TableKey,
   TELEMETRY_ENVIRONMENT,
 } from '../functions/manifest/index.ts';
-import { createAwsEndpoint, pause } from './aws-endpoint.ts';
+import { createAwsEndpoint, jsonProtocolService, pause } from './aws-endpoint.ts';
 import { createDevRoutes } from './dev-routes.ts';
 import { createLocalDynamo, type Faults } from './dynamo.ts';
 import { type BusEvent, createLocalEventBus, type DeadLetter } from './event-bus.ts';
 import { startEventSourceMapping } from './event-source-mapping.ts';
 import { createGateway } from './gateway.ts';
 import { createGrants } from './grants.ts';
-import { listen, sendJson } from './http-io.ts';
+import { listen } from './http-io.ts';
 import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
 import { type LambdaCounts, startLambdaService } from './lambda.ts';
 import { startSimulatedCcaas } from './simulated-ccaas.ts';
 import { createLocalSqs, sqsService } from './sqs.ts';
 import { createLocalStepFunctions } from './stepfunctions/index.ts';
-import { createLocalUserPool } from './user-pool.ts';
+import { createLocalUserPool, userPoolService } from './user-pool.ts';
 import { serveWebPages } from './web-pages.ts';
 
 /**
@@ -146,9 +146,10 @@ export function generateWebhookSecret(): string {
 /**
  * The whole product on one machine: the same handlers and the same ASL as on AWS, with real SDK clients
  * pointed at local stand-ins through AWS_ENDPOINT_URL_<SERVICE>. The product's REST and WebSocket APIs are
- * on the public port; the stand-ins are on a loopback-only one of their own (local/aws-endpoint.ts). The functions run in their
- * own execution environment (local/lambda.ts), whose environment variables are built here, once the port
- * is known and before any function is loaded.
+ * on the public port; the stand-ins answer the functions' SDK clients in process, and anyone else on a
+ * loopback-only port of their own (local/aws-endpoint.ts). The functions run in their own execution
+ * environment (local/lambda.ts), DynamoDB in a thread of its own (local/dynamo.ts); the functions'
+ * environment variables are built here, once the port is known and before any function is loaded.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const onError =
@@ -163,6 +164,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dynamo = createLocalDynamo({
     faults,
     tableNames,
+    onError,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });
 
@@ -298,28 +300,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const aws = createAwsEndpoint({
     services: {
-      DynamoDB_20120810: { iam: 'dynamodb', handle: (req, res, body) => dynamo.handle(req, res, body) },
-      AWSStepFunctions: {
-        iam: 'states',
-        handle: async (_req, res, body, operation) => {
-          const out = await sfn.handle(operation, JSON.parse(body.toString('utf8') || '{}'));
-          sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.0' });
-        },
-      },
-      AWSEvents: {
-        iam: 'events',
-        handle: async (_req, res, body, operation) => {
-          const out = await bus.handle(operation, JSON.parse(body.toString('utf8') || '{}'));
-          sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.1' });
-        },
-      },
-      AWSCognitoIdentityProviderService: {
-        iam: 'cognito-idp',
-        handle: async (_req, res, body, operation) => {
-          const out = await userPool.handle(operation, JSON.parse(body.toString('utf8') || '{}'));
-          sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.1' });
-        },
-      },
+      DynamoDB_20120810: dynamo.service,
+      AWSStepFunctions: jsonProtocolService('states', '1.0', (operation, body) =>
+        sfn.handle(operation, JSON.parse(body || '{}')),
+      ),
+      AWSEvents: jsonProtocolService('events', '1.1', (operation, body) =>
+        bus.handle(operation, JSON.parse(body || '{}')),
+      ),
+      AWSCognitoIdentityProviderService: userPoolService(userPool),
       AmazonSQS: sqsService(sqs),
     },
     authorize: grants.authorize,
@@ -374,6 +362,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...grants.credentialsOf(entry),
       ...environmentFor(entry.access, resources),
     }),
+    // The functions' SDK calls to the endpoint skip the loopback: the same dispatch answers them.
+    aws: { endpoint: awsEndpoint, dispatch: aws.dispatch },
     onError,
   });
   let mappings: { close(): Promise<void> }[] = [];

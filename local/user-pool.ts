@@ -1,4 +1,5 @@
 import type { StaffGroup } from '../functions/manifest/index.ts';
+import { type AwsService, jsonProtocolService } from './aws-endpoint.ts';
 
 /** The local user pool's id, as Cognito names pools (`<region>_<id>`). */
 export const LOCAL_USER_POOL_ID = 'us-east-1_local';
@@ -91,3 +92,10 @@ export function createLocalUserPool() {
 }
 
 export type LocalUserPool = ReturnType<typeof createLocalUserPool>;
+
+/** The local user pool as a service of the local AWS endpoint (`AWSCognitoIdentityProviderService.<operation>`). */
+export function userPoolService(pool: LocalUserPool): { iam: string; handle: AwsService } {
+  return jsonProtocolService('cognito-idp', '1.1', (operation, body) =>
+    pool.handle(operation, JSON.parse(body || '{}')),
+  );
+}

@@ -2,20 +2,13 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeStaffDirectory } from '../../functions/adapters/staff-directory.ts';
 import { createAwsEndpoint } from '../../local/aws-endpoint.ts';
-import { sendJson } from '../../local/http-io.ts';
-import { createLocalUserPool } from '../../local/user-pool.ts';
+import { createLocalUserPool, userPoolService } from '../../local/user-pool.ts';
 
 describe('the staff directory over the local user pool', () => {
   const pool = createLocalUserPool();
   const endpoint = createAwsEndpoint({
     services: {
-      AWSCognitoIdentityProviderService: {
-        iam: 'cognito-idp',
-        handle: async (_req, res, body, operation) => {
-          const out = await pool.handle(operation, JSON.parse(body.toString('utf8') || '{}'));
-          sendJson(res, out.status, out.body, { 'content-type': 'application/x-amz-json-1.1' });
-        },
-      },
+      AWSCognitoIdentityProviderService: userPoolService(pool),
     },
     authorize: () => undefined,
     connections: () => ({ status: 410 }),

@@ -1,24 +1,28 @@
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLES } from '../../functions/manifest/tables.ts';
+import { createAwsEndpoint } from '../../local/aws-endpoint.ts';
 import { createLocalDynamo, type Faults } from '../../local/dynamo.ts';
 
-/** dynalite with the product's tables, on a free port, for adapter tests. */
-export async function startDynamo() {
+/**
+ * The local DynamoDB (dynalite, in its worker thread) with the product's tables, on a free port, for adapter
+ * tests: in memory, or on disk in `dataDir`. Its failures fail the test.
+ */
+export async function startDynamo(options: { dataDir?: string } = {}) {
   const faults: Faults = { interactionStore: 'up', interactionStoreLatencyMs: 0 };
   const tableNames = Object.fromEntries(Object.values(TABLES).map((t) => [t.id, t.id]));
-  const dynamo = createLocalDynamo({ faults, tableNames });
-  const read = (req: IncomingMessage) =>
-    new Promise<Buffer>((resolve) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => resolve(Buffer.concat(chunks)));
-    });
-  const server = createServer(async (req, res) => dynamo.handle(req, res, await read(req)));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const fail = (message: string, error: unknown) => {
+    throw new Error(`${message}: ${String(error)}`);
+  };
+  const dynamo = createLocalDynamo({ ...options, faults, tableNames, onError: fail });
+  const aws = createAwsEndpoint({
+    services: { DynamoDB_20120810: dynamo.service },
+    authorize: () => undefined,
+    connections: () => ({ status: 410 }),
+    jwks: () => ({ keys: [] }),
+    onError: fail,
+  });
+  const endpoint = await aws.listen();
   await dynamo.createTables(endpoint);
   const client = new DynamoDBClient({
     endpoint,
@@ -32,7 +36,7 @@ export async function startDynamo() {
     tables: tableNames,
     async close() {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await aws.close();
       await dynamo.close();
     },
   };

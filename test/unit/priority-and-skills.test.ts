@@ -277,7 +277,7 @@ describe('routing calls in queue order', () => {
 
     await w.app.setAgentStatus('a1', 'available');
     expect(await stillWaiting(w, [gone, next])).toEqual([next]);
-    await w.app.applyCcaasEvent(gone, { seq: 1, type: 'caller_hangup', at: at(3) });
+    await w.app.applyCcaasEvent(gone, { seq: 1, type: 'caller_hangup', at: at(3).toISOString() });
 
     // Freed at once (not after the sweeper's grace), and handed to the next call in line.
     expect(await w.deps.agents.get('a1')).toMatchObject({ status: 'reserved', offer: { callId: next } });
