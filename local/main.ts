@@ -1,4 +1,5 @@
 import { settingsFromEnvironment } from '../functions/manifest/index.ts';
+import { DEMO_AGENTS, registerDemoAgents } from './demo-agents.ts';
 import { startLocalStack } from './stack.ts';
 
 /**
@@ -36,10 +37,13 @@ const stack = await startLocalStack({
   ...(process.env.CCAAS_WEBHOOK_URL ? { ccaasWebhookUrl: process.env.CCAAS_WEBHOOK_URL } : {}),
 });
 
+await registerDemoAgents(stack.url);
+
 process.stdout.write(
   [
     'Call resiliency is running on this machine.',
     `  Agent workspace   ${stack.url}/`,
+    `  Demo agents       ${DEMO_AGENTS.map((a) => a.agentId).join(', ')} (queue ${DEMO_AGENTS[0].queues[0]}): sign in to the workspace as one`,
     `  Supervisor view   ${stack.url}/supervisor`,
     `  CCaaS simulator   ${stack.url}/simulator (local only: places calls, sends their events, shows our webhooks)`,
     `  REST API          ${stack.url}/v1`,

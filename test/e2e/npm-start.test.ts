@@ -33,6 +33,14 @@ describe('npm start', () => {
       expect((await fetch(`${proc.url}${script}`)).headers.get('content-type')).toContain('javascript');
     }
     expect((await staffFetch(`${proc.url}/v1/agents`)).status).toBe(200);
+    // Agents to sign in as, so that a call can be taken with the browser alone.
+    expect(proc.output()).toContain('Demo agents       alice, bob (queue support)');
+    for (const agentId of ['alice', 'bob']) {
+      const agent = (await (await staffFetch(`${proc.url}/v1/agents/${agentId}`)).json()) as {
+        queues: string[];
+      };
+      expect(agent.queues).toEqual(['support']);
+    }
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
   }, 60_000);
