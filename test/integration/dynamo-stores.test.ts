@@ -332,12 +332,12 @@ describe('DynamoDB stores against dynalite', () => {
 
     const { after } = await calls.update(call.callId, transcript(4, `long ${'z'.repeat(5_000)}`));
 
-    expect(after.newEntries).toEqual([]);
+    // The entries committed before this change moved out; its own stays on the call until a later one.
+    expect(after.newEntries.map((e) => e.n)).toEqual([5]);
     expect((await storedEntries(call.callId)).map((i) => i.entry)).toEqual([
       'conversation#0000000002',
       'conversation#0000000003',
       'conversation#0000000004',
-      'conversation#0000000005',
       'timeline#0000000001',
     ]);
     const texts = (await calls.listEntries(after, 'conversation', { limit: 10 })).items.map((e) =>
@@ -372,18 +372,40 @@ describe('DynamoDB stores against dynalite', () => {
 
     const read = (await calls.get(call.callId)) as Call;
     const stored = (await storedEntries(call.callId)).map((i) => i.entry);
-    const onCall = read.newEntries.map((e) => e.n);
-    // Every entry is stored or still on the call (a racer that stored them and lost its write leaves both:
-    // harmless, the list shows each once).
-    const numbers = new Set([...stored.map((key) => Number(key.split('#')[1])), ...onCall]);
-    expect([...numbers].sort((a, b) => a - b)).toEqual([1, 2, 3, 4]);
     expect(read.entryCount).toBe(4);
+    // Only committed entries were stored: each number is the entry the call item committed, whoever won.
     expect(stored).toContain('conversation#0000000002');
+    const numbers = new Set([
+      ...stored.map((key) => Number(key.split('#')[1])),
+      ...read.newEntries.map((e) => e.n),
+    ]);
+    expect([...numbers].sort((a, b) => a - b)).toEqual([1, 2, 3, 4]);
+    // Each list shows each of its entries once, the racers' both: nothing lost, nothing twice.
     const texts = (await calls.listEntries(read, 'conversation', { limit: 10 })).items;
     expect(texts.map((e) => e.text.slice(0, 4))).toEqual(['kept', 'next']);
+    const timeline = (await calls.listEntries(read, 'timeline', { limit: 10 })).items;
+    expect(timeline.map((e) => e.type)).toEqual(['received', 'bridged']);
     expect(
       (await calls.listEntries(read, 'conversation', { limit: 1 })).items.map((e) => e.text.slice(0, 4)),
     ).toEqual(['kept']);
+  });
+
+  it('stores only committed entries when two changes with a full buffer race: no entry lost or listed twice', async () => {
+    for (let round = 0; round < 5; round++) {
+      const call = await received(`buffer-race-${round}`);
+      await calls.update(call.callId, transcript(1, `first ${'f'.repeat(5_000)}`));
+      await Promise.all([
+        calls.update(call.callId, transcript(2, `second ${'s'.repeat(5_000)}`)),
+        calls.update(call.callId, (c) => appendTimeline(c, now, { type: 'bridged' })),
+        calls.update(call.callId, (c) => appendTimeline(c, now, { type: 'held' })),
+      ]);
+      const read = (await calls.get(call.callId)) as Call;
+      const conversation = (await calls.listEntries(read, 'conversation', { limit: 10 })).items;
+      expect(conversation.map((e) => e.text.split(' ')[0])).toEqual(['first', 'second']);
+      const timeline = (await calls.listEntries(read, 'timeline', { limit: 10 })).items.map((e) => e.type);
+      expect([...timeline].sort()).toEqual(['bridged', 'held', 'received']);
+      expect(read.entryCount).toBe(5);
+    }
   });
 
   it('writes with the entity in hand without reading it, and re-reads only when it turns out stale', async () => {

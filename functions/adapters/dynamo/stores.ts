@@ -58,9 +58,9 @@ const ENTRY_BUFFER = { bytes: 4_096, hardLimitBytes: 128 * 1024 } as const;
 /**
  * Calls, one item each (offers inside) with three sparse indexes (waiting calls in queue order), and their
  * conversation and timeline. A change adds its entries to the call item (`newEntries`, committed with the
- * change by the one conditional write); once they pass `ENTRY_BUFFER.bytes`, a change first stores them as
- * items of their own in the second table (one per entry, keyed by its number, so storing one twice changes
- * nothing), then writes the call item without them. So a usual call writes one item per change, a long one
+ * change by the one conditional write); once they pass `ENTRY_BUFFER.bytes`, a change first stores those
+ * committed before it as items of their own in the second table (one per entry, keyed by its number, so
+ * storing one twice changes nothing), then writes the call item without them. So a usual call writes one item per change, a long one
  * stays small, and no entry is lost or stored twice.
  */
 export function makeCallStore(
@@ -80,12 +80,16 @@ export function makeCallStore(
     definition: TABLES.calls,
     noun: 'call',
     upgrade: upgradeCallItem,
-    beforeWrite: async (call) => {
-      const bytes = call.newEntries.length > 0 ? JSON.stringify(call.newEntries).length : 0;
-      if (bytes <= ENTRY_BUFFER.bytes) return call;
+    // Only entries committed already (on the version this write is conditioned on) are moved: this
+    // change's own may still lose the race for their numbers, and stay on the item until a later change.
+    beforeWrite: async (stored, call) => {
+      const bytes = Buffer.byteLength(JSON.stringify(call.newEntries));
+      const committed = stored.newEntries;
+      if (bytes <= ENTRY_BUFFER.bytes || committed.length === 0) return call;
       try {
-        await entries.put(call, call.newEntries);
-        return { ...call, newEntries: [] };
+        await entries.put(call, committed);
+        const moved = new Set(committed.map((e) => e.n));
+        return { ...call, newEntries: call.newEntries.filter((e) => !moved.has(e.n)) };
       } catch (err) {
         // The change itself can still be made: the entries stay on the item for the next change to move.
         if (bytes > ENTRY_BUFFER.hardLimitBytes) throw err;

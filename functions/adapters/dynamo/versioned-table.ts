@@ -24,10 +24,11 @@ export interface VersionedTableOptions<T, D extends TableDefinition> {
   /** Name of the entity in error messages. */
   noun: string;
   /**
-   * Shapes what a change writes, once per attempt, after the transition: the call store moves a full
-   * buffer of entries out of the call item here (storing them first). Returns the entity to write.
+   * Shapes what a change writes, once per attempt, after the transition, given the entity as stored
+   * (`before`, the version the write is conditioned on): the call store moves a full buffer of the entries
+   * committed on `before` out of the call item here (storing them first). Returns the entity to write.
    */
-  beforeWrite?: (after: T) => Promise<T>;
+  beforeWrite?: (before: T, after: T) => Promise<T>;
   /** Reads an item written in an older shape as the entity of today (index attributes already stripped). */
   upgrade?: (item: Record<string, unknown>) => T;
 }
@@ -138,7 +139,7 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
   ): Promise<Change<T> | undefined> {
     const changed = transition(before);
     if (changed === before) return { before, after: before, changed: false };
-    const after = (await this.options.beforeWrite?.(changed)) ?? changed;
+    const after = (await this.options.beforeWrite?.(before, changed)) ?? changed;
     try {
       await this.options.doc.send(
         new PutCommand({
