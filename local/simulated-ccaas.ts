@@ -164,12 +164,21 @@ export async function startSimulatedCcaas(options: {
         sendJson(res, 200, view);
         return true;
       }
-      if (req.method === 'POST' && url.pathname === '/dev/ccaas/calls') {
+      const callId = /^\/dev\/ccaas\/calls\/([^/]+)\/events$/.exec(url.pathname)?.[1];
+      const posted = req.method === 'POST' && (url.pathname === '/dev/ccaas/calls' || callId !== undefined);
+      if (!posted) return false;
+      // JSON only: a form or text/plain POST from another site's page open in the same browser needs no
+      // preflight, and would place or end calls signed with this runtime's secret.
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+        sendJson(res, 415, {
+          error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send the body as application/json' },
+        });
+        return true;
+      }
+      if (callId === undefined) {
         await placeCall(res, body);
         return true;
       }
-      const callId = /^\/dev\/ccaas\/calls\/([^/]+)\/events$/.exec(url.pathname)?.[1];
-      if (req.method !== 'POST' || callId === undefined) return false;
       let decoded: string;
       try {
         decoded = decodeURIComponent(callId);

@@ -80,6 +80,18 @@ export function reserve(agent: Agent, offer: { offerId: string; callId: string }
   return withStatus(agent, 'reserved', now, { offer });
 }
 
+/**
+ * The agent held for a woken call's next offer (`offerId`) is still held: the offer is about to be made. A
+ * write of its own, so that whatever changed the agent since it was read (the sweep freeing it, the agent
+ * going away) makes it fail instead of being overwritten; it restarts the reservation's grace period.
+ */
+export function confirmHold(agent: Agent, offerId: string, now: Date): Agent {
+  if (agent.status !== 'reserved' || agent.offer?.offerId !== offerId) {
+    throw new AgentNotAvailableError(`agent ${agent.agentId} is no longer held for ${offerId}`);
+  }
+  return { ...agent, statusSince: now.toISOString() };
+}
+
 export interface ReleaseSettings {
   /** Status of an agent who let an offer time out. */
   missedOfferStatus: AgentStatus;

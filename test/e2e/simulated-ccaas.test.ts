@@ -23,7 +23,7 @@ describe('the simulated CCaaS routes', () => {
   };
   const view = async () => (await (await fetch(`${ctx.stack.url}/dev/ccaas`)).json()) as Record<string, any>;
 
-  it('refuses what is not a call or an event with 400 or 422, and sends nothing', async () => {
+  it('refuses what is not a call or an event with 400, 415 or 422, and sends nothing', async () => {
     const published = ctx.stack.published.length;
 
     expect(await post('/dev/ccaas/calls', '{oops')).toMatchObject({
@@ -44,6 +44,17 @@ describe('the simulated CCaaS routes', () => {
     expect(await post('/dev/ccaas/calls/%E0%A4%A/events', JSON.stringify({ type: 'held' }))).toMatchObject({
       status: 400,
     });
+
+    // What another site's page could send without a preflight is refused: not JSON, so nothing is placed.
+    for (const path of ['/dev/ccaas/calls', '/dev/ccaas/calls/call_x/events']) {
+      const simple = await fetch(`${ctx.stack.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: JSON.stringify({ from: '+15550600002', queue: 'q', type: 'caller_hangup' }),
+      });
+      expect(simple.status).toBe(415);
+      expect(await simple.json()).toMatchObject({ error: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
+    }
 
     expect((await view()).calls).toEqual([]);
     expect(ctx.stack.published.length).toBe(published);

@@ -9,6 +9,8 @@ import {
   rankCandidates,
   waitingAheadFor,
 } from '../../functions/core/routing.ts';
+import { makeHandOver, makeWakeWaitingCall } from '../../functions/core/steps/wake-waiting-call.ts';
+import { makeUseCases } from '../../functions/core/use-cases/index.ts';
 import { t0, type World, world } from '../support/use-case-world.ts';
 
 const at = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -283,6 +285,65 @@ describe('routing calls in queue order', () => {
     expect(await w.deps.agents.get('a1')).toMatchObject({ status: 'reserved', offer: { callId: next } });
     expect(await stillWaiting(w, [next])).toEqual([]);
     expect(await route(w, next)).toBe('offered');
+  });
+
+  it('frees the agent held for a woken call that overflows instead, for the next call', async () => {
+    const w = await world(['a1']);
+    await w.app.setAgentStatus('a1', 'away');
+    const late = await receive(w, 'late', 1);
+    const next = await receive(w, 'next', 2);
+    for (const id of [late, next]) await route(w, id);
+
+    // The agent is handed to the first call just as its queue time runs out: the workflow overflows it.
+    await w.app.setAgentStatus('a1', 'available');
+    await w.app.overflowCall(late, { Error: 'States.Timeout' }, 0);
+
+    expect(await w.deps.agents.get('a1')).toMatchObject({ status: 'reserved', offer: { callId: next } });
+    expect(await route(w, next)).toBe('offered');
+  });
+
+  it('keeps a hand-over that the sweep looked at just before the woken call was offered', async () => {
+    const w = await world(['a1']);
+    await w.app.setAgentStatus('a1', 'away');
+    const woken = await receive(w, 'woken', 1);
+    await route(w, woken);
+    await w.app.setAgentStatus('a1', 'available');
+    // The woken call's workflow is slow: the hold is past the sweep's grace when the sweep comes.
+    w.setNow(at(60));
+    const { get } = w.deps.calls;
+    let offered: string | undefined;
+    const sweeping = makeUseCases({
+      ...w.deps,
+      calls: {
+        ...w.deps.calls,
+        async get(callId) {
+          const seen = await get(callId);
+          // Between the sweep's read of the call (no offer yet) and its write to the agent: the offer.
+          if (callId === woken && !offered) offered = await route(w, woken);
+          return seen;
+        },
+      },
+    });
+
+    await sweeping.sweep();
+
+    expect(offered).toBe('offered');
+    const offer = (await w.deps.calls.get(woken))?.offers[0];
+    expect(offer).toMatchObject({ agentId: 'a1', status: 'pending' });
+    expect(await w.deps.agents.get('a1')).toMatchObject({
+      status: 'reserved',
+      offer: { offerId: offer?.offerId },
+    });
+  });
+
+  it('hands over an agent changed since it was read (a socket added), when it is still free', async () => {
+    const { w, first } = await waitingWithAgentFree();
+    const read = (await w.deps.agents.get('a1')) as Agent;
+    await w.deps.agents.update('a1', (a) => addConnection(a, 'second-tab'));
+    const wakeWaitingCall = makeWakeWaitingCall({ ...w.deps, handOver: makeHandOver(w.deps) });
+
+    expect(await wakeWaitingCall(read)).toBe(first);
+    expect(await w.deps.agents.get('a1')).toMatchObject({ status: 'reserved', offer: { callId: first } });
   });
 
   it('lets a new call of higher priority go before the waiting ones', async () => {

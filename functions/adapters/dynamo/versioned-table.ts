@@ -123,12 +123,14 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
 
   /**
    * One conditional write of `transition` applied to `known` (an entity this table returned): the change,
-   * or undefined when the entity changed since (the write failed its condition; nothing is read).
+   * or undefined when the entity changed since (the write failed its condition; nothing is read). An
+   * object this table did not return has no known version: the entity is read first.
    */
   async tryUpdate(id: string, transition: (entity: T) => T, known: T): Promise<Change<T> | undefined> {
     const version = this.versions.get(known);
-    if (version === undefined) throw new Error(`${this.options.noun} ${id} was not returned by this table`);
-    return this.write(known, version, transition);
+    const current = version === undefined ? await this.read(id) : { entity: known, version };
+    if (!current) throw new NotFoundError(`${this.options.noun} ${id} not found`);
+    return this.write(current.entity, current.version, transition);
   }
 
   /** The transition applied to `before` and written on condition of its version; undefined if that failed. */

@@ -1,5 +1,5 @@
 import { finishCall, releaseFromOffer } from '../agent.ts';
-import { endCall, isTerminal, offerIdFor, pendingOffer } from '../call.ts';
+import { endCall, isTerminal, pendingOffer } from '../call.ts';
 import type { Deps } from '../deps.ts';
 import { WorkflowErrors } from '../errors.ts';
 import { callEvent } from '../events.ts';
@@ -9,6 +9,7 @@ import type { EndReason } from '../vocabulary.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
 import { offerRevokedEvent } from './close-offer.ts';
 import type { SyncInteraction } from './ensure-interaction.ts';
+import type { ReleaseHeldAgent } from './release-held-agent.ts';
 import type { WakeWaitingCall } from './wake-waiting-call.ts';
 
 export type EndCallFlow = ReturnType<typeof makeEndCall>;
@@ -29,9 +30,11 @@ export function makeEndCall(
     send: AgentMessenger;
     wakeWaitingCall: WakeWaitingCall;
     syncInteraction: SyncInteraction;
+    releaseHeldAgent: ReleaseHeldAgent;
   },
 ) {
   const { calls, agents, callbacks, events, clock, settings, send, wakeWaitingCall, syncInteraction } = deps;
+  const { releaseHeldAgent } = deps;
   return async function end(
     callId: string,
     reason: EndReason,
@@ -57,14 +60,7 @@ export function makeEndCall(
     if (endedNow && before.waiting) {
       await callbacks.fail(before.waiting.taskToken, WorkflowErrors.CallEnded, reason);
     }
-    if (endedNow && before.heldAgentId && !offer) {
-      // Woken with an agent held for its next offer, which will never be made: the agent is free again.
-      const heldFor = offerIdFor(callId, before.offers.length + 1);
-      const released = await agents.update(before.heldAgentId, (a) =>
-        releaseFromOffer(a, heldFor, 'revoked', now, settings, reason),
-      );
-      if (released.changed) await wakeWaitingCall(released.after);
-    }
+    await releaseHeldAgent(after, reason);
     if (after.status === 'completed' && after.agentId) {
       const agentId = after.agentId;
       const { changed: wrapped, after: agent } = await agents.update(agentId, (a) =>

@@ -22,16 +22,26 @@ export function makeHandOver({
   clock,
   settings,
 }: Pick<Deps, 'calls' | 'agents' | 'callbacks' | 'clock' | 'settings'>) {
+  /** Reserves the agent for the offer, from the agent in hand: undefined if it is no longer available. */
+  async function hold(agent: Agent, offer: { offerId: string; callId: string }): Promise<Agent | undefined> {
+    try {
+      return (await agents.tryUpdate(agent, (a) => reserve(a, offer, clock.now())))?.after;
+    } catch (err) {
+      if (err instanceof AgentNotAvailableError) return undefined;
+      throw err;
+    }
+  }
+
   return async function handOver(
     agent: Agent,
     call: Call,
   ): Promise<{ woken: true } | { woken: false; free?: Agent }> {
     const offer = { offerId: offerIdFor(call.callId, call.offers.length + 1), callId: call.callId };
-    let held: Agent | undefined;
-    try {
-      held = (await agents.tryUpdate(agent, (a) => reserve(a, offer, clock.now())))?.after;
-    } catch (err) {
-      if (!(err instanceof AgentNotAvailableError)) throw err;
+    // A lost claim may be any change of the agent since it was read (a socket added): look once more.
+    let held = await hold(agent, offer);
+    if (!held) {
+      const fresh = await agents.get(agent.agentId);
+      held = fresh?.status === 'available' && !fresh.offer ? await hold(fresh, offer) : undefined;
     }
     if (!held) return { woken: false };
     try {
@@ -46,15 +56,17 @@ export function makeHandOver({
         },
         call,
       );
+      // If the wait timed out just now, the workflow overflows the call and frees the agent held for it.
       if (before.waiting) await callbacks.succeed(before.waiting.taskToken, { woken: true });
       return { woken: true };
     } catch (err) {
-      if (!(err instanceof InvalidTransitionError)) throw err;
+      // Not woken (no longer waiting, or the write failed): the agent is not left held for nothing.
       const { after } = await agents.update(
         agent.agentId,
         (a) => releaseFromOffer(a, offer.offerId, 'revoked', clock.now(), settings, 'superseded'),
         held,
       );
+      if (!(err instanceof InvalidTransitionError)) throw err;
       return { woken: false, ...(after.status === 'available' ? { free: after } : {}) };
     }
   };

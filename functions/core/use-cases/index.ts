@@ -6,6 +6,7 @@ import { makeCloseOffer } from '../steps/close-offer.ts';
 import { makeDropSockets } from '../steps/drop-sockets.ts';
 import { makeEndCall } from '../steps/end-call.ts';
 import { makeEnsureInteraction, makeSyncInteraction } from '../steps/ensure-interaction.ts';
+import { makeReleaseHeldAgent } from '../steps/release-held-agent.ts';
 import { makeRevokeAgentOffer } from '../steps/revoke-agent-offer.ts';
 import { makeStartRouting } from '../steps/start-routing.ts';
 import { makeHandOver, makeWakeWaitingCall } from '../steps/wake-waiting-call.ts';
@@ -49,7 +50,8 @@ export function makeUseCases(ports: Deps) {
   const revokeAgentOffer = makeRevokeAgentOffer({ ...deps, send, closeOffer });
   const dropSockets = makeDropSockets({ ...deps, revokeAgentOffer });
   const syncInteraction = makeSyncInteraction(deps);
-  const endCall = makeEndCall({ ...deps, send, wakeWaitingCall, syncInteraction });
+  const releaseHeldAgent = makeReleaseHeldAgent({ ...deps, wakeWaitingCall });
+  const endCall = makeEndCall({ ...deps, send, wakeWaitingCall, syncInteraction, releaseHeldAgent });
   return {
     // CCaaS callbacks
     receiveCall: makeReceiveCall({ ...deps, startRouting }),
@@ -60,12 +62,20 @@ export function makeUseCases(ports: Deps) {
       bridgeFailed: makeBridgeFailed({ ...deps, send, wakeWaitingCall, startRouting }),
     }),
     // Workflow tasks
-    offerToAgent: makeOfferToAgent({ ...deps, send, closeOffer, acceptOffer, ensureInteraction, handOver }),
+    offerToAgent: makeOfferToAgent({
+      ...deps,
+      send,
+      closeOffer,
+      acceptOffer,
+      ensureInteraction,
+      handOver,
+      wakeWaitingCall,
+    }),
     waitForAgent: makeWaitForAgent({ ...deps, wakeWaitingCall }),
     recordMissedOffer: makeRecordMissedOffer({ ...deps, send, closeOffer }),
     createInteraction: makeCreateInteraction({ ensureInteraction }),
     deferInteraction: makeDeferInteraction({ ...deps, send }),
-    overflowCall: makeOverflowCall(deps),
+    overflowCall: makeOverflowCall({ ...deps, releaseHeldAgent }),
     // Event rules and the schedule
     createMissedOfferWorkItem: makeCreateMissedOfferWorkItem({ ...deps, ensureInteraction }),
     sweep: makeSweep({ ...deps, ensureInteraction, wakeWaitingCall, closeOffer, startRouting, dropSockets }),

@@ -1,4 +1,4 @@
-import { canTake, releaseFromOffer, reserve } from '../agent.ts';
+import { canTake, confirmHold, releaseFromOffer, reserve } from '../agent.ts';
 import { clearTarget, isRoutedBy, lastOffer, offerIdFor, openOffer, pendingOffer } from '../call.ts';
 import type { Deps } from '../deps.ts';
 import {
@@ -16,23 +16,24 @@ import { rankCandidates, spreadPick, WAITING_LOOKAHEAD, waitingAheadFor } from '
 import type { AgentMessenger } from '../steps/agent-messenger.ts';
 import type { CloseOffer } from '../steps/close-offer.ts';
 import type { EnsureInteraction } from '../steps/ensure-interaction.ts';
-import type { HandOver } from '../steps/wake-waiting-call.ts';
+import type { HandOver, WakeWaitingCall } from '../steps/wake-waiting-call.ts';
 import type { AcceptOffer } from './accept-offer.ts';
 
-/**
- * The OfferToAgent workflow task: offer the call to the best agent and leave the task waiting on its token.
- * Main course: rank candidates, reserve the first that can still be reserved (conditional write), record
- * the offer with its token on the call, push the offer to the agent's sockets. Auto-accept agents accept
- * at once. Failure paths: nobody free → NoAgentAvailable (the workflow waits in queue); the call ended
- * meanwhile → CallEnded; an agent with no live socket has its offer revoked (agent_unreachable) and the
- * next candidate is tried in the same invocation. In standard mode the interaction must exist first.
- * No overtaking: an agent who could take a call waiting ahead of this one (higher priority, or the same
- * and there earlier) is left to that call, which is woken to claim it.
- */
 /** Whether the agent is reserved for exactly this offer (held for the call by the agent that woke it). */
 const isHeldFor = (agent: Agent, offerId: string) =>
   agent.status === 'reserved' && agent.offer?.offerId === offerId;
 
+/**
+ * The OfferToAgent workflow task: offer the call to the best agent and leave the task waiting on its token.
+ * Main course: a call woken with an agent held for it goes to that agent; otherwise rank candidates and
+ * claim the first that can still be claimed (one conditional write from the listing; after a lost claim,
+ * one of the rest picked by the call's id), record the offer with its token on the call, push the offer to
+ * the agent's sockets. Auto-accept agents accept at once. Failure paths: nobody free → NoAgentAvailable
+ * (the workflow waits in queue); the call ended meanwhile → CallEnded; an agent with no live socket has its
+ * offer revoked (agent_unreachable) and the next candidate is tried in the same invocation. In standard
+ * mode the interaction must exist first. No overtaking: an agent who could take a call waiting ahead of
+ * this one (higher priority, or the same and there earlier) is handed over to that call instead.
+ */
 export function makeOfferToAgent(
   deps: Pick<Deps, 'calls' | 'agents' | 'callbacks' | 'events' | 'clock' | 'settings' | 'logger'> & {
     send: AgentMessenger;
@@ -40,10 +41,11 @@ export function makeOfferToAgent(
     acceptOffer: AcceptOffer;
     ensureInteraction: EnsureInteraction;
     handOver: HandOver;
+    wakeWaitingCall: WakeWaitingCall;
   },
 ) {
   const { calls, agents, callbacks, events, clock, settings, logger, send, closeOffer, acceptOffer } = deps;
-  const { ensureInteraction, handOver } = deps;
+  const { ensureInteraction, handOver, wakeWaitingCall } = deps;
 
   /**
    * Offers the call (as in hand: a stale one costs a failed write and a read) to one candidate, claimed by
@@ -57,17 +59,16 @@ export function makeOfferToAgent(
     taskToken: string,
   ): Promise<{ call: Call; lost: boolean } | undefined> {
     const offerId = offerIdFor(call.callId, call.offers.length + 1);
+    // An agent held for this offer (handed over with the wake-up) is confirmed by a write of its own, which
+    // fails if the sweep freed it or it went away meanwhile; any other is reserved.
+    const claim = isHeldFor(agent, offerId)
+      ? (a: Agent) => confirmHold(a, offerId, clock.now())
+      : (a: Agent) => reserve(a, { offerId, callId: call.callId }, clock.now());
     let reserved: Agent | undefined;
-    if (isHeldFor(agent, offerId)) {
-      reserved = agent;
-    } else {
-      try {
-        reserved = (
-          await agents.tryUpdate(agent, (a) => reserve(a, { offerId, callId: call.callId }, clock.now()))
-        )?.after;
-      } catch (err) {
-        if (!(err instanceof AgentNotAvailableError)) throw err;
-      }
+    try {
+      reserved = (await agents.tryUpdate(agent, claim))?.after;
+    } catch (err) {
+      if (!(err instanceof AgentNotAvailableError)) throw err;
     }
     if (!reserved) return { call, lost: true };
     let offered: Call;
@@ -90,11 +91,12 @@ export function makeOfferToAgent(
         call,
       ));
     } catch (err) {
-      await agents.update(
+      const released = await agents.update(
         agent.agentId,
         (a) => releaseFromOffer(a, offerId, 'revoked', clock.now(), settings, 'superseded'),
         reserved,
       );
+      if (released.changed) await wakeWaitingCall(released.after);
       if (err instanceof CallEndedError) throw new WorkflowSignal(WorkflowErrors.CallEnded, err.message);
       throw err;
     }

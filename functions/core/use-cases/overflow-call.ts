@@ -2,6 +2,7 @@ import { releaseFromOffer } from '../agent.ts';
 import { isTerminal, overflowCall, pendingOffer } from '../call.ts';
 import type { Deps } from '../deps.ts';
 import { callEvent } from '../events.ts';
+import type { ReleaseHeldAgent } from '../steps/release-held-agent.ts';
 import type { OverflowReason } from '../vocabulary.ts';
 import { callbackWorkItem } from '../work-item.ts';
 
@@ -25,9 +26,11 @@ export function overflowReason(error: { Error?: string } | undefined): OverflowR
  * A call that ended meanwhile stays as it is.
  */
 export function makeOverflowCall(
-  deps: Pick<Deps, 'calls' | 'agents' | 'workItems' | 'events' | 'clock' | 'settings'>,
+  deps: Pick<Deps, 'calls' | 'agents' | 'workItems' | 'events' | 'clock' | 'settings'> & {
+    releaseHeldAgent: ReleaseHeldAgent;
+  },
 ) {
-  const { calls, agents, workItems, events, clock, settings } = deps;
+  const { calls, agents, workItems, events, clock, settings, releaseHeldAgent } = deps;
   return async function overflow(callId: string, error?: { Error?: string }, route = 0): Promise<void> {
     const reason = overflowReason(error);
     const current = await calls.get(callId);
@@ -45,6 +48,8 @@ export function makeOverflowCall(
         );
       }
     }
+    // Woken just as its queue time ran out, with an agent held for it: that agent goes to the next call.
+    if (call.status === 'overflowed') await releaseHeldAgent(call, 'overflowed');
     if (call.status !== 'overflowed') return;
     const at = call.endedAt ?? clock.now().toISOString();
     const overflowed = { ...call, endReason: call.endReason ?? reason };

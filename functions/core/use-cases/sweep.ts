@@ -122,14 +122,18 @@ export function makeSweep(
   async function repairAgent(agent: Agent, result: SweepResult): Promise<Agent> {
     if (agent.status === 'reserved' && agent.offer && age(agent.statusSince) >= RESERVATION_GRACE_MS) {
       const { callId, offerId } = agent.offer;
-      const offer = (await calls.get(callId))?.offers.find((o) => o.offerId === offerId);
+      // The offer as this agent holds it: an offer of that id made to another agent is not its own (agents
+      // handed to the same woken call at once hold the same next offer id until the loser is released).
+      const found = (await calls.get(callId))?.offers.find((o) => o.offerId === offerId);
+      const offer = found?.agentId === agent.agentId ? found : undefined;
       if (offer?.status !== 'pending') {
         const outcome = offer?.status ?? 'revoked';
-        const { after, changed } = await agents.update(agent.agentId, (a) =>
+        // On condition of the agent as checked: an offer opened since (a held agent's) wins, and is kept.
+        const released = await agents.tryUpdate(agent, (a) =>
           releaseFromOffer(a, offerId, outcome, clock.now(), settings, 'repair'),
         );
-        if (changed) result.agentsRepaired++;
-        agent = after;
+        if (released?.changed) result.agentsRepaired++;
+        if (released) agent = released.after;
       }
     }
     if (agent.status === 'on_call' && agent.callId) {
