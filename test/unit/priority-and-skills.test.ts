@@ -270,14 +270,19 @@ describe('routing calls in queue order', () => {
     expect(await stillWaiting(w, [late])).toEqual([late]);
   });
 
-  it('frees the agent held for a woken call whose caller hangs up before the offer, for the next call', async () => {
+  /** Two calls wait; a1 becomes available and is handed to the first (`woken`), before its offer. */
+  async function heldForFirstOfTwo() {
     const w = await world(['a1']);
     await w.app.setAgentStatus('a1', 'away');
-    const gone = await receive(w, 'gone', 1);
+    const woken = await receive(w, 'woken', 1);
     const next = await receive(w, 'next', 2);
-    for (const id of [gone, next]) await route(w, id);
-
+    for (const id of [woken, next]) await route(w, id);
     await w.app.setAgentStatus('a1', 'available');
+    return { w, woken, next };
+  }
+
+  it('frees the agent held for a woken call whose caller hangs up before the offer, for the next call', async () => {
+    const { w, woken: gone, next } = await heldForFirstOfTwo();
     expect(await stillWaiting(w, [gone, next])).toEqual([next]);
     await w.app.applyCcaasEvent(gone, { seq: 1, type: 'caller_hangup', at: at(3).toISOString() });
 
@@ -288,14 +293,8 @@ describe('routing calls in queue order', () => {
   });
 
   it('frees the agent held for a woken call that overflows instead, for the next call', async () => {
-    const w = await world(['a1']);
-    await w.app.setAgentStatus('a1', 'away');
-    const late = await receive(w, 'late', 1);
-    const next = await receive(w, 'next', 2);
-    for (const id of [late, next]) await route(w, id);
-
     // The agent is handed to the first call just as its queue time runs out: the workflow overflows it.
-    await w.app.setAgentStatus('a1', 'available');
+    const { w, woken: late, next } = await heldForFirstOfTwo();
     await w.app.overflowCall(late, { Error: 'States.Timeout' }, 0);
 
     expect(await w.deps.agents.get('a1')).toMatchObject({ status: 'reserved', offer: { callId: next } });
