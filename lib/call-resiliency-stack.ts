@@ -17,6 +17,7 @@ import {
   FUNCTIONS,
   type FunctionEntry,
   functionsTriggeredBy,
+  HTTP_API_CORS,
   QUEUES,
   type QueueDefinition,
   type QueueKey,
@@ -144,15 +145,13 @@ export class CallResiliencyStack extends Stack {
     const httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
       apiName: SERVICE_NAME,
       createDefaultStage: false,
-      // The pages on CloudFront call the API from their origin. Any origin may: a request carries its
-      // token in the authorization header, which a browser never adds by itself, so another site's page
-      // gets nothing it could not get with curl. (Naming the pages' origin here would make the API and the
+      // HTTP_API_CORS says why any origin. (Naming the pages' origin here would make the API and the
       // distribution, whose policy names the API, depend on each other.)
       corsPreflight: {
-        allowOrigins: ['*'],
-        allowHeaders: ['authorization', 'content-type'],
-        allowMethods: [apigwv2.CorsHttpMethod.GET, apigwv2.CorsHttpMethod.PUT, apigwv2.CorsHttpMethod.POST],
-        maxAge: Duration.hours(1),
+        allowOrigins: [...HTTP_API_CORS.allowOrigins],
+        allowHeaders: [...HTTP_API_CORS.allowHeaders],
+        allowMethods: HTTP_API_CORS.allowMethods.map((m) => apigwv2.CorsHttpMethod[m]),
+        maxAge: Duration.seconds(HTTP_API_CORS.maxAgeSeconds),
       },
     });
     const webSocketApi = new apigwv2.WebSocketApi(this, 'WebSocketApi', {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { Trigger } from '../functions/manifest/index.ts';
+import { HTTP_API_CORS, type Trigger } from '../functions/manifest/index.ts';
 import type { ManageConnection } from './aws-endpoint.ts';
 import { readBody, requestTarget, sendJson } from './http-io.ts';
 import { limitFrames, MAX_MESSAGE_BYTES } from './ws-limits.ts';
@@ -54,6 +54,20 @@ export function createGateway(options: GatewayOptions) {
 
   async function httpRoute(req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
+    // CORS as the HTTP API is configured (HTTP_API_CORS): API Gateway answers a preflight itself, on any
+    // path, and adds the allowed origin to every answer to a request that names its origin.
+    if (req.headers.origin) {
+      res.setHeader('access-control-allow-origin', HTTP_API_CORS.allowOrigins.join(','));
+      if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
+        res.writeHead(204, {
+          'access-control-allow-methods': HTTP_API_CORS.allowMethods.join(','),
+          'access-control-allow-headers': HTTP_API_CORS.allowHeaders.join(','),
+          'access-control-max-age': String(HTTP_API_CORS.maxAgeSeconds),
+        });
+        res.end();
+        return;
+      }
+    }
     for (const { route, invoke, pattern } of routes) {
       const match = route.method === method ? pattern.exec(url.pathname) : null;
       if (!match) continue;

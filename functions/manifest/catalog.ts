@@ -74,6 +74,18 @@ export const DEFAULT_TIMEOUT_SECONDS = 10;
 /** Every function's memory, in MB: what Lambda gives it (and its CPU share), and what its duration is billed by. */
 export const FUNCTION_MEMORY_MB = 512;
 
+/**
+ * The HTTP API's CORS: the pages on CloudFront call it from their own origin. Any origin may: a request
+ * carries its token in the authorization header, which a browser never adds by itself, so another site's
+ * page gets nothing it could not get with curl. The CDK app configures it; the local gateway answers it.
+ */
+export const HTTP_API_CORS = {
+  allowOrigins: ['*'],
+  allowHeaders: ['authorization', 'content-type'],
+  allowMethods: ['GET', 'PUT', 'POST'],
+  maxAgeSeconds: 3600,
+} as const;
+
 /** A call changes with its item and the entries it adds to its timeline or conversation. */
 const CALL_WRITE: readonly Access[] = ['calls:read', 'calls:write', 'callEntries:write'];
 /** A call read with its conversation and timeline. */

@@ -24,11 +24,15 @@ describe('the workspace signed in with Cognito, as on AWS', () => {
   beforeAll(async () => {
     auth = await startAuthorizationServer({
       clientId: CLIENT_ID,
+      // Whom the managed login signs in: an agent, or (`sup-…`) a supervisor.
       issue: async (sub) => {
         const res = await fetch(`${ctx.stack.url}/dev/token`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ agentId: sub }),
+          body: JSON.stringify({
+            agentId: sub,
+            ...(sub.startsWith('sup-') ? { groups: ['supervisors'] } : {}),
+          }),
         });
         return ((await res.json()) as { token: string }).token;
       },
@@ -90,5 +94,21 @@ describe('the workspace signed in with Cognito, as on AWS', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.evaluate('Object.keys(sessionStorage)')).toEqual([]);
+  });
+
+  it('signs the supervisor view in and reads the REST API from another origin (the API answers CORS)', async () => {
+    await ctx.agent('cognito-watched', { queues: ['cognito-q'] });
+    auth.state.signInAs = 'sup-cognito';
+    const page = await web.newPage('sup-cognito');
+    await page.goto(`${siteUrl()}/supervisor`);
+
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    // Back on its own page, with what only GET /v1/stats, read across origins, can show.
+    await page
+      .getByRole('table', { name: 'Agents' })
+      .getByRole('rowheader', { name: 'cognito-watched (cognito-watched)', exact: true })
+      .waitFor({ timeout: 10_000 });
+    expect(new URL(page.url()).pathname).toBe('/supervisor');
   });
 });

@@ -83,6 +83,41 @@ describe('who may do what on the REST API (JWT authorizer, then the groups)', ()
     },
   );
 
+  it('answers CORS as the HTTP API is configured: preflights itself, and names the allowed origin', async () => {
+    const origin = 'https://pages.example.com';
+    const preflight = await fetch(`${ctx.stack.url}/v1/agents/anyone`, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'authorization',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(
+      Object.fromEntries([...preflight.headers].filter(([k]) => k.startsWith('access-control-'))),
+    ).toEqual({
+      'access-control-allow-origin': '*',
+      'access-control-allow-methods': 'GET,PUT,POST',
+      'access-control-allow-headers': 'authorization,content-type',
+      'access-control-max-age': '3600',
+    });
+    const token = await tokenFor(ctx.stack.url, 'ops', ['supervisors']);
+    const read = await fetch(`${ctx.stack.url}/v1/agents`, {
+      headers: { origin, authorization: `Bearer ${token}` },
+    });
+    expect(read.status).toBe(200);
+    expect(read.headers.get('access-control-allow-origin')).toBe('*');
+    // A refusal carries it too, so the page can read why; a request naming no origin gets none.
+    const refused = await fetch(`${ctx.stack.url}/v1/agents`, { headers: { origin } });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+    const sameOrigin = await fetch(`${ctx.stack.url}/v1/agents`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(sameOrigin.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('admins manage agents; supervisors read and may not change them', async () => {
     const admin = as('admin-1', 'admins');
     const created = await request('PUT', '/v1/agents/perm-managed', admin, { name: 'M', queues: ['perm'] });
