@@ -80,13 +80,17 @@ export function reserve(agent: Agent, offer: { offerId: string; callId: string }
   return withStatus(agent, 'reserved', now, { offer });
 }
 
+/** Whether the agent is reserved for exactly this offer (held for a call by the agent that woke it). */
+export const isHeldFor = (agent: Agent, offerId: string): boolean =>
+  agent.status === 'reserved' && agent.offer?.offerId === offerId;
+
 /**
  * The agent held for a woken call's next offer (`offerId`) is still held: the offer is about to be made. A
  * write of its own, so that whatever changed the agent since it was read (the sweep freeing it, the agent
  * going away) makes it fail instead of being overwritten; it restarts the reservation's grace period.
  */
 export function confirmHold(agent: Agent, offerId: string, now: Date): Agent {
-  if (agent.status !== 'reserved' || agent.offer?.offerId !== offerId) {
+  if (!isHeldFor(agent, offerId)) {
     throw new AgentNotAvailableError(`agent ${agent.agentId} is no longer held for ${offerId}`);
   }
   return { ...agent, statusSince: now.toISOString() };

@@ -209,14 +209,9 @@ export function startWaiting(call: Call, taskToken: string, now: Date): Call {
  * Takes the call out of the queue's waiting list; only one waker can win it. `heldAgentId`: the agent the
  * waker reserved for the call's next offer.
  */
-export function stopWaiting(call: Call, now: Date, heldAgentId?: string): Call {
+export function stopWaiting(call: Call, now: Date, heldAgentId: string): Call {
   if (!call.waiting) throw new InvalidTransitionError(`call ${call.callId} is not waiting`);
-  return touch(
-    call,
-    now,
-    { type: 'woken', ...(heldAgentId ? { agentId: heldAgentId } : {}) },
-    { waiting: undefined, ...(heldAgentId ? { heldAgentId } : {}) },
-  );
+  return touch(call, now, { type: 'woken', agentId: heldAgentId }, { waiting: undefined, heldAgentId });
 }
 
 /**

@@ -160,7 +160,7 @@ describe('DynamoDB stores against dynalite', () => {
       priority: 0,
       waiting: { since: '2026-01-01T10:00:06.000Z', taskToken: 'ta' },
     });
-    await calls.update(urgent.callId, (c) => stopWaiting(c, new Date('2026-01-01T10:00:07Z')));
+    await calls.update(urgent.callId, (c) => stopWaiting(c, new Date('2026-01-01T10:00:07Z'), 'a1'));
     expect((await calls.listWaiting('wq', 10)).map((c) => c.callId)).toEqual([a.callId, b.callId]);
   });
 

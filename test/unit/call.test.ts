@@ -125,9 +125,10 @@ describe('call transitions', () => {
   it('waits and is woken once', () => {
     const waiting = startWaiting(fresh(), 'wt', later(1));
     expect(waiting.waiting).toEqual({ since: later(1).toISOString(), taskToken: 'wt' });
-    const woken = stopWaiting(waiting, later(2));
+    const woken = stopWaiting(waiting, later(2), 'a1');
     expect(woken.waiting).toBeUndefined();
-    expect(() => stopWaiting(woken, later(3))).toThrow(InvalidTransitionError);
+    expect(woken.heldAgentId).toBe('a1');
+    expect(() => stopWaiting(woken, later(3), 'a2')).toThrow(InvalidTransitionError);
   });
 
   it('overflows an open call and refuses to overflow an ended one', () => {

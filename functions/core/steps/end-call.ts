@@ -19,9 +19,9 @@ export type EndCallFlow = ReturnType<typeof makeEndCall>;
  * Main course: one conditional write ends the call (abandoned before it connected, completed after).
  * Then: a pending offer is revoked (the agent's card disappears, the agent is free again, the workflow's
  * task fails with CallEnded); a waiting call's workflow is ended the same way, and an agent held for a woken
- * call's next offer is freed; a connected agent moves to
- * wrap-up; the interaction, if any, gets duration, end reason and who ended it. An end is never stale: it
- * applies whatever its seq (it only raises lastEventSeq). Ending an ended call changes nothing, but repeats
+ * call's next offer is freed; a connected agent moves to wrap-up; the interaction, if any, gets duration,
+ * end reason and who ended it. An end is never stale: it applies whatever its seq (it only raises
+ * lastEventSeq). Ending an ended call changes nothing, but repeats
  * the idempotent follow-ups, so a CCaaS retry heals a first attempt that failed halfway. `detail` is the
  * CCaaS's own words for why the call ended, kept on the timeline.
  */

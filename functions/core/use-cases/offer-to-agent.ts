@@ -1,4 +1,4 @@
-import { canTake, confirmHold, releaseFromOffer, reserve } from '../agent.ts';
+import { canTake, confirmHold, isHeldFor, releaseFromOffer, reserve } from '../agent.ts';
 import { clearTarget, isRoutedBy, lastOffer, offerIdFor, openOffer, pendingOffer } from '../call.ts';
 import type { Deps } from '../deps.ts';
 import {
@@ -18,10 +18,6 @@ import type { CloseOffer } from '../steps/close-offer.ts';
 import type { EnsureInteraction } from '../steps/ensure-interaction.ts';
 import type { HandOver, WakeWaitingCall } from '../steps/wake-waiting-call.ts';
 import type { AcceptOffer } from './accept-offer.ts';
-
-/** Whether the agent is reserved for exactly this offer (held for the call by the agent that woke it). */
-const isHeldFor = (agent: Agent, offerId: string) =>
-  agent.status === 'reserved' && agent.offer?.offerId === offerId;
 
 /**
  * The OfferToAgent workflow task: offer the call to the best agent and leave the task waiting on its token.
