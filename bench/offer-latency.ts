@@ -13,6 +13,7 @@
  * The machine's speed and whatever else runs on it show in the latencies: compare rows of one run.
  */
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -316,6 +317,7 @@ async function benchStack(
     sweepIntervalSeconds: 3600,
     onError: () => undefined,
     interactionMode: options.mode,
+    lambdaEnvironments: availableParallelism(),
     ...(profile === 'aws' ? { awsLatencyMs } : {}),
   });
   const rows: RateRow[] = [];

@@ -12,7 +12,7 @@ import type {
   WorkerFunction,
   WorkerNotice,
 } from './lambda-worker.ts';
-import { emptySdkCounts, type SdkCounts } from './sdk-counter.ts';
+import { addSdkCounts, emptySdkCounts, type SdkCounts } from './sdk-counter.ts';
 
 /** An error as Lambda reports it: the thrown error's name becomes `errorType`, which Step Functions matches. */
 class LambdaError extends Error {
@@ -40,14 +40,19 @@ export interface LambdaServiceOptions {
   aws?: { endpoint: string; dispatch: AwsDispatch };
   /** Failures of the environment itself (a crashed worker), not of an invocation. */
   onError: (message: string, error: unknown) => void;
+  /**
+   * How many execution environments (threads) run the functions, each taking several invocations at once:
+   * one per core lets the functions use them all. 1 by default.
+   */
+  environments?: number;
 }
 
 export interface LambdaService {
-  /** Starts the execution environment now (loading every function) instead of at the first invocation. */
+  /** Starts the execution environments now (loading every function) instead of at the first invocation. */
   warm(): Promise<void>;
   /** Invokes a function of the catalog with an event; resolves to its result or rejects with a LambdaError. */
   invoke(entry: Pick<FunctionEntry, 'handler'>, event: unknown): Promise<unknown>;
-  /** The execution environment's JavaScript heap in use, in bytes (0 when it is not running). */
+  /** The execution environments' JavaScript heaps in use, in bytes (0 when none is running). */
   heapUsed(): Promise<number>;
   /** What the functions did since the service started or `counts(true)`, which starts a new count. */
   counts(reset?: boolean): Promise<LambdaCounts>;
@@ -61,16 +66,28 @@ export interface LambdaCounts {
   sdk: SdkCounts;
 }
 
+/** One execution environment: its thread once it has loaded the functions, and its requests under way. */
+interface Environment {
+  ready: Promise<Worker>;
+  pending: Map<number, Waiter>;
+  /** Invocations sent to it and not yet answered. */
+  busy: number;
+  /** Whether it has loaded the functions. */
+  up: boolean;
+}
+type Waiter = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+
 /** How long closing waits for the invocations under way. */
 const DRAIN_MS = 5_000;
 
 /**
- * Lambda on one machine: the catalog's functions run in an execution environment of their own (a worker
- * thread, see lambda-worker.ts), each function from its own bundle (local/bundle.ts) and with its own
- * environment variables, as if each had its own Lambda execution environment. Each service is such an
- * environment; a second local stack in the same process gets its own. If the environment dies (an uncaught
- * error, as on Lambda), the invocations in flight fail and the next one starts a fresh environment: a cold
- * start.
+ * Lambda on one machine: the catalog's functions run in execution environments of their own (worker
+ * threads, see lambda-worker.ts), each function from its own bundle (local/bundle.ts) and with its own
+ * environment variables, as if each had its own Lambda execution environment. A service has `environments`
+ * of them, like a function on Lambda Managed Instances with that many instances: each invocation goes to
+ * the one with the fewest under way, so nothing of one invocation's module state is sure to be seen by the
+ * next. A second local stack in the same process gets its own. If an environment dies (an uncaught error, as
+ * on Lambda), the invocations in flight in it fail and the next invocation starts a fresh one: a cold start.
  */
 export function startLambdaService(options: LambdaServiceOptions): LambdaService {
   let bundles: Promise<FunctionBundles> | undefined;
@@ -91,14 +108,27 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
       ),
     }));
   };
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const inFlight = new Set<Promise<unknown>>();
   let invocations: LambdaCounts['invocations'] = {};
   let nextId = 0;
   let closed = false;
-  let environment: Promise<Worker> | undefined;
+  /** The environments started (or starting), each with its requests under way. */
+  const pool: Environment[] = [];
+  const size = Math.max(1, options.environments ?? 1);
 
-  async function start(): Promise<Worker> {
+  function start(): Environment {
+    const pending = new Map<number, Waiter>();
+    const environment: Environment = { ready: launch(pending), pending, busy: 0, up: false };
+    environment.ready.then(
+      () => {
+        environment.up = true;
+      },
+      () => undefined,
+    );
+    return environment;
+  }
+
+  async function launch(pending: Map<number, Waiter>): Promise<Worker> {
     const aws = options.aws && { ...options.aws, channel: new MessageChannel() };
     const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
       env: options.environment,
@@ -142,7 +172,8 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
       if (!closed) options.onError('the local Lambda environment crashed', error);
     });
     worker.on('exit', () => {
-      environment = undefined;
+      const at = pool.findIndex((e) => e.pending === pending);
+      if (at >= 0) pool.splice(at, 1);
       for (const call of pending.values()) {
         call.reject(new LambdaError('Runtime.ExitError', 'the execution environment exited'));
       }
@@ -151,57 +182,77 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
     return ready;
   }
 
-  /** A request to the environment, answered by the reply with its id. */
+  /** A request to an environment, answered by the reply with its id. */
   function ask(
+    environment: Environment,
     worker: Worker,
     request: (id: number) => InvokeRequest | HeapRequest | CountsRequest,
   ): Promise<unknown> {
     const id = nextId++;
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
+      environment.pending.set(id, { resolve, reject });
       worker.postMessage(request(id));
     });
   }
 
-  async function running(): Promise<Worker> {
+  /**
+   * The environment for the next invocation: the running one with the fewest under way (the first when they
+   * tie), or, while fewer than `size` are running, a new one. Until a new one has loaded its functions, the
+   * invocations go to those already up, as Lambda keeps sending them to warm environments while it scales.
+   */
+  function choose(): Environment {
     if (closed) throw new LambdaError('ServiceException', 'the local Lambda service is closed');
-    environment ??= start();
-    return environment;
+    while (pool.length < size) pool.push(start());
+    const up = pool.filter((e) => e.up);
+    const candidates = up.length > 0 ? up : pool;
+    return candidates.reduce((best, e) => (e.busy < best.busy ? e : best));
+  }
+
+  /** Asks every environment once it is up; those that failed to start answer nothing. */
+  async function eachRunning<T>(request: (id: number) => HeapRequest | CountsRequest): Promise<T[]> {
+    const workers = await Promise.all(
+      pool.map(async (e) => ({ e, worker: await e.ready.catch(() => undefined) })),
+    );
+    return Promise.all(
+      workers.flatMap(({ e, worker }) => (worker ? [ask(e, worker, request) as Promise<T>] : [])),
+    );
   }
 
   return {
     async warm() {
-      await running();
+      choose();
+      await Promise.all(pool.map((e) => e.ready));
     },
     async heapUsed() {
-      const worker = await environment?.catch(() => undefined);
-      if (!worker) return 0;
-      return (await ask(worker, (id) => ({ id, heapUsed: true }) satisfies HeapRequest)) as number;
+      const heaps = await eachRunning<number>((id) => ({ id, heapUsed: true }) satisfies HeapRequest);
+      return heaps.reduce((sum, heap) => sum + heap, 0);
     },
     async counts(reset = false) {
-      const worker = await environment?.catch(() => undefined);
-      const sdk = worker
-        ? ((await ask(worker, (id) => ({ id, sdkCounts: reset ? 'reset' : 'read' }))) as SdkCounts)
-        : emptySdkCounts();
-      const counted = { invocations, sdk };
+      const each = await eachRunning<SdkCounts>((id) => ({ id, sdkCounts: reset ? 'reset' : 'read' }));
+      const counted = { invocations, sdk: each.reduce(addSdkCounts, emptySdkCounts()) };
       if (reset) invocations = {};
       return counted;
     },
     async invoke(entry, event) {
-      const worker = await running();
+      const environment = choose();
+      environment.busy += 1;
       const started = performance.now();
       const counted = invocations[entry.handler] ?? { count: 0, durationMs: 0 };
       invocations[entry.handler] = counted;
       counted.count += 1;
-      const invocation = ask(
-        worker,
-        (id) =>
-          ({ id, handler: entry.handler, event: JSON.stringify(event ?? null) }) satisfies InvokeRequest,
+      const invocation = environment.ready.then((worker) =>
+        ask(
+          environment,
+          worker,
+          (id) =>
+            ({ id, handler: entry.handler, event: JSON.stringify(event ?? null) }) satisfies InvokeRequest,
+        ),
       );
       inFlight.add(invocation);
       void invocation
         .catch(() => undefined)
         .finally(() => {
+          environment.busy -= 1;
           inFlight.delete(invocation);
           counted.durationMs += performance.now() - started;
         });
@@ -212,8 +263,8 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
       closed = true;
       const drained = Promise.allSettled([...inFlight]);
       await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
-      const worker = await environment?.catch(() => undefined);
-      await worker?.terminate();
+      const workers = await Promise.all(pool.map((e) => e.ready.catch(() => undefined)));
+      await Promise.all(workers.map((worker) => worker?.terminate()));
       await (await bundles?.catch(() => undefined))?.remove();
     },
   };

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { settingsFromEnvironment } from '../functions/manifest/index.ts';
 import { DEMO_AGENTS, registerDemoAgents } from './demo-agents.ts';
 import { startLocalStack } from './stack.ts';
@@ -32,6 +33,7 @@ const stack = await startLocalStack({
   port: numberFrom('PORT') ?? 3000,
   host: process.env.HOST || '127.0.0.1',
   sweepIntervalSeconds: numberFrom('SWEEP_INTERVAL_SECONDS') ?? 10,
+  lambdaEnvironments: availableParallelism(),
   ...(process.env.CCAAS_WEBHOOK_SECRET ? { webhookSecret: process.env.CCAAS_WEBHOOK_SECRET } : {}),
   ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
   ...(process.env.CCAAS_WEBHOOK_URL ? { ccaasWebhookUrl: process.env.CCAAS_WEBHOOK_URL } : {}),

@@ -33,6 +33,25 @@ export const emptySdkCounts = (): SdkCounts => ({
   dynamoDbUnits: { read: 0, write: 0 },
   events: 0,
 });
+/** Two counts as one (the requests of several execution environments). */
+export function addSdkCounts(a: SdkCounts, b: SdkCounts): SdkCounts {
+  const requests = structuredClone(a.requests);
+  for (const [service, operations] of Object.entries(b.requests)) {
+    requests[service] ??= {};
+    const mine = requests[service];
+    for (const [operation, count] of Object.entries(operations)) {
+      mine[operation] = (mine[operation] ?? 0) + count;
+    }
+  }
+  return {
+    requests,
+    dynamoDbUnits: {
+      read: a.dynamoDbUnits.read + b.dynamoDbUnits.read,
+      write: a.dynamoDbUnits.write + b.dynamoDbUnits.write,
+    },
+    events: a.events + b.events,
+  };
+}
 const nameOf = (name: string | undefined, suffix: string) => (name ?? 'Unknown').replace(suffix, '');
 
 /**

@@ -71,6 +71,11 @@ export interface LocalStackOptions extends Partial<Settings> {
    * own latencies, for the bench's AWS profile. None by default.
    */
   awsLatencyMs?: (service: string, operation: string) => number;
+  /**
+   * Execution environments (threads) for the functions (local/lambda.ts). One per core lets them use every
+   * core: `npm start` and the bench do that. 1 by default, so that a test's stack starts one thread.
+   */
+  lambdaEnvironments?: number;
 }
 
 /** What the functions and the services did, as AWS bills it (see `LocalStack.counters`). */
@@ -365,6 +370,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The functions' SDK calls to the endpoint skip the loopback: the same dispatch answers them.
     aws: { endpoint: awsEndpoint, dispatch: aws.dispatch },
     onError,
+    environments: options.lambdaEnvironments ?? 1,
   });
   let mappings: { close(): Promise<void> }[] = [];
   // In this order: the functions still running need the local AWS services.

@@ -14,11 +14,12 @@ const PROBE = {
 describe('the local Lambda service', () => {
   const started: LambdaService[] = [];
   const errors: string[] = [];
-  const service = (environment: Record<string, string>, timeoutSeconds?: number) => {
+  const service = (environment: Record<string, string>, timeoutSeconds?: number, environments?: number) => {
     const lambda = startLambdaService({
       functions: [{ ...PROBE, ...(timeoutSeconds ? { timeoutSeconds } : {}) }],
       environment,
       onError: (message) => errors.push(message),
+      ...(environments ? { environments } : {}),
     });
     started.push(lambda);
     return lambda;
@@ -105,6 +106,43 @@ describe('the local Lambda service', () => {
       expect(s.remainingMs).toBeGreaterThan(5_000);
       expect(s.remainingMs).toBeLessThanOrEqual(7_000);
     }
+  });
+
+  it('spreads invocations over its environments, each with its own module state, heap and counts', async () => {
+    const lambda = service({ PROBE: 'spread' }, undefined, 2);
+    await lambda.warm();
+    const heapOfOne = (await lambda.heapUsed()) / 2;
+
+    const seen = (await Promise.all(
+      Array.from({ length: 6 }, () => lambda.invoke(PROBE, { do: 'report', waitMs: 50 })),
+    )) as { environment: string; probe: string }[];
+
+    const environments = [...new Set(seen.map((s) => s.environment))];
+    const each = environments.map((e) => seen.filter((s) => s.environment === e).length);
+    expect(each).toEqual([3, 3]);
+    expect(seen.every((s) => s.probe === 'spread')).toBe(true);
+    expect(await lambda.heapUsed()).toBeGreaterThan(heapOfOne * 1.5);
+    expect((await lambda.counts()).invocations[PROBE.handler]?.count).toBe(6);
+  });
+
+  it('keeps the other environments going when one crashes', async () => {
+    const lambda = service({ PROBE: 'survivor' }, undefined, 2);
+    await lambda.warm();
+
+    const [slow, crash] = [
+      lambda.invoke(PROBE, { do: 'report', waitMs: 300 }),
+      lambda.invoke(PROBE, { do: 'crash' }),
+    ];
+
+    await expect(crash).rejects.toMatchObject({ name: 'Runtime.ExitError' });
+    expect(await slow).toMatchObject({ probe: 'survivor' });
+    expect(errors).toEqual(['the local Lambda environment crashed']);
+    // Another one starts in its place; the invocations go to the one up until it is up too.
+    await lambda.warm();
+    const after = (await Promise.all(
+      Array.from({ length: 4 }, () => lambda.invoke(PROBE, { do: 'report', waitMs: 20 })),
+    )) as { environment: string }[];
+    expect(new Set(after.map((s) => s.environment)).size).toBe(2);
   });
 
   it('reports a handler’s error by its name and message, as Lambda does', async () => {

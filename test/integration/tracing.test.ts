@@ -12,16 +12,22 @@ async function tracingIn(environment: Record<string, string>) {
     const { tracer, traced } = await import('./functions/handlers/shared/tracer.ts');
     const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
     const client = traced(new DynamoDBClient({ region: 'us-east-1' }));
+    const { createRequire } = await import('node:module');
     console.log(JSON.stringify({
-      enabled: tracer.isTracingEnabled(),
+      enabled: tracer?.isTracingEnabled() ?? false,
       middlewares: client.middlewareStack.identify(),
+      xraySdkLoaded: Object.keys(createRequire(import.meta.url).cache).some((m) => m.includes('aws-xray-sdk-core')),
     }));`;
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--import', 'tsx', '--input-type=module', '-e', script],
     { cwd: ROOT, env: { PATH: process.env.PATH, ...TELEMETRY_ENVIRONMENT, ...environment } },
   );
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { enabled: boolean; middlewares: string[] };
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+    enabled: boolean;
+    middlewares: string[];
+    xraySdkLoaded: boolean;
+  };
 }
 
 describe('the functions’ tracer', () => {
@@ -30,12 +36,15 @@ describe('the functions’ tracer', () => {
 
     expect(onLambda.enabled).toBe(true);
     expect(onLambda.middlewares.some((m) => m.startsWith('XRaySDKInstrumentation'))).toBe(true);
+    expect(onLambda.xraySdkLoaded).toBe(true);
   });
 
-  it('does nothing off Lambda: the local runtime and the tests run untraced clients', async () => {
+  it('is not even loaded off Lambda: the local runtime and the tests run untraced clients', async () => {
     const local = await tracingIn({});
 
     expect(local.enabled).toBe(false);
     expect(local.middlewares.some((m) => m.startsWith('XRaySDKInstrumentation'))).toBe(false);
+    // Its X-Ray SDK would install an async hook on every promise as it loads.
+    expect(local.xraySdkLoaded).toBe(false);
   });
 });

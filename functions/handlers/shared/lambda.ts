@@ -13,8 +13,7 @@ import { tracer } from './tracer.ts';
  * answering an error (all of them through `mapError`), and the handler comes last.
  */
 export function lambdaHandler<Event, Result>() {
-  return middy<Event, Result>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(powertools, { resetKeys: true }))
-    .use(flushMetrics<Event, Result>());
+  const handler = middy<Event, Result>();
+  if (tracer) handler.use(captureLambdaHandler(tracer, { captureResponse: false }));
+  return handler.use(injectLambdaContext(powertools, { resetKeys: true })).use(flushMetrics<Event, Result>());
 }
