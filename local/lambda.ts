@@ -115,6 +115,10 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
   /** The environments started (or starting), each with its requests under way. */
   const pool: Environment[] = [];
   const size = Math.max(1, options.environments ?? 1);
+  /** Invocations each environment runs at once, as on Lambda: one unless the environment says more. */
+  const concurrency = Math.max(1, Number(options.environment.AWS_LAMBDA_MAX_CONCURRENCY) || 1);
+  /** Invocations that came when every environment was full, first first. */
+  const waiting: { resolve: (environment: Environment) => void; reject: (error: Error) => void }[] = [];
 
   function start(): Environment {
     const pending = new Map<number, Waiter>();
@@ -122,6 +126,7 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
     environment.ready.then(
       () => {
         environment.up = true;
+        dispatch();
       },
       () => undefined,
     );
@@ -174,6 +179,8 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
     worker.on('exit', () => {
       const at = pool.findIndex((e) => e.pending === pending);
       if (at >= 0) pool.splice(at, 1);
+      // Those waiting for room go to the others, or to the one started in its place.
+      queueMicrotask(dispatch);
       for (const call of pending.values()) {
         call.reject(new LambdaError('Runtime.ExitError', 'the execution environment exited'));
       }
@@ -196,16 +203,39 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
   }
 
   /**
-   * The environment for the next invocation: the running one with the fewest under way (the first when they
-   * tie), or, while fewer than `size` are running, a new one. Until a new one has loaded its functions, the
-   * invocations go to those already up, as Lambda keeps sending them to warm environments while it scales.
+   * The environment for the next invocation: of those with room for one more (fewer than `concurrency`
+   * under way), one that is up with the fewest under way (the first when they tie); while fewer than
+   * `size` are running, a new one is started. One still loading its functions is chosen only when none
+   * that is up has room, as Lambda sends invocations to warm environments while it scales.
    */
-  function choose(): Environment {
-    if (closed) throw new LambdaError('ServiceException', 'the local Lambda service is closed');
+  function choose(): Environment | undefined {
     while (pool.length < size) pool.push(start());
-    const up = pool.filter((e) => e.up);
-    const candidates = up.length > 0 ? up : pool;
-    return candidates.reduce((best, e) => (e.busy < best.busy ? e : best));
+    const open = pool.filter((e) => e.busy < concurrency);
+    const up = open.filter((e) => e.up);
+    const candidates = up.length > 0 ? up : open;
+    return candidates.reduce<Environment | undefined>(
+      (best, e) => (!best || e.busy < best.busy ? e : best),
+      undefined,
+    );
+  }
+
+  /** Gives the invocations waiting for room the room there is, in the order they came. */
+  function dispatch(): void {
+    while (waiting.length > 0 && !closed) {
+      const environment = choose();
+      if (!environment) return;
+      environment.busy += 1;
+      waiting.shift()?.resolve(environment);
+    }
+  }
+
+  /** Room for one invocation: at once when an environment has some, else once one does. */
+  function room(): Promise<Environment> {
+    if (closed)
+      return Promise.reject(new LambdaError('ServiceException', 'the local Lambda service is closed'));
+    const waited = new Promise<Environment>((resolve, reject) => waiting.push({ resolve, reject }));
+    dispatch();
+    return waited;
   }
 
   /** Asks every environment once it is up; those that failed to start answer nothing. */
@@ -220,6 +250,7 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
 
   return {
     async warm() {
+      if (closed) throw new LambdaError('ServiceException', 'the local Lambda service is closed');
       choose();
       await Promise.all(pool.map((e) => e.ready));
     },
@@ -234,8 +265,7 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
       return counted;
     },
     async invoke(entry, event) {
-      const environment = choose();
-      environment.busy += 1;
+      const environment = await room();
       const started = performance.now();
       const counted = invocations[entry.handler] ?? { count: 0, durationMs: 0 };
       invocations[entry.handler] = counted;
@@ -255,12 +285,16 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
           environment.busy -= 1;
           inFlight.delete(invocation);
           counted.durationMs += performance.now() - started;
+          dispatch();
         });
       return invocation;
     },
     /** Takes no new invocation, lets those under way finish (for a few seconds at most), then ends. */
     async close() {
       closed = true;
+      for (const invocation of waiting.splice(0)) {
+        invocation.reject(new LambdaError('ServiceException', 'the local Lambda service is closed'));
+      }
       const drained = Promise.allSettled([...inFlight]);
       await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
       const workers = await Promise.all(pool.map((e) => e.ready.catch(() => undefined)));

@@ -349,8 +349,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
       ),
       AWS_REGION: REGION,
-      // Several invocations share the one environment, as on Lambda Managed Instances.
-      AWS_LAMBDA_MAX_CONCURRENCY: '64',
+      // Several invocations share an environment, as on Lambda Managed Instances, 16 at most: the others
+      // wait for room (local/lambda.ts). More at once on one core would only make each of them slower, until
+      // their timeouts fire and their retries pile on.
+      AWS_LAMBDA_MAX_CONCURRENCY: '16',
       AWS_ENDPOINT_URL_DYNAMODB: awsEndpoint,
       AWS_ENDPOINT_URL_SFN: awsEndpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: awsEndpoint,

@@ -109,7 +109,7 @@ describe('the local Lambda service', () => {
   });
 
   it('spreads invocations over its environments, each with its own module state, heap and counts', async () => {
-    const lambda = service({ PROBE: 'spread' }, undefined, 2);
+    const lambda = service({ PROBE: 'spread', AWS_LAMBDA_MAX_CONCURRENCY: '8' }, undefined, 2);
     await lambda.warm();
     const heapOfOne = (await lambda.heapUsed()) / 2;
 
@@ -126,7 +126,7 @@ describe('the local Lambda service', () => {
   });
 
   it('keeps the other environments going when one crashes', async () => {
-    const lambda = service({ PROBE: 'survivor' }, undefined, 2);
+    const lambda = service({ PROBE: 'survivor', AWS_LAMBDA_MAX_CONCURRENCY: '8' }, undefined, 2);
     await lambda.warm();
 
     const [slow, crash] = [
@@ -145,6 +145,29 @@ describe('the local Lambda service', () => {
     expect(new Set(after.map((s) => s.environment)).size).toBe(2);
   });
 
+  it('runs AWS_LAMBDA_MAX_CONCURRENCY invocations at once; the others wait, their deadline not yet running', async () => {
+    const lambda = service({ AWS_LAMBDA_MAX_CONCURRENCY: '2' }, 1);
+    await lambda.warm();
+
+    const seen = (await Promise.all(
+      Array.from({ length: 6 }, () => lambda.invoke(PROBE, { do: 'report', waitMs: 300 })),
+    )) as { runningAtStart: number; remainingMs: number }[];
+
+    expect(Math.max(...seen.map((s) => s.runningAtStart))).toBe(2);
+    // The last two waited 600 ms for room: with a deadline counted from the request, 100 ms would be left.
+    expect(Math.min(...seen.map((s) => s.remainingMs))).toBeGreaterThan(550);
+  });
+
+  it('runs one invocation at a time in an environment that says nothing of its concurrency', async () => {
+    const lambda = service({});
+
+    const seen = (await Promise.all(
+      Array.from({ length: 3 }, () => lambda.invoke(PROBE, { do: 'report', waitMs: 20 })),
+    )) as { runningAtStart: number }[];
+
+    expect(seen.map((s) => s.runningAtStart)).toEqual([1, 1, 1]);
+  });
+
   it('reports a handler’s error by its name and message, as Lambda does', async () => {
     const lambda = service({});
 
@@ -156,7 +179,7 @@ describe('the local Lambda service', () => {
   });
 
   it('fails the invocations of an environment that crashed, and starts a fresh one for the next', async () => {
-    const lambda = service({ PROBE: 'again' });
+    const lambda = service({ PROBE: 'again', AWS_LAMBDA_MAX_CONCURRENCY: '2' });
 
     const slow = lambda.invoke(PROBE, { do: 'report', waitMs: 2_000 });
     await expect(lambda.invoke(PROBE, { do: 'crash' })).rejects.toMatchObject({ name: 'Runtime.ExitError' });
