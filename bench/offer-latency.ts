@@ -41,6 +41,11 @@ export interface BenchOptions {
   talkSeconds: number;
   /** Callbacks the floor is measured with, one after the other. */
   floorSamples: number;
+  /**
+   * Seconds of calls at a stack's first rate before its rows are measured, and not counted: the first
+   * calls also pay for compiling the code on their paths, which no later row does.
+   */
+  warmupSeconds: number;
   /** The AWS-profile row's rate (0: no such row) and duration. */
   awsRate: number;
   awsDurationSeconds: number;
@@ -54,8 +59,9 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   rates: [5, 10, 20],
   durationSeconds: 60,
   agents: 60,
-  talkSeconds: 2,
+  talkSeconds: 0.5,
   floorSamples: 100,
+  warmupSeconds: 5,
   awsRate: 5,
   awsDurationSeconds: 30,
   offerWaitSeconds: 30,
@@ -116,7 +122,7 @@ async function startAgent(
   stack: LocalStack,
   agentId: string,
   talkMs: number,
-  calls: ReturnType<typeof callTracker>,
+  calls: CallTracker,
 ): Promise<AgentClient> {
   await staffFetch(`${stack.url}/v1/agents/${agentId}`, {
     method: 'PUT',
@@ -148,6 +154,8 @@ async function startAgent(
   });
   return client;
 }
+
+type CallTracker = ReturnType<typeof callTracker>;
 
 /** The calls of one row: when each was placed, offered, accepted and connected. */
 function callTracker() {
@@ -209,7 +217,7 @@ async function quiet(stack: LocalStack): Promise<void> {
 /** Places calls at `rate` per second for `seconds`, and waits until each is done or given up. */
 async function runRate(
   stack: LocalStack,
-  calls: ReturnType<typeof callTracker>,
+  calls: CallTracker,
   rate: number,
   seconds: number,
   offerWaitMs: number,
@@ -324,9 +332,8 @@ async function benchStack(
   const agents: AgentClient[] = [];
   try {
     const floor = percentiles(await measureFloor(stack, options.floorSamples));
-    for (const rate of rates) {
-      // Each rate's agents report to its own tracker.
-      const calls = callTracker();
+    // Each run (the warm-up, then each rate) has its agents, who report to its own tracker.
+    const startAgents = async (calls: CallTracker) =>
       agents.push(
         ...(await Promise.all(
           Array.from({ length: options.agents }, (_, i) =>
@@ -334,6 +341,15 @@ async function benchStack(
           ),
         )),
       );
+    if (options.warmupSeconds > 0 && rates[0] !== undefined) {
+      const calls = callTracker();
+      await startAgents(calls);
+      await runRate(stack, calls, rates[0], options.warmupSeconds, options.offerWaitSeconds * 1000);
+      await Promise.all(agents.splice(0).map((agent) => agent.close()));
+    }
+    for (const rate of rates) {
+      const calls = callTracker();
+      await startAgents(calls);
       await quiet(stack);
       await stack.counters(true);
       const cpuBefore = process.cpuUsage();
@@ -458,6 +474,7 @@ function parseCli(): Partial<BenchOptions> {
       agents: { type: 'string' },
       talk: { type: 'string' },
       'floor-samples': { type: 'string' },
+      warmup: { type: 'string' },
       'aws-rate': { type: 'string' },
       'aws-duration': { type: 'string' },
       mode: { type: 'string' },
@@ -470,6 +487,7 @@ function parseCli(): Partial<BenchOptions> {
     agents: number(values.agents),
     talkSeconds: number(values.talk),
     floorSamples: number(values['floor-samples']),
+    warmupSeconds: number(values.warmup),
     awsRate: number(values['aws-rate']),
     awsDurationSeconds: number(values['aws-duration']),
     mode: values.mode as BenchOptions['mode'] | undefined,
