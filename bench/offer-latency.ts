@@ -305,7 +305,8 @@ export function operationsPerCall(counters: StackCounters, answered: number): Op
     invocations.reduce((sum, i) => sum + i.count, 0),
     'lambdaRequests',
   );
-  // Measured from the event sent to the result received: the local figure, queueing in the worker included.
+  // Measured from the event sent to an environment to the result received (the time an invocation waited for
+  // room is not in it, as Lambda bills from the start): the local figure, on a CPU the threads share.
   const gbSeconds =
     invocations.reduce((sum, i) => sum + i.durationMs / 1000, 0) * (FUNCTION_MEMORY_MB / 1024);
   add('Lambda', 'GB-seconds', gbSeconds, 'lambdaDuration');

@@ -67,13 +67,18 @@ export interface LambdaCounts {
 }
 
 /** One execution environment: its thread once it has loaded the functions, and its requests under way. */
-interface Environment {
-  ready: Promise<Worker>;
-  pending: Map<number, Waiter>;
+class Environment {
+  readonly pending = new Map<number, Waiter>();
   /** Invocations sent to it and not yet answered. */
-  busy: number;
+  busy = 0;
   /** Whether it has loaded the functions. */
-  up: boolean;
+  up = false;
+  /** Whether its thread has ended: it answers nothing more. */
+  exited = false;
+  readonly ready: Promise<Worker>;
+  constructor(launch: (environment: Environment) => Promise<Worker>) {
+    this.ready = launch(this);
+  }
 }
 type Waiter = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
@@ -114,15 +119,24 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
   let closed = false;
   /** The environments started (or starting), each with its requests under way. */
   const pool: Environment[] = [];
-  const size = Math.max(1, options.environments ?? 1);
+  const size = options.environments ?? 1;
+  if (!Number.isInteger(size) || size < 1) {
+    throw new RangeError(`environments must be a whole number of at least 1, not ${size}`);
+  }
   /** Invocations each environment runs at once, as on Lambda: one unless the environment says more. */
   const concurrency = Math.max(1, Number(options.environment.AWS_LAMBDA_MAX_CONCURRENCY) || 1);
+  /** What the environments reported of the functions, each once whichever environment saw it. */
+  const reported = new Set<string>();
+  const reportOnce = (message: string, detail: string) => {
+    if (reported.has(`${message}: ${detail}`)) return;
+    reported.add(`${message}: ${detail}`);
+    options.onError(message, detail);
+  };
   /** Invocations that came when every environment was full, first first. */
   const waiting: { resolve: (environment: Environment) => void; reject: (error: Error) => void }[] = [];
 
   function start(): Environment {
-    const pending = new Map<number, Waiter>();
-    const environment: Environment = { ready: launch(pending), pending, busy: 0, up: false };
+    const environment = new Environment(launch);
     environment.ready.then(
       () => {
         environment.up = true;
@@ -133,7 +147,8 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
     return environment;
   }
 
-  async function launch(pending: Map<number, Waiter>): Promise<Worker> {
+  async function launch(environment: Environment): Promise<Worker> {
+    const { pending } = environment;
     const aws = options.aws && { ...options.aws, channel: new MessageChannel() };
     const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
       env: options.environment,
@@ -163,10 +178,10 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
     worker.on('message', (reply: InvokeReply | WorkerNotice) => {
       if ('ungrantedRead' in reply) {
         const { name, variable } = reply.ungrantedRead;
-        options.onError(`${name} read ${variable}`, 'its catalog access does not give it this variable');
+        reportOnce(`${name} read ${variable}`, 'its catalog access does not give it this variable');
       }
       if ('leftOutCall' in reply)
-        options.onError('a function called what its bundle leaves out', reply.leftOutCall);
+        reportOnce('a function called what its bundle leaves out', reply.leftOutCall);
       if (!('id' in reply)) return;
       const call = pending.get(reply.id);
       pending.delete(reply.id);
@@ -177,7 +192,8 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
       if (!closed) options.onError('the local Lambda environment crashed', error);
     });
     worker.on('exit', () => {
-      const at = pool.findIndex((e) => e.pending === pending);
+      environment.exited = true;
+      const at = pool.indexOf(environment);
       if (at >= 0) pool.splice(at, 1);
       // Those waiting for room go to the others, or to the one started in its place.
       queueMicrotask(dispatch);
@@ -197,6 +213,10 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
   ): Promise<unknown> {
     const id = nextId++;
     return new Promise((resolve, reject) => {
+      if (environment.exited) {
+        reject(new LambdaError('Runtime.ExitError', 'the execution environment exited'));
+        return;
+      }
       environment.pending.set(id, { resolve, reject });
       worker.postMessage(request(id));
     });
@@ -238,14 +258,15 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
     return waited;
   }
 
-  /** Asks every environment once it is up; those that failed to start answer nothing. */
-  async function eachRunning<T>(request: (id: number) => HeapRequest | CountsRequest): Promise<T[]> {
-    const workers = await Promise.all(
-      pool.map(async (e) => ({ e, worker: await e.ready.catch(() => undefined) })),
+  /** Asks each environment as soon as it is up; one that failed to start, or ended, answers nothing. */
+  async function eachRunning(request: (id: number) => HeapRequest | CountsRequest): Promise<unknown[]> {
+    const answers = await Promise.all(
+      pool.map(async (e) => {
+        const worker = await e.ready.catch(() => undefined);
+        return worker && ask(e, worker, request).catch(() => undefined);
+      }),
     );
-    return Promise.all(
-      workers.flatMap(({ e, worker }) => (worker ? [ask(e, worker, request) as Promise<T>] : [])),
-    );
+    return answers.filter((answer) => answer !== undefined);
   }
 
   return {
@@ -255,12 +276,12 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
       await Promise.all(pool.map((e) => e.ready));
     },
     async heapUsed() {
-      const heaps = await eachRunning<number>((id) => ({ id, heapUsed: true }) satisfies HeapRequest);
-      return heaps.reduce((sum, heap) => sum + heap, 0);
+      const heaps = await eachRunning((id) => ({ id, heapUsed: true }) satisfies HeapRequest);
+      return (heaps as number[]).reduce((sum, heap) => sum + heap, 0);
     },
     async counts(reset = false) {
-      const each = await eachRunning<SdkCounts>((id) => ({ id, sdkCounts: reset ? 'reset' : 'read' }));
-      const counted = { invocations, sdk: each.reduce(addSdkCounts, emptySdkCounts()) };
+      const each = await eachRunning((id) => ({ id, sdkCounts: reset ? 'reset' : 'read' }));
+      const counted = { invocations, sdk: (each as SdkCounts[]).reduce(addSdkCounts, emptySdkCounts()) };
       if (reset) invocations = {};
       return counted;
     },

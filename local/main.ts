@@ -33,7 +33,8 @@ const stack = await startLocalStack({
   port: numberFrom('PORT') ?? 3000,
   host: process.env.HOST || '127.0.0.1',
   sweepIntervalSeconds: numberFrom('SWEEP_INTERVAL_SECONDS') ?? 10,
-  lambdaEnvironments: availableParallelism(),
+  // One per core, 4 at most: each loads every function and the SDK.
+  lambdaEnvironments: numberFrom('LAMBDA_ENVIRONMENTS') ?? Math.min(4, availableParallelism()),
   ...(process.env.CCAAS_WEBHOOK_SECRET ? { webhookSecret: process.env.CCAAS_WEBHOOK_SECRET } : {}),
   ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
   ...(process.env.CCAAS_WEBHOOK_URL ? { ccaasWebhookUrl: process.env.CCAAS_WEBHOOK_URL } : {}),

@@ -370,7 +370,12 @@ describe('the CallResiliency stack', () => {
       }`;
       const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
         cwd: isolated,
-        env: { PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+        // As on Lambda, where the tracer (and its X-Ray SDK) is loaded from the layer: off Lambda it is not.
+        env: {
+          PATH: process.env.PATH,
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+          AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+        },
       });
       expect(stdout.split('\n').filter(Boolean), 'bundles that did not load').toEqual([]);
     } finally {
