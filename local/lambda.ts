@@ -80,7 +80,7 @@ class Environment {
     this.ready = launch(this);
   }
 }
-type Waiter = { resolve: (value: unknown) => void; reject: (error: Error) => void };
+type Waiter<T = unknown> = { resolve: (value: T) => void; reject: (error: Error) => void };
 
 /** How long closing waits for the invocations under way. */
 const DRAIN_MS = 5_000;
@@ -132,8 +132,12 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
     reported.add(`${message}: ${detail}`);
     options.onError(message, detail);
   };
-  /** Invocations that came when every environment was full, first first. */
-  const waiting: { resolve: (environment: Environment) => void; reject: (error: Error) => void }[] = [];
+  /**
+   * Invocations that came when every environment was full, by function, first first; the functions take
+   * turns (the first in this map is next, then goes to the back). On Lambda each function scales on its
+   * own: a flood of one function's invocations does not hold back another's.
+   */
+  const waiting = new Map<string, Waiter<Environment>[]>();
 
   function start(): Environment {
     const environment = new Environment(launch);
@@ -239,21 +243,29 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
     );
   }
 
-  /** Gives the invocations waiting for room the room there is, in the order they came. */
+  /** Gives the invocations waiting for room the room there is: each function's in the order they came. */
   function dispatch(): void {
-    while (waiting.length > 0 && !closed) {
+    while (waiting.size > 0 && !closed) {
       const environment = choose();
       if (!environment) return;
+      const [handler, queue] = waiting.entries().next().value as [string, Waiter<Environment>[]];
+      const next = queue.shift();
+      waiting.delete(handler);
+      if (queue.length > 0) waiting.set(handler, queue);
       environment.busy += 1;
-      waiting.shift()?.resolve(environment);
+      next?.resolve(environment);
     }
   }
 
-  /** Room for one invocation: at once when an environment has some, else once one does. */
-  function room(): Promise<Environment> {
+  /** Room for one invocation of a function: at once when an environment has some, else in its turn. */
+  function room(handler: string): Promise<Environment> {
     if (closed)
       return Promise.reject(new LambdaError('ServiceException', 'the local Lambda service is closed'));
-    const waited = new Promise<Environment>((resolve, reject) => waiting.push({ resolve, reject }));
+    const waited = new Promise<Environment>((resolve, reject) => {
+      const queue = waiting.get(handler) ?? [];
+      queue.push({ resolve, reject });
+      waiting.set(handler, queue);
+    });
     dispatch();
     return waited;
   }
@@ -286,7 +298,7 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
       return counted;
     },
     async invoke(entry, event) {
-      const environment = await room();
+      const environment = await room(entry.handler);
       const started = performance.now();
       const counted = invocations[entry.handler] ?? { count: 0, durationMs: 0 };
       invocations[entry.handler] = counted;
@@ -313,9 +325,10 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
     /** Takes no new invocation, lets those under way finish (for a few seconds at most), then ends. */
     async close() {
       closed = true;
-      for (const invocation of waiting.splice(0)) {
+      for (const invocation of [...waiting.values()].flat()) {
         invocation.reject(new LambdaError('ServiceException', 'the local Lambda service is closed'));
       }
+      waiting.clear();
       const drained = Promise.allSettled([...inFlight]);
       await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref())]);
       const workers = await Promise.all(pool.map((e) => e.ready.catch(() => undefined)));

@@ -169,6 +169,31 @@ describe('the local Lambda service', () => {
     expect(Math.min(...seen.map((s) => s.remainingAtStartMs))).toBeGreaterThan(700);
   });
 
+  it('lets the functions waiting for room take turns: a flood of one holds no other back', async () => {
+    const twin = { ...PROBE, handler: '../../test/fixtures/lambda-probe-twin' };
+    const lambda = startLambdaService({
+      functions: [PROBE, twin],
+      environment: {},
+      onError: (message) => errors.push(message),
+    });
+    started.push(lambda);
+    await lambda.warm();
+    const finished: string[] = [];
+    const run = (entry: typeof PROBE, name: string) =>
+      lambda.invoke(entry, { do: 'report', waitMs: 50 }).then(() => finished.push(name));
+
+    await Promise.all([
+      run(PROBE, 'a1'),
+      run(PROBE, 'a2'),
+      run(PROBE, 'a3'),
+      run(PROBE, 'a4'),
+      run(twin, 'b1'),
+    ]);
+
+    // One at a time: a1 was running, a2 had waited longest; then the twin's turn, before a3 and a4.
+    expect(finished).toEqual(['a1', 'a2', 'b1', 'a3', 'a4']);
+  });
+
   it('runs one invocation at a time in an environment that says nothing of its concurrency', async () => {
     const lambda = service({});
 
