@@ -91,7 +91,9 @@ const DRAIN_MS = 5_000;
  * environment variables, as if each had its own Lambda execution environment. A service has `environments`
  * of them, like a function on Lambda Managed Instances with that many instances: each invocation goes to
  * the one with the fewest under way, so nothing of one invocation's module state is sure to be seen by the
- * next. A second local stack in the same process gets its own. If an environment dies (an uncaught error, as
+ * next. Each runs at most AWS_LAMBDA_MAX_CONCURRENCY invocations at once (one when the environment does not
+ * say); the others wait for room, the functions taking turns, and a deadline starts when its invocation
+ * runs. A second local stack in the same process gets its own. If an environment dies (an uncaught error, as
  * on Lambda), the invocations in flight in it fail and the next invocation starts a fresh one: a cold start.
  */
 export function startLambdaService(options: LambdaServiceOptions): LambdaService {

@@ -179,7 +179,7 @@ describe('the local Lambda service', () => {
     started.push(lambda);
     await lambda.warm();
     const finished: string[] = [];
-    const run = (entry: typeof PROBE, name: string) =>
+    const run = (entry: { handler: string }, name: string) =>
       lambda.invoke(entry, { do: 'report', waitMs: 50 }).then(() => finished.push(name));
 
     await Promise.all([
