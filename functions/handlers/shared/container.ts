@@ -84,7 +84,7 @@ interface ClientConfig {
  * clients are given no logger, yet that middleware runs every request's input and every response through
  * their schemas' sensitive-data filter for the SDK's no-op logger: about 3 % of a function's CPU.
  */
-function sdkClient<Client extends Parameters<typeof traced>[0] & MiddlewareStackHolder>(
+export function sdkClient<Client extends Parameters<typeof traced>[0] & MiddlewareStackHolder>(
   made: Client,
 ): Client {
   made.middlewareStack.remove('loggerMiddleware');
