@@ -13,7 +13,6 @@
  * The machine's speed and whatever else runs on it show in the latencies: compare rows of one run.
  */
 import { randomUUID } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,7 +25,12 @@ import {
 } from '../client/agent-client.ts';
 import { callIdFor } from '../functions/core/call.ts';
 import { FUNCTION_MEMORY_MB, FUNCTIONS } from '../functions/manifest/index.ts';
-import { type LocalStack, type StackCounters, startLocalStack } from '../local/stack.ts';
+import {
+  type LocalStack,
+  MACHINE_LAMBDA_ENVIRONMENTS,
+  type StackCounters,
+  startLocalStack,
+} from '../local/stack.ts';
 import { ccaasClient } from '../test/support/ccaas.ts';
 import { staffFetch, tokenFor } from '../test/support/tokens.ts';
 import { awsLatencyMs } from './aws-latency.ts';
@@ -326,7 +330,7 @@ async function benchStack(
     sweepIntervalSeconds: 3600,
     onError: () => undefined,
     interactionMode: options.mode,
-    lambdaEnvironments: availableParallelism(),
+    lambdaEnvironments: MACHINE_LAMBDA_ENVIRONMENTS,
     ...(profile === 'aws' ? { awsLatencyMs } : {}),
   });
   const rows: RateRow[] = [];

@@ -1,7 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { settingsFromEnvironment } from '../functions/manifest/index.ts';
 import { DEMO_AGENTS, registerDemoAgents } from './demo-agents.ts';
-import { startLocalStack } from './stack.ts';
+import { MACHINE_LAMBDA_ENVIRONMENTS, startLocalStack } from './stack.ts';
 
 /**
  * `npm start`: the whole product on this machine. Settings come from the environment (see the README's
@@ -33,8 +32,7 @@ const stack = await startLocalStack({
   port: numberFrom('PORT') ?? 3000,
   host: process.env.HOST || '127.0.0.1',
   sweepIntervalSeconds: numberFrom('SWEEP_INTERVAL_SECONDS') ?? 10,
-  // One per core, 4 at most: each loads every function and the SDK.
-  lambdaEnvironments: numberFrom('LAMBDA_ENVIRONMENTS') ?? Math.min(4, availableParallelism()),
+  lambdaEnvironments: numberFrom('LAMBDA_ENVIRONMENTS') ?? MACHINE_LAMBDA_ENVIRONMENTS,
   ...(process.env.CCAAS_WEBHOOK_SECRET ? { webhookSecret: process.env.CCAAS_WEBHOOK_SECRET } : {}),
   ...(process.env.DATA_DIR ? { dataDir: process.env.DATA_DIR } : {}),
   ...(process.env.CCAAS_WEBHOOK_URL ? { ccaasWebhookUrl: process.env.CCAAS_WEBHOOK_URL } : {}),

@@ -1,6 +1,7 @@
 import './polyfills.ts';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import {
   ACCESS,
   type Access,
@@ -72,11 +73,18 @@ export interface LocalStackOptions extends Partial<Settings> {
    */
   awsLatencyMs?: (service: string, operation: string) => number;
   /**
-   * Execution environments (threads) for the functions (local/lambda.ts). One per core lets them use every
-   * core: `npm start` and the bench do that. 1 by default, so that a test's stack starts one thread.
+   * Execution environments (threads) for the functions (local/lambda.ts). `npm start` and the bench run
+   * MACHINE_LAMBDA_ENVIRONMENTS; 1 by default, so that a test's stack starts one thread.
    */
   lambdaEnvironments?: number;
 }
+
+/**
+ * The functions' execution environments for the whole system on this machine: one per core, 2 at most. Each
+ * loads every function (about 370 MB), and past two the main thread and DynamoDB's, one each, are what hold
+ * the stack back.
+ */
+export const MACHINE_LAMBDA_ENVIRONMENTS = Math.min(2, availableParallelism());
 
 /** What the functions and the services did, as AWS bills it (see `LocalStack.counters`). */
 export interface StackCounters extends LambdaCounts {
