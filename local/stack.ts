@@ -81,7 +81,7 @@ export interface LocalStackOptions extends Partial<Settings> {
 
 /**
  * The functions' execution environments for the whole system on this machine: one per core, 2 at most. Each
- * loads every function (about 370 MB), and past two the main thread and DynamoDB's, one each, are what hold
+ * loads every function (about 210 MB), and past two the main thread and DynamoDB's, one each, are what hold
  * the stack back.
  */
 export const MACHINE_LAMBDA_ENVIRONMENTS = Math.min(2, availableParallelism());

@@ -204,6 +204,14 @@ describe('the local Lambda service', () => {
     expect(seen.map((s) => s.runningAtStart)).toEqual([1, 1, 1]);
   });
 
+  it('maps a function’s stack traces to its TypeScript source, through its bundle’s source map', async () => {
+    const lambda = service({});
+
+    const { stack } = (await lambda.invoke(PROBE, { do: 'stack' })) as { stack: string };
+
+    expect(stack).toMatch(/test\/fixtures\/lambda-probe\.ts:\d+/);
+  });
+
   it('reports a handler’s error by its name and message, as Lambda does', async () => {
     const lambda = service({});
 
