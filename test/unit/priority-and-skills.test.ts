@@ -254,13 +254,19 @@ describe('routing calls in queue order', () => {
     expect(await offeredTo(w, first)).toBe('a1');
   });
 
-  it('hands a freed agent to the oldest waiting call with the wake-up, so a call arriving meanwhile cannot take it', async () => {
+  /** One call waits; a1 becomes available and is handed to it (`woken`), before its offer. */
+  async function heldForOne() {
     const w = await world(['a1']);
     await w.app.setAgentStatus('a1', 'away');
-    const first = await receive(w, 'first', 1);
-    await route(w, first);
-
+    const woken = await receive(w, 'woken', 1);
+    await route(w, woken);
     await w.app.setAgentStatus('a1', 'available');
+    return { w, woken };
+  }
+
+  it('hands a freed agent to the oldest waiting call with the wake-up, so a call arriving meanwhile cannot take it', async () => {
+    const { w, woken: first } = await heldForOne();
+
     // Before the woken call's workflow offers it, a new call arrives and looks for an agent.
     const late = await receive(w, 'late', 2);
     expect(await route(w, late)).toBe('waiting');
@@ -302,11 +308,7 @@ describe('routing calls in queue order', () => {
   });
 
   it('keeps a hand-over that the sweep looked at just before the woken call was offered', async () => {
-    const w = await world(['a1']);
-    await w.app.setAgentStatus('a1', 'away');
-    const woken = await receive(w, 'woken', 1);
-    await route(w, woken);
-    await w.app.setAgentStatus('a1', 'available');
+    const { w, woken } = await heldForOne();
     // The woken call's workflow is slow: the hold is past the sweep's grace when the sweep comes.
     w.setNow(at(60));
     const { get } = w.deps.calls;
