@@ -1,5 +1,5 @@
 import { durationSeconds } from './call.ts';
-import type { Call, Interaction, InteractionSource } from './model.ts';
+import type { Call, Interaction, InteractionSource, PhoneLog } from './model.ts';
 
 /** Pure construction of interactions and their phone logs from a call. */
 
@@ -31,29 +31,48 @@ export function newInteraction(call: Call, source: InteractionSource, now: Date)
 }
 
 /**
- * Brings an existing interaction up to date with the call: who answered, when it connected and ended, the
- * disposition. Not the conversation: the interaction shows the call's own.
+ * What a call dictates of its interaction: who answered, when it connected and ended, why and by whom, the
+ * disposition, and `closed` once it ended. Not the conversation: the interaction shows the call's own. The
+ * store writes these fields and nothing else (`InteractionStore.applyFacts`), so it needs no read first.
  */
-export function syncWithCall(interaction: Interaction, call: Call, now: Date): Interaction {
-  const phoneLog = {
-    ...interaction.phoneLog,
-    ...(call.agentId ? { agentId: call.agentId } : {}),
-    ...(call.connectedAt ? { connectedAt: call.connectedAt } : {}),
-    ...(call.endedAt ? { endedAt: call.endedAt } : {}),
-  };
+export interface CallFacts {
+  status?: 'closed';
+  agentId?: string;
+  disposition?: string;
+  phoneLog: Partial<
+    Pick<PhoneLog, 'agentId' | 'connectedAt' | 'endedAt' | 'durationSeconds' | 'endReason' | 'endedBy'>
+  >;
+}
+
+export function callFacts(call: Call): CallFacts {
   const duration = durationSeconds(call);
-  if (duration !== undefined) phoneLog.durationSeconds = duration;
-  if (call.endReason) phoneLog.endReason = call.endReason;
-  if (call.endedBy) phoneLog.endedBy = call.endedBy;
-  const status = call.endedAt ? 'closed' : interaction.status;
-  const agentId = call.agentId ?? interaction.agentId;
+  return {
+    ...(call.endedAt ? { status: 'closed' as const } : {}),
+    ...(call.agentId ? { agentId: call.agentId } : {}),
+    ...(call.disposition ? { disposition: call.disposition } : {}),
+    phoneLog: {
+      ...(call.agentId ? { agentId: call.agentId } : {}),
+      ...(call.connectedAt ? { connectedAt: call.connectedAt } : {}),
+      ...(call.endedAt ? { endedAt: call.endedAt } : {}),
+      ...(duration !== undefined ? { durationSeconds: duration } : {}),
+      ...(call.endReason ? { endReason: call.endReason } : {}),
+      ...(call.endedBy ? { endedBy: call.endedBy } : {}),
+    },
+  };
+}
+
+/** The interaction with the call's facts written over it; the same object when that changes nothing. */
+export function applyFacts(interaction: Interaction, facts: CallFacts, now: Date): Interaction {
   const next: Interaction = {
     ...interaction,
-    status,
-    phoneLog,
-    ...(agentId ? { agentId } : {}),
-    ...(call.disposition ? { disposition: call.disposition } : {}),
+    ...facts,
+    phoneLog: { ...interaction.phoneLog, ...facts.phoneLog },
   };
   if (JSON.stringify(next) === JSON.stringify(interaction)) return interaction;
   return { ...next, updatedAt: now.toISOString() };
+}
+
+/** An existing interaction brought up to date with the call. */
+export function syncWithCall(interaction: Interaction, call: Call, now: Date): Interaction {
+  return applyFacts(interaction, callFacts(call), now);
 }

@@ -1,4 +1,5 @@
 import type { DomainEvent } from './events.ts';
+import type { CallFacts } from './interaction.ts';
 import type { ServerMessage } from './messages.ts';
 import type {
   Agent,
@@ -102,6 +103,11 @@ export interface InteractionStore {
     transition: (i: Interaction) => Interaction,
     known?: Interaction,
   ): Promise<Change<Interaction>>;
+  /**
+   * Writes the call's facts over the interaction (`applyFacts`) without reading it first: one write, which
+   * moves `updatedAt` even when the facts were there already. NotFoundError when there is no interaction.
+   */
+  applyFacts(interactionId: string, facts: CallFacts, now: Date): Promise<void>;
   /** The interactions of a phone number, newest first. */
   listByPhone(phone: string, page: PageRequest): Promise<Page<Interaction>>;
 }

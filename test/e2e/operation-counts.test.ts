@@ -62,4 +62,27 @@ describe('paid operations per answered call, counted by the SDK middleware of th
     expect(twenty.stateTransitions).toBeLessThanOrEqual(one.stateTransitions * 1.25);
     expect(twenty.lambdaInvocations).toBeLessThanOrEqual(one.lambdaInvocations * 1.25);
   }, 120_000);
+
+  it('ends an answered call with at most 12 DynamoDB requests: hang-up and wrap-up read nothing twice', async () => {
+    const agent = await (await ctx.agent('counted-ending', { queues: ['ending'] })).online();
+    const callId = await ctx.ccaas.newCall({ queue: 'ending' });
+    const offer = await agent.waitFor((m) => m.type === 'offer' && m.callId === callId, 20_000);
+    await agent.request({ action: 'accept', offerId: offer.offerId }, 20_000);
+    await agent.waitFor((m) => m.type === 'interactionCreated' && m.callId === callId, 20_000);
+    await ctx.stack.eventsSettled();
+
+    await ctx.stack.counters(true);
+    await agent.request({ action: 'hangup', callId }, 20_000);
+    await agent.request({ action: 'wrapUp', callId, disposition: 'resolved' }, 20_000);
+    await ctx.stack.eventsSettled();
+    const { requests } = (await ctx.stack.counters()).sdk;
+
+    // Hang-up: the call read once, ended; the agent to wrap-up; the interaction written without a read.
+    // Wrap-up: agent and call read, disposition, interaction, agent available, the queue looked at.
+    const dynamoDb = Object.values(requests.DynamoDB ?? {}).reduce((sum, n) => sum + n, 0);
+    expect(dynamoDb).toBeGreaterThanOrEqual(10);
+    expect(dynamoDb).toBeLessThanOrEqual(12);
+    expect(requests.DynamoDB?.UpdateItem).toBe(2);
+    expect(requests.DynamoDB?.GetItem).toBe(4);
+  }, 60_000);
 });

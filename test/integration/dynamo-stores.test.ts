@@ -26,7 +26,7 @@ import {
   NotFoundError,
   OfferClosedError,
 } from '../../functions/core/errors.ts';
-import { newInteraction } from '../../functions/core/interaction.ts';
+import { callFacts, newInteraction, syncWithCall } from '../../functions/core/interaction.ts';
 import type { Call } from '../../functions/core/model.ts';
 import { startDynamo } from '../support/dynamo.ts';
 
@@ -474,6 +474,55 @@ describe('DynamoDB stores against dynalite', () => {
     const { interactionId } = made[0]?.stored ?? { interactionId: '' };
     const raw = await db.doc.send(new GetCommand({ TableName: 'Interactions', Key: { interactionId } }));
     expect(raw.Item?.expiresAt).toBe(now.getTime() / 1000 + RETENTION_DAYS * 86_400);
+  });
+
+  it('writes a call’s facts over its interaction in one request, no read, as syncWithCall would', async () => {
+    const requests: string[] = [];
+    const counted = {
+      send: (command: object) => {
+        requests.push(command.constructor.name);
+        return db.doc.send(command as never);
+      },
+    } as unknown as typeof db.doc;
+    const interactions = makeInteractionStore(
+      counted,
+      () => 'Interactions',
+      () => RETENTION_DAYS,
+    );
+    const received = newCall({ ccaasCallId: 'facts', from: '+1', to: '+2', queue: 'q' }, 'resiliency', now);
+    const { stored: open } = await interactions.create(newInteraction(received, 'accepted', now));
+    const later = new Date(now.getTime() + 90_000);
+    const ended = {
+      ...received,
+      status: 'completed' as const,
+      agentId: 'facts-agent',
+      connectedAt: new Date(now.getTime() + 5_000).toISOString(),
+      endedAt: new Date(now.getTime() + 65_000).toISOString(),
+      endReason: 'agent_hangup' as const,
+      endedBy: 'agent' as const,
+      disposition: 'resolved',
+    };
+
+    requests.length = 0;
+    await interactions.applyFacts(open.interactionId, callFacts(ended), later);
+    expect(requests).toEqual(['UpdateCommand']);
+
+    const stored = await interactions.get(open.interactionId);
+    expect(stored).toEqual(syncWithCall(open, ended, later));
+    expect(stored?.phoneLog).toMatchObject({ from: '+1', queue: 'q', durationSeconds: 60 });
+    const raw = await db.doc.send(
+      new GetCommand({ TableName: 'Interactions', Key: { interactionId: open.interactionId } }),
+    );
+    expect(raw.Item?.expiresAt).toBe(later.getTime() / 1000 + RETENTION_DAYS * 86_400);
+    // A writer holding the interaction as it was read before fails its condition and re-reads.
+    requests.length = 0;
+    await interactions.update(open.interactionId, (i) => ({ ...i, disposition: 'callback' }), open);
+    expect(requests).toEqual(['PutCommand', 'GetCommand', 'PutCommand']);
+    expect((await interactions.get(open.interactionId))?.phoneLog.endedBy).toBe('agent');
+
+    await expect(interactions.applyFacts('int_missing', callFacts(ended), later)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 
   it('creates a work item once per id and lists by status', async () => {

@@ -1,6 +1,7 @@
 import { owesInteraction } from '../../functions/core/call.ts';
 import { NotFoundError } from '../../functions/core/errors.ts';
 import type { DomainEvent } from '../../functions/core/events.ts';
+import { applyFacts } from '../../functions/core/interaction.ts';
 import type { ServerMessage } from '../../functions/core/messages.ts';
 import type {
   Agent,
@@ -133,6 +134,13 @@ export function memoryPorts(startedAt = () => new Date('2026-03-01T12:00:00Z')) 
       create: interactions.create,
       get: interactions.get,
       update: interactions.update,
+      // As the real store: one write of the facts, which moves updatedAt whatever they change.
+      applyFacts: async (id, facts, now) => {
+        await interactions.update(id, (i) => ({
+          ...applyFacts(i, facts, now),
+          updatedAt: now.toISOString(),
+        }));
+      },
       listByPhone: async (phone, page) =>
         pageOf(
           [...interactions.items.values()].filter((i) => i.phone === phone),

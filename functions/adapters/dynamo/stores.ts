@@ -161,8 +161,9 @@ export function makeInteractionStore(
     tableName,
     definition: TABLES.interactions,
     noun: 'interaction',
-    indexAttributes: (i) => ({ expiresAt: expiresAt(i.updatedAt, retention()) }),
+    indexAttributes: (i) => ({ expiresAt: expiry(i.updatedAt) }),
   });
+  const expiry = (updatedAt: string) => expiresAt(updatedAt, retention());
   const guard = async <R>(what: string, fn: () => Promise<R>): Promise<R> => {
     try {
       return await fn();
@@ -175,6 +176,16 @@ export function makeInteractionStore(
     create: (interaction) => guard('create', () => table.create(interaction)),
     get: (id) => guard('read', () => table.get(id)),
     update: (id, transition, known) => guard('update', () => table.update(id, transition, known)),
+    applyFacts: (id, { phoneLog, ...facts }, now) => {
+      const updatedAt = now.toISOString();
+      const fields: [string[], unknown][] = [
+        ...Object.entries({ ...facts, updatedAt, expiresAt: expiry(updatedAt) }).map(
+          ([name, value]): [string[], unknown] => [[name], value],
+        ),
+        ...Object.entries(phoneLog).map(([name, value]): [string[], unknown] => [['phoneLog', name], value]),
+      ];
+      return guard('update', () => table.patch(id, fields));
+    },
     listByPhone: (phone, page) =>
       guard('query', () => table.queryPage('by-phone', phone, page, { forward: false })),
   };

@@ -5,6 +5,7 @@ import {
   PutCommand,
   QueryCommand,
   ScanCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConcurrentUpdateError, InvalidCursorError, NotFoundError } from '../../core/errors.ts';
 import type { Change, Created, Page, PageRequest } from '../../core/ports.ts';
@@ -131,6 +132,43 @@ export class VersionedTable<T extends object, D extends TableDefinition = TableD
     const current = version === undefined ? await this.read(id) : { entity: known, version };
     if (!current) throw new NotFoundError(`${this.options.noun} ${id} not found`);
     return this.write(current.entity, current.version, transition);
+  }
+
+  /**
+   * Sets these attributes (each by its path, `['phoneLog', 'endedAt']`) with one UpdateItem and no read
+   * first, and raises the version, so that a writer holding the old one fails its condition and re-reads.
+   * For fields the caller owns outright, whatever else the item holds. NotFoundError when there is no item.
+   */
+  async patch(
+    id: string,
+    fields: readonly (readonly [path: readonly string[], value: unknown])[],
+  ): Promise<void> {
+    const names: Record<string, string> = { '#pk': this.options.definition.partitionKey, '#v': VERSION };
+    const values: Record<string, unknown> = { ':one': 1 };
+    const sets = fields.map(([path, value], i) => {
+      values[`:f${i}`] = value;
+      const placeholders = path.map((name, j) => {
+        names[`#f${i}_${j}`] = name;
+        return `#f${i}_${j}`;
+      });
+      return `${placeholders.join('.')} = :f${i}`;
+    });
+    try {
+      await this.options.doc.send(
+        new UpdateCommand({
+          TableName: this.options.tableName(),
+          Key: { [this.options.definition.partitionKey]: id },
+          UpdateExpression: `SET ${sets.join(', ')} ADD #v :one`,
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException)
+        throw new NotFoundError(`${this.options.noun} ${id} not found`);
+      throw err;
+    }
   }
 
   /** The transition applied to `before` and written on condition of its version; undefined if that failed. */

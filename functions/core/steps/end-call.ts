@@ -23,7 +23,8 @@ export type EndCallFlow = ReturnType<typeof makeEndCall>;
  * end reason and who ended it. An end is never stale: it applies whatever its seq (it only raises
  * lastEventSeq). Ending an ended call changes nothing, but repeats
  * the idempotent follow-ups, so a CCaaS retry heals a first attempt that failed halfway. `detail` is the
- * CCaaS's own words for why the call ended, kept on the timeline.
+ * CCaaS's own words for why the call ended, kept on the timeline; `known`, the call as the caller just read
+ * it, which spares a read (a stale one costs a failed condition and a read).
  */
 export function makeEndCall(
   deps: Pick<Deps, 'calls' | 'agents' | 'callbacks' | 'events' | 'clock' | 'settings'> & {
@@ -39,13 +40,17 @@ export function makeEndCall(
     callId: string,
     reason: EndReason,
     endedBy: EndedBy,
-    { seq, detail }: { seq?: number; detail?: string } = {},
+    { seq, detail, known }: { seq?: number; detail?: string; known?: Call } = {},
   ): Promise<{ call: Call; changed: boolean }> {
     const now = clock.now();
-    const { before, after } = await calls.update(callId, (c) => {
-      const sequenced = seq === undefined || seq <= c.lastEventSeq ? c : { ...c, lastEventSeq: seq };
-      return endCall(sequenced, reason, endedBy, now, detail);
-    });
+    const { before, after } = await calls.update(
+      callId,
+      (c) => {
+        const sequenced = seq === undefined || seq <= c.lastEventSeq ? c : { ...c, lastEventSeq: seq };
+        return endCall(sequenced, reason, endedBy, now, detail);
+      },
+      known,
+    );
     const endedNow = !isTerminal(before.status);
     const offer = endedNow ? pendingOffer(before) : undefined;
     if (offer) {

@@ -2,7 +2,7 @@ import { markInteractionCreated } from '../call.ts';
 import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../errors.ts';
 import { callEvent } from '../events.ts';
-import { newInteraction, syncWithCall } from '../interaction.ts';
+import { callFacts, newInteraction, syncWithCall } from '../interaction.ts';
 import type { Call, Interaction, InteractionSource } from '../model.ts';
 import type { AgentMessenger } from './agent-messenger.ts';
 
@@ -70,7 +70,7 @@ export function makeSyncInteraction({
     if (call.interaction.status !== 'created') return false;
     const { interactionId } = call.interaction;
     try {
-      await interactions.update(interactionId, (i) => syncWithCall(i, call, clock.now()));
+      await interactions.applyFacts(interactionId, callFacts(call), clock.now());
       return true;
     } catch (err) {
       logger.warn('interaction not synced; the call keeps the data', {

@@ -98,7 +98,7 @@ export function makeAgentCallActions(deps: ActionDeps) {
     async hangUp(agentId: string, callId: string): Promise<void> {
       const call = await ownCall(agentId, callId);
       await publishControl(call, agentId, 'hangup');
-      await endCall(callId, 'agent_hangup', 'agent');
+      await endCall(callId, 'agent_hangup', 'agent', { known: call });
     },
 
     /**
