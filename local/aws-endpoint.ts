@@ -41,8 +41,12 @@ export type ManageConnection = (
 ) => { status: number; body?: unknown; headers?: Record<string, string> };
 
 export interface AwsEndpointOptions {
-  /** X-Amz-Target prefix (e.g. 'DynamoDB_20120810') → the service and its IAM prefix (`dynamodb`). */
-  services: Record<string, { iam: string; handle: AwsService }>;
+  /**
+   * X-Amz-Target prefix (e.g. 'DynamoDB_20120810') → the service and its IAM prefix (`dynamodb`). A service
+   * that `checksItself` is handed its requests unchecked: it checks IAM and adds its latency itself (the
+   * local DynamoDB, which the functions also reach directly in its thread).
+   */
+  services: Record<string, { iam: string; handle: AwsService; checksItself?: boolean }>;
   /**
    * IAM: whether the request's signer may perform the action (`dynamodb:GetItem`) with this body (parsed
    * only when the signer's grants depend on it); when not, AWS's error type and message (local/grants.ts).
@@ -66,6 +70,19 @@ export interface AwsEndpointOptions {
 
 /** Resolves after `ms` (at once, synchronously, when it is 0). */
 export const pause = (ms: number) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : undefined);
+
+/** A request refused by IAM, as an AWS JSON-protocol service answers it. */
+export const refusalResponse = ({ type, message }: { type: string; message: string }): AwsResponse =>
+  jsonResponse(400, { __type: type, message });
+
+/** A request body as JSON, `{}` when it is none or not JSON (IAM then finds no resource in it). */
+export function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text || '{}');
+  } catch {
+    return {};
+  }
+}
 
 /** A JSON answer. */
 export function jsonResponse(status: number, body: unknown, contentType = 'application/json'): AwsResponse {
@@ -104,7 +121,7 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
     const authorization = request.headers.authorization;
     let body: unknown;
     const json = () => {
-      body ??= parsed(request.body);
+      body ??= parsedJson(request.body.toString('utf8'));
       return body;
     };
     if (target !== undefined) {
@@ -117,9 +134,11 @@ export function createAwsEndpoint(options: AwsEndpointOptions) {
           message: `unknown target ${target}`,
         });
       }
-      const refusal = options.authorize(authorization, `${service.iam}:${operation}`, json);
-      if (refusal) return jsonResponse(400, { __type: refusal.type, message: refusal.message });
-      await pause(options.latencyMs?.(service.iam, operation) ?? 0);
+      if (!service.checksItself) {
+        const refusal = options.authorize(authorization, `${service.iam}:${operation}`, json);
+        if (refusal) return refusalResponse(refusal);
+        await pause(options.latencyMs?.(service.iam, operation) ?? 0);
+      }
       return await service.handle(request, operation, json);
     }
     const connection = /^\/@connections\/([^/]+)$/.exec(url.pathname)?.[1];
@@ -194,12 +213,4 @@ function singleValued(headers: IncomingHttpHeaders): Record<string, string | und
   return Object.fromEntries(
     Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
   );
-}
-
-function parsed(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8') || '{}');
-  } catch {
-    return {};
-  }
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { STAFF_GROUPS } from '../functions/manifest/index.ts';
-import type { Faults } from './dynamo.ts';
+import type { Faults } from './faults.ts';
 import { sendJson } from './http-io.ts';
 import type { DevIdentity } from './identity.ts';
 import type { LocalUserPool } from './user-pool.ts';

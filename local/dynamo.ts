@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import {
   indexesOf,
@@ -8,41 +8,77 @@ import {
   type TableDefinition,
 } from '../functions/manifest/index.ts';
 import { type AwsResponse, type AwsService, jsonResponse } from './aws-endpoint.ts';
-import type { DynamoReply, DynamoRequest } from './dynamo-worker.ts';
-import { OPERATOR_ACCESS_KEY } from './grants.ts';
-
-export interface Faults {
-  /** When 'down', every request to the interactions table fails like an outage of the CRM. */
-  interactionStore: 'up' | 'down';
-  /** Added to every interaction-table request: a slow CRM, for demos and benchmarks. */
-  interactionStoreLatencyMs: number;
-}
+import type { DynamoMessage, DynamoNotice, DynamoWorkerData } from './dynamo-worker.ts';
+import { sharedFaults } from './faults.ts';
+import { type GrantsOptions, OPERATOR_ACCESS_KEY } from './grants.ts';
+import type { HandedResponse } from './in-process-aws.ts';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+/** The X-Amz-Target prefix of DynamoDB's requests. */
+export const DYNAMODB_TARGET = 'DynamoDB_20120810';
+
+/** DynamoDB's operations (those dynalite answers): the bench's AWS latencies are asked of each. */
+const OPERATIONS = [
+  'BatchGetItem',
+  'BatchWriteItem',
+  'CreateTable',
+  'DeleteItem',
+  'DeleteTable',
+  'DescribeTable',
+  'DescribeTimeToLive',
+  'GetItem',
+  'ListTables',
+  'ListTagsOfResource',
+  'PutItem',
+  'Query',
+  'Scan',
+  'TagResource',
+  'UntagResource',
+  'UpdateItem',
+  'UpdateTable',
+];
 
 /**
  * DynamoDB on one machine: dynalite (in memory, or on disk under `dataDir`) in a worker thread of its own
  * (local/dynamo-worker.ts), so that its work runs beside the main thread's (Step Functions, the gateway,
- * the other services). `handle` is the DynamoDB service of the local AWS endpoint: requests come signed and
- * checked, and are answered as the real SDK client expects. The fault switch sits in front of it: it fails
- * interaction-table requests the way DynamoDB answers when it is unavailable, so the handlers' real error
- * paths run. If the thread dies, that is reported, the requests it held are answered with DynamoDB's
- * InternalServerError, and so is every later one: nothing waits on it.
+ * the other services). It checks every request itself, as DynamoDB does on AWS: IAM, the bench's AWS
+ * latency, the fault switch of the interaction store (`faults`, which fails interaction-table requests the
+ * way DynamoDB answers when it is unavailable, so the handlers' real error paths run). `service` is the
+ * DynamoDB service of the local AWS endpoint (its loopback port: tests, tools); `connect` opens a port for a
+ * Lambda execution environment, whose SDK clients' requests then go to the thread directly, not through the
+ * main thread. If the thread dies, that is reported, the requests it held from the main thread are answered
+ * with DynamoDB's InternalServerError, and so is every later one: nothing waits on it (the environments'
+ * ports close, and their requests go through the main thread: local/in-process-aws.ts).
  */
 export function createLocalDynamo(options: {
   dataDir?: string;
-  faults: Faults;
   tableNames: Record<string, string>;
+  /** IAM (local/grants.ts): who may do what, checked in the thread; `onRefused` is told on this one. */
+  grants: GrantsOptions;
+  /** AWS's latencies (the bench's profile), by IAM prefix and operation: `dynamodb` is asked here. */
+  latencyMs?: (service: string, operation: string) => number;
   /** Told when the thread dies (an uncaught error in dynalite or its store). */
   onError: (message: string, error: unknown) => void;
 }) {
+  const { onRefused, ...grants } = options.grants;
+  const { faults, buffer } = sharedFaults();
   const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
-    workerData: { module: new URL('./dynamo-worker.ts', import.meta.url).href, dataDir: options.dataDir },
+    workerData: {
+      module: new URL('./dynamo-worker.ts', import.meta.url).href,
+      dataDir: options.dataDir,
+      grants,
+      faults: buffer,
+      interactionsTable: options.tableNames[TABLES.interactions.id],
+      latencyMs: Object.fromEntries(OPERATIONS.map((op) => [op, options.latencyMs?.('dynamodb', op) ?? 0])),
+    } satisfies DynamoWorkerData & { module: string },
   });
   const pending = new Map<number, (answer: AwsResponse) => void>();
   let nextId = 0;
   let ended: string | undefined;
-  worker.on('message', ({ id, ...answer }: DynamoReply) => {
+  worker.on('message', (message: HandedResponse | DynamoNotice) => {
+    if ('refused' in message) return onRefused(message.refused);
+    const { id, ...answer } = message;
     pending.get(id)?.(answer);
     pending.delete(id);
   });
@@ -52,41 +88,40 @@ export function createLocalDynamo(options: {
     for (const answer of pending.values()) answer(internalError(ended));
     pending.clear();
   });
-  const interactionsTable = options.tableNames[TABLES.interactions.id];
 
-  const handle: AwsService = async (request, _operation, json) => {
-    const crm = (json() as { TableName?: unknown } | null)?.TableName === interactionsTable;
-    if (crm && options.faults.interactionStoreLatencyMs > 0) {
-      await new Promise((r) => setTimeout(r, options.faults.interactionStoreLatencyMs));
-    }
-    if (crm && options.faults.interactionStore === 'down') {
-      return jsonResponse(
-        503,
-        {
-          __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable',
-          message: 'interaction store is down (fault switch)',
-        },
-        CONTENT_TYPE,
-      );
-    }
+  const handle: AwsService = async (request) => {
     if (ended) return internalError(ended);
     const id = nextId++;
-    const { method, target, headers } = request;
+    const { method, target, headers, body } = request;
     return new Promise<AwsResponse>((resolve) => {
       pending.set(id, resolve);
       worker.postMessage({
         id,
         method,
         target,
-        headers,
-        body: request.body.toString('utf8'),
-      } satisfies DynamoRequest);
+        headers: Object.fromEntries(
+          Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, value]])),
+        ),
+        body,
+      } satisfies DynamoMessage);
     });
   };
 
   return {
-    /** The DynamoDB service of the local AWS endpoint (`DynamoDB_20120810.<operation>`). */
-    service: { iam: 'dynamodb', handle },
+    /** The fault switch of the interaction store. */
+    faults,
+    /** The DynamoDB service of the local AWS endpoint (`DynamoDB_20120810.<operation>`), which checks itself. */
+    service: { iam: 'dynamodb', handle, checksItself: true },
+    /**
+     * A port to the thread for a Lambda execution environment (local/in-process-aws.ts): requests on it, as
+     * handed over by the environment's SDK clients, are answered on it. Closed at once if the thread ended.
+     */
+    connect(): MessagePort {
+      const { port1, port2 } = new MessageChannel();
+      if (ended) port1.close();
+      else worker.postMessage({ connect: port1 } satisfies DynamoMessage, [port1]);
+      return port2;
+    },
     /** Creates every table of TABLES (idempotent, so a disk-backed store can restart). */
     async createTables(endpoint: string): Promise<void> {
       const client = new DynamoDBClient({

@@ -7,7 +7,14 @@ import {
   type QueueKey,
   type TableKey,
 } from '../functions/manifest/index.ts';
-import { functionNameOf } from './lambda.ts';
+
+/**
+ * `ws/accept` → `ws-accept`: the function's name, in its context and its log lines, and the access key its
+ * credentials carry.
+ */
+export function functionNameOf(entry: Pick<FunctionEntry, 'handler'>): string {
+  return entry.handler.replace(/[^\w-]+/g, '-').replace(/^-+/, '');
+}
 
 /** The operator's key (the runtime itself, tests, scripts): every action, like an account's admin role. */
 export const OPERATOR_ACCESS_KEY = 'local';

@@ -7,7 +7,8 @@ import type { AwsDispatch } from './aws-endpoint.ts';
  * The functions' SDK calls to the local AWS endpoint, without the loopback: the SDK clients in the Lambda
  * worker keep their whole middleware stack (serialization, signing, retries, error parsing), and only the
  * last step, sending the signed request, hands it over by MessagePort to the endpoint's `dispatch` on the
- * main thread, the very function its HTTP server answers with (IAM, service routing, `@connections`).
+ * main thread, the very function its HTTP server answers with (IAM, service routing, `@connections`), or
+ * straight to a service that runs in a thread of its own and checks its requests itself (DynamoDB).
  */
 
 /** A signed request, as the Lambda worker passes it on. Header names in lower case. */
@@ -42,17 +43,41 @@ type HandlerConfig = Parameters<NodeHttpHandler['updateHttpClientConfig']>;
  * bundles, so every client in the worker builds its request handler with the one `NodeHttpHandler.create`
  * of the one `@smithy/node-http-handler` module: each client's runtime config calls it with the client's
  * `requestHandler` option (none, options, or a handler). The NodeHttpHandler it makes or is given is
- * wrapped in one that hands the requests for `endpoint` over `port`, and sends any other over HTTP with
- * it, as before; a handler of another kind is left as it is.
+ * wrapped in one that hands the requests for `endpoint` over `port` (or, by their X-Amz-Target prefix, over
+ * the port of their service's thread in `direct`), and sends any other over HTTP with it, as before; a
+ * handler of another kind is left as it is.
  */
-export function handOverRequestsTo(endpoint: string, port: MessagePort): void {
+export function handOverRequestsTo(
+  endpoint: string,
+  port: MessagePort,
+  direct: Record<string, MessagePort> = {},
+): void {
   const local = new URL(endpoint);
-  const waiting = new Map<number, (response: HandedResponse) => void>();
+  /** The requests sent and not yet answered, each with the port it went on. */
+  const waiting = new Map<
+    number,
+    { request: HandedRequest; via: MessagePort; answer: (response: HandedResponse) => void }
+  >();
   let nextId = 0;
-  port.on('message', (response: HandedResponse) => {
-    waiting.get(response.id)?.(response);
+  const onResponse = (response: HandedResponse) => {
+    waiting.get(response.id)?.answer(response);
     waiting.delete(response.id);
-  });
+  };
+  port.on('message', onResponse);
+  const threads = new Map(Object.entries(direct));
+  for (const [target, thread] of threads) {
+    thread.on('message', onResponse);
+    // The service's thread ended: what it held, and what comes next, goes through the main thread's
+    // endpoint, which answers it as the service does when it is gone.
+    thread.once('close', () => {
+      threads.delete(target);
+      for (const sent of waiting.values()) {
+        if (sent.via !== thread) continue;
+        sent.via = port;
+        port.postMessage(sent.request);
+      }
+    });
+  }
 
   class InProcessHandler {
     readonly metadata = { handlerProtocol: 'http/1.1' };
@@ -85,23 +110,32 @@ export function handOverRequestsTo(endpoint: string, port: MessagePort): void {
           reject(abortError());
         };
         signal?.addEventListener('abort', onAbort, { once: true });
-        waiting.set(id, ({ status, headers, body }) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve({
-            response: new HttpResponse({
-              statusCode: status,
-              headers,
-              body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
-            }),
-          });
-        });
-        port.postMessage({
+        const headers = Object.fromEntries(
+          Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]),
+        );
+        const handed: HandedRequest = {
           id,
           method: request.method,
           target: query ? `${request.path}?${query}` : request.path,
-          headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v])),
+          headers,
           body: body ?? '',
-        } satisfies HandedRequest);
+        };
+        const via = threads.get(headers['x-amz-target']?.split('.')[0] ?? '') ?? port;
+        waiting.set(id, {
+          request: handed,
+          via,
+          answer: ({ status, headers, body }) => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve({
+              response: new HttpResponse({
+                statusCode: status,
+                headers,
+                body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+              }),
+            });
+          },
+        });
+        via.postMessage(handed);
       });
     }
 

@@ -39,8 +39,11 @@ export interface WorkerFunction {
 export interface LambdaWorkerData {
   module: string;
   functions: WorkerFunction[];
-  /** The local AWS endpoint, and the port its requests are handed over to (local/in-process-aws.ts). */
-  aws?: { endpoint: string; port: MessagePort };
+  /**
+   * The local AWS endpoint, the port its requests are handed over to, and the ports of the services that
+   * take theirs in a thread of their own, by X-Amz-Target prefix (local/in-process-aws.ts).
+   */
+  aws?: { endpoint: string; port: MessagePort; direct: Record<string, MessagePort> };
 }
 
 /**
@@ -66,7 +69,7 @@ if (!port) throw new Error('lambda-worker.ts runs in a worker thread');
 const { functions, aws } = workerData as LambdaWorkerData;
 process.setSourceMapsEnabled(true);
 // Before any function builds an SDK client.
-if (aws) handOverRequestsTo(aws.endpoint, aws.port);
+if (aws) handOverRequestsTo(aws.endpoint, aws.port, aws.direct);
 
 type Environment = Record<string, string | undefined>;
 const shared: Environment = { ...process.env };

@@ -1,7 +1,8 @@
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { DEFAULT_TIMEOUT_SECONDS, type FunctionEntry } from '../functions/manifest/index.ts';
 import type { AwsDispatch } from './aws-endpoint.ts';
 import { bundleFunctions, type FunctionBundles } from './bundle.ts';
+import { functionNameOf } from './grants.ts';
 import { answerHandedRequests } from './in-process-aws.ts';
 import type {
   CountsRequest,
@@ -35,9 +36,10 @@ export interface LambdaServiceOptions {
   guarded?: { variables: readonly string[]; granted: (entry: FunctionEntry) => readonly string[] };
   /**
    * The local AWS endpoint: what the functions' SDK clients send to its URL is handed to its `dispatch` in
-   * process (local/in-process-aws.ts) instead of over the loopback.
+   * process (local/in-process-aws.ts) instead of over the loopback; the requests of a service in `direct`
+   * (by X-Amz-Target prefix) go straight to its thread, on a port `direct` opens for each environment.
    */
-  aws?: { endpoint: string; dispatch: AwsDispatch };
+  aws?: { endpoint: string; dispatch: AwsDispatch; direct?: Record<string, () => MessagePort> };
   /** Failures of the environment itself (a crashed worker), not of an invocation. */
   onError: (message: string, error: unknown) => void;
   /**
@@ -155,15 +157,19 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
 
   async function launch(environment: Environment): Promise<Worker> {
     const { pending } = environment;
-    const aws = options.aws && { ...options.aws, channel: new MessageChannel() };
+    const aws = options.aws && {
+      ...options.aws,
+      channel: new MessageChannel(),
+      direct: Object.fromEntries(Object.entries(options.aws.direct ?? {}).map(([t, open]) => [t, open()])),
+    };
     const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
       env: options.environment,
       workerData: {
         module: new URL('./lambda-worker.ts', import.meta.url).href,
         functions: await functions(),
-        ...(aws ? { aws: { endpoint: aws.endpoint, port: aws.channel.port2 } } : {}),
+        ...(aws ? { aws: { endpoint: aws.endpoint, port: aws.channel.port2, direct: aws.direct } } : {}),
       } satisfies LambdaWorkerData,
-      transferList: aws ? [aws.channel.port2] : [],
+      transferList: aws ? [aws.channel.port2, ...Object.values(aws.direct)] : [],
     });
     if (aws) {
       answerHandedRequests(aws.channel.port1, aws.dispatch);
@@ -338,9 +344,4 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
       await (await bundles?.catch(() => undefined))?.remove();
     },
   };
-}
-
-/** `ws/accept` → `ws-accept`: the function's name, in its context and its log lines. */
-export function functionNameOf(entry: Pick<FunctionEntry, 'handler'>): string {
-  return entry.handler.replace(/[^\w-]+/g, '-').replace(/^-+/, '');
 }

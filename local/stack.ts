@@ -25,11 +25,12 @@ import {
 } from '../functions/manifest/index.ts';
 import { createAwsEndpoint, jsonProtocolService, pause } from './aws-endpoint.ts';
 import { createDevRoutes } from './dev-routes.ts';
-import { createLocalDynamo, type Faults } from './dynamo.ts';
+import { createLocalDynamo, DYNAMODB_TARGET } from './dynamo.ts';
 import { type BusEvent, createLocalEventBus, type DeadLetter } from './event-bus.ts';
 import { startEventSourceMapping } from './event-source-mapping.ts';
+import type { Faults } from './faults.ts';
 import { createGateway } from './gateway.ts';
-import { createGrants } from './grants.ts';
+import { createGrants, type GrantsOptions } from './grants.ts';
 import { listen } from './http-io.ts';
 import { createDevIdentity, LOCAL_AUDIENCE } from './identity.ts';
 import { type LambdaCounts, startLambdaService } from './lambda.ts';
@@ -172,14 +173,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     (key) => options[key],
     (key) => `option ${key}`,
   );
-  const faults: Faults = { interactionStore: 'up', interactionStoreLatencyMs: 0 };
   const tableNames = Object.fromEntries(Object.values(TABLES).map((t) => [t.id, t.id]));
-  const dynamo = createLocalDynamo({
-    faults,
-    tableNames,
-    onError,
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-  });
 
   // The gateway, the workflows and the bus take their invokers before the Lambda service exists: its
   // environment needs the AWS endpoint's port.
@@ -275,7 +269,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ),
   ];
 
-  const grants = createGrants({
+  const grantsOptions: GrantsOptions = {
     functions,
     tables: Object.fromEntries(
       Object.entries(TABLES).map(([key, t]) => [tableNames[t.id] ?? t.id, key as TableKey]),
@@ -286,7 +280,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     userPoolId: userPool.id,
     account: ACCOUNT,
     onRefused: (message) => onError('AWS refused a function', message),
+  };
+  const grants = createGrants(grantsOptions);
+  const dynamo = createLocalDynamo({
+    tableNames,
+    grants: grantsOptions,
+    onError,
+    ...(options.awsLatencyMs ? { latencyMs: options.awsLatencyMs } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });
+  const { faults } = dynamo;
   const webhookSecret = options.webhookSecret ?? generateWebhookSecret();
   /** Our REST API's URL, once the public port is open: where the simulated CCaaS sends its callbacks. */
   let publicUrl = '';
@@ -313,7 +316,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   });
   const aws = createAwsEndpoint({
     services: {
-      DynamoDB_20120810: dynamo.service,
+      [DYNAMODB_TARGET]: dynamo.service,
       AWSStepFunctions: jsonProtocolService('states', '1.0', (operation, body) =>
         sfn.handle(operation, JSON.parse(body || '{}')),
       ),
@@ -377,8 +380,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...grants.credentialsOf(entry),
       ...environmentFor(entry.access, resources),
     }),
-    // The functions' SDK calls to the endpoint skip the loopback: the same dispatch answers them.
-    aws: { endpoint: awsEndpoint, dispatch: aws.dispatch },
+    // The functions' SDK calls to the endpoint skip the loopback: the same dispatch answers them, and
+    // DynamoDB's thread answers its own.
+    aws: {
+      endpoint: awsEndpoint,
+      dispatch: aws.dispatch,
+      direct: { [DYNAMODB_TARGET]: () => dynamo.connect() },
+    },
     onError,
     environments: options.lambdaEnvironments ?? 1,
   });

@@ -5,8 +5,8 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FunctionEntry, TABLES } from '../../functions/manifest/index.ts';
 import { createAwsEndpoint } from '../../local/aws-endpoint.ts';
-import { createLocalDynamo } from '../../local/dynamo.ts';
-import { createGrants } from '../../local/grants.ts';
+import { createLocalDynamo, DYNAMODB_TARGET } from '../../local/dynamo.ts';
+import { createGrants, type GrantsOptions } from '../../local/grants.ts';
 import { startLambdaService } from '../../local/lambda.ts';
 
 /** The probe's handler file is outside functions/handlers; the catalog path is relative to that folder. */
@@ -26,13 +26,7 @@ const UNREACHABLE = 'http://127.0.0.1:9';
 async function startProbe(dataDir?: string) {
   const errors: string[] = [];
   const refusals: string[] = [];
-  const dynamo = createLocalDynamo({
-    faults: { interactionStore: 'up', interactionStoreLatencyMs: 0 },
-    tableNames: Object.fromEntries(Object.values(TABLES).map((t) => [t.id, t.id])),
-    onError: (message) => errors.push(message),
-    ...(dataDir ? { dataDir } : {}),
-  });
-  const grants = createGrants({
+  const grantsOptions: GrantsOptions = {
     functions: [PROBE],
     tables: { Calls: 'calls', Agents: 'agents' },
     queues: {},
@@ -41,6 +35,13 @@ async function startProbe(dataDir?: string) {
     userPoolId: 'us-east-1_local',
     account: '000000000000',
     onRefused: (message) => refusals.push(message),
+  };
+  const grants = createGrants(grantsOptions);
+  const dynamo = createLocalDynamo({
+    tableNames: Object.fromEntries(Object.values(TABLES).map((t) => [t.id, t.id])),
+    grants: grantsOptions,
+    onError: (message) => errors.push(message),
+    ...(dataDir ? { dataDir } : {}),
   });
   const aws = createAwsEndpoint({
     services: { DynamoDB_20120810: dynamo.service },
@@ -50,11 +51,20 @@ async function startProbe(dataDir?: string) {
     onError: (message) => errors.push(message),
   });
   const overHttp = await aws.listen();
+  /** DynamoDB requests of the probe that the main thread's dispatch answered. */
+  let throughMain = 0;
   const lambda = startLambdaService({
     functions: [PROBE],
     environment: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_DYNAMODB: UNREACHABLE },
     ownEnvironment: (entry) => grants.credentialsOf(entry),
-    aws: { endpoint: UNREACHABLE, dispatch: aws.dispatch },
+    aws: {
+      endpoint: UNREACHABLE,
+      dispatch: (request) => {
+        if (request.headers['x-amz-target']?.startsWith(DYNAMODB_TARGET)) throughMain++;
+        return aws.dispatch(request);
+      },
+      direct: { [DYNAMODB_TARGET]: () => dynamo.connect() },
+    },
     onError: (message) => errors.push(message),
   });
   return {
@@ -62,6 +72,7 @@ async function startProbe(dataDir?: string) {
     overHttp,
     errors,
     refusals,
+    throughMain: () => throughMain,
     probe: (event: Record<string, unknown>) => lambda.invoke(PROBE, event),
     async close() {
       await lambda.close();
@@ -92,6 +103,8 @@ describe('a function’s SDK calls to the local AWS endpoint, in process', () =>
     expect(put).toMatchObject({ requestId: expect.stringMatching(/^[A-Z0-9]{52}$/) });
     expect(read).toEqual({ text: 'hello' });
     expect(local.errors).toEqual([]);
+    // Straight to DynamoDB's thread, which checked them itself (the refusal below comes from there).
+    expect(local.throughMain()).toBe(0);
   });
 
   it('round-trips an item just under DynamoDB’s 400 KB, byte for byte, and refuses one over it', async () => {
@@ -159,6 +172,8 @@ describe('a function whose local DynamoDB crashed', () => {
       expect(answered).toEqual({ error: 'InternalServerError', status: 500, conditionFailed: false });
       expect(again).toEqual(answered);
       expect(local.errors).toEqual(['the local DynamoDB crashed']);
+      // Its port closed with the thread: the requests went through the main thread's endpoint instead.
+      expect(local.throughMain()).toBeGreaterThan(0);
     } finally {
       await local.close();
       await rm(folder, { recursive: true, force: true });
