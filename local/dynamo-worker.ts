@@ -108,11 +108,17 @@ function dynaliteAnswer(
   });
 }
 
-/** Answers each request on `from` there. */
+/** Answers a request on the port it came on; a failure here as DynamoDB's InternalServerError. */
 const reply = (from: MessagePort, request: HandedRequest) =>
-  void answer(request).then((answered) =>
-    from.postMessage({ id: request.id, ...answered } satisfies HandedResponse),
-  );
+  void answer(request)
+    .catch((error: unknown) =>
+      jsonResponse(
+        500,
+        { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) },
+        CONTENT_TYPE,
+      ),
+    )
+    .then((answered) => from.postMessage({ id: request.id, ...answered } satisfies HandedResponse));
 
 port.on('message', (message: DynamoMessage) => {
   if ('connect' in message) {

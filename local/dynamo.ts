@@ -114,12 +114,12 @@ export function createLocalDynamo(options: {
     service: { iam: 'dynamodb', handle, checksItself: true },
     /**
      * A port to the thread for a Lambda execution environment (local/in-process-aws.ts): requests on it, as
-     * handed over by the environment's SDK clients, are answered on it. Closed at once if the thread ended.
+     * handed over by the environment's SDK clients, are answered on it. None once the thread has ended.
      */
-    connect(): MessagePort {
+    connect(): MessagePort | undefined {
+      if (ended) return undefined;
       const { port1, port2 } = new MessageChannel();
-      if (ended) port1.close();
-      else worker.postMessage({ connect: port1 } satisfies DynamoMessage, [port1]);
+      worker.postMessage({ connect: port1 } satisfies DynamoMessage, [port1]);
       return port2;
     },
     /** Creates every table of TABLES (idempotent, so a disk-backed store can restart). */

@@ -37,9 +37,10 @@ export interface LambdaServiceOptions {
   /**
    * The local AWS endpoint: what the functions' SDK clients send to its URL is handed to its `dispatch` in
    * process (local/in-process-aws.ts) instead of over the loopback; the requests of a service in `direct`
-   * (by X-Amz-Target prefix) go straight to its thread, on a port `direct` opens for each environment.
+   * (by X-Amz-Target prefix) go straight to its thread, on a port `direct` opens for each environment
+   * (none when the thread has ended: they go to `dispatch`, which answers for it).
    */
-  aws?: { endpoint: string; dispatch: AwsDispatch; direct?: Record<string, () => MessagePort> };
+  aws?: { endpoint: string; dispatch: AwsDispatch; direct?: Record<string, () => MessagePort | undefined> };
   /** Failures of the environment itself (a crashed worker), not of an invocation. */
   onError: (message: string, error: unknown) => void;
   /**
@@ -157,16 +158,24 @@ export function startLambdaService(options: LambdaServiceOptions): LambdaService
 
   async function launch(environment: Environment): Promise<Worker> {
     const { pending } = environment;
+    const loaded = await functions();
+    // Opened now, in the same turn as the worker that takes them: a port whose other end closes sooner is
+    // then closed in the worker (and its requests take the main thread's way), not detached here.
     const aws = options.aws && {
       ...options.aws,
       channel: new MessageChannel(),
-      direct: Object.fromEntries(Object.entries(options.aws.direct ?? {}).map(([t, open]) => [t, open()])),
+      direct: Object.fromEntries(
+        Object.entries(options.aws.direct ?? {}).flatMap(([target, open]) => {
+          const port = open();
+          return port ? [[target, port]] : [];
+        }),
+      ),
     };
     const worker = new Worker(new URL('./worker.mjs', import.meta.url), {
       env: options.environment,
       workerData: {
         module: new URL('./lambda-worker.ts', import.meta.url).href,
-        functions: await functions(),
+        functions: loaded,
         ...(aws ? { aws: { endpoint: aws.endpoint, port: aws.channel.port2, direct: aws.direct } } : {}),
       } satisfies LambdaWorkerData,
       transferList: aws ? [aws.channel.port2, ...Object.values(aws.direct)] : [],

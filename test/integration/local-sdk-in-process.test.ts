@@ -8,6 +8,7 @@ import { createAwsEndpoint } from '../../local/aws-endpoint.ts';
 import { createLocalDynamo, DYNAMODB_TARGET } from '../../local/dynamo.ts';
 import { createGrants, type GrantsOptions } from '../../local/grants.ts';
 import { startLambdaService } from '../../local/lambda.ts';
+import { eventually } from '../support/poll.ts';
 
 /** The probe's handler file is outside functions/handlers; the catalog path is relative to that folder. */
 const PROBE = {
@@ -123,6 +124,8 @@ describe('a function’s SDK calls to the local AWS endpoint, in process', () =>
     const refused = await probe({ do: 'put', table: 'Agents', id: 'in-process-2', text: 'no' });
 
     expect(refused).toEqual({ error: 'AccessDeniedException', status: 400, conditionFailed: false });
+    // Reported by DynamoDB's thread to the main thread, on a port of its own: not ordered with the answer.
+    await eventually(() => local.refusals.length > 0, { what: 'the refusal reported' });
     expect(local.refusals).toEqual([
       expect.stringContaining('is not authorized to perform: dynamodb:PutItem on resource: table:agents'),
     ]);
@@ -174,6 +177,27 @@ describe('a function whose local DynamoDB crashed', () => {
       expect(local.errors).toEqual(['the local DynamoDB crashed']);
       // Its port closed with the thread: the requests went through the main thread's endpoint instead.
       expect(local.throughMain()).toBeGreaterThan(0);
+    } finally {
+      await local.close();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('gets the same when the thread died before the function’s environment started', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'call-resiliency-sdk-'));
+    await writeFile(join(folder, 'file'), 'x');
+    const local = await startProbe(join(folder, 'file'));
+    try {
+      await expect(local.dynamo.createTables(local.overHttp)).rejects.toMatchObject({
+        name: 'InternalServerError',
+      });
+      expect(local.errors).toEqual(['the local DynamoDB crashed']);
+
+      expect(await local.probe({ do: 'get', table: 'Calls', id: 'nobody' })).toEqual({
+        error: 'InternalServerError',
+        status: 500,
+        conditionFailed: false,
+      });
     } finally {
       await local.close();
       await rm(folder, { recursive: true, force: true });
