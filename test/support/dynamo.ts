@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLES } from '../../functions/manifest/tables.ts';
 import { createAwsEndpoint } from '../../local/aws-endpoint.ts';
-import { createLocalDynamo } from '../../local/dynamo.ts';
+import { createLocalDynamo, DYNAMODB_TARGET } from '../../local/dynamo.ts';
 import { OPERATOR_ACCESS_KEY } from '../../local/grants.ts';
 
 /**
@@ -31,7 +31,7 @@ export async function startDynamo(options: { dataDir?: string } = {}) {
     onError: fail,
   });
   const aws = createAwsEndpoint({
-    services: { DynamoDB_20120810: dynamo.service },
+    services: { [DYNAMODB_TARGET]: dynamo.service },
     authorize: () => undefined,
     connections: () => ({ status: 410 }),
     jwks: () => ({ keys: [] }),
