@@ -84,6 +84,14 @@ export function parsedJson(text: string): unknown {
   }
 }
 
+/** An error as DynamoDB answers it (`InternalServerError`, `ServiceUnavailable`), which the SDK types. */
+export const dynamoDbError = (status: number, type: string, message: string): AwsResponse =>
+  jsonResponse(
+    status,
+    { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message },
+    'application/x-amz-json-1.0',
+  );
+
 /** A JSON answer. */
 export function jsonResponse(status: number, body: unknown, contentType = 'application/json'): AwsResponse {
   return { status, headers: { 'content-type': contentType }, body: JSON.stringify(body) };

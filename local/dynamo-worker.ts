@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import dynalite from 'dynalite';
-import { type AwsResponse, jsonResponse, parsedJson, pause, refusalResponse } from './aws-endpoint.ts';
+import { type AwsResponse, dynamoDbError, parsedJson, pause, refusalResponse } from './aws-endpoint.ts';
 import { sharedFaults } from './faults.ts';
 import { createGrants, type GrantsOptions } from './grants.ts';
 import type { HandedRequest, HandedResponse } from './in-process-aws.ts';
@@ -33,8 +33,6 @@ export interface DynamoWorkerData {
 export type DynamoNotice = { refused: string };
 /** Sent on the main thread's port: a request, or a port a Lambda execution environment sends its own on. */
 export type DynamoMessage = HandedRequest | { connect: MessagePort };
-
-const CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 const port = parentPort;
 if (!port) throw new Error('dynamo-worker.ts runs in a worker thread');
@@ -68,14 +66,7 @@ async function answer({ method, target, headers, body }: HandedRequest): Promise
   const crm = (parsed() as { TableName?: unknown } | null)?.TableName === options.interactionsTable;
   if (crm && faults.interactionStoreLatencyMs > 0) await pause(faults.interactionStoreLatencyMs);
   if (crm && faults.interactionStore === 'down') {
-    return jsonResponse(
-      503,
-      {
-        __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailable',
-        message: 'interaction store is down (fault switch)',
-      },
-      CONTENT_TYPE,
-    );
+    return dynamoDbError(503, 'ServiceUnavailable', 'interaction store is down (fault switch)');
   }
   return dynaliteAnswer(method, target, headers, text);
 }
@@ -111,13 +102,7 @@ function dynaliteAnswer(
 /** Answers a request on the port it came on; a failure here as DynamoDB's InternalServerError. */
 const reply = (from: MessagePort, request: HandedRequest) =>
   void answer(request)
-    .catch((error: unknown) =>
-      jsonResponse(
-        500,
-        { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String(error) },
-        CONTENT_TYPE,
-      ),
-    )
+    .catch((error: unknown) => dynamoDbError(500, 'InternalServerError', String(error)))
     .then((answered) => from.postMessage({ id: request.id, ...answered } satisfies HandedResponse));
 
 port.on('message', (message: DynamoMessage) => {

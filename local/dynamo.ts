@@ -7,13 +7,11 @@ import {
   TABLES,
   type TableDefinition,
 } from '../functions/manifest/index.ts';
-import { type AwsResponse, type AwsService, jsonResponse } from './aws-endpoint.ts';
+import { type AwsResponse, type AwsService, dynamoDbError } from './aws-endpoint.ts';
 import type { DynamoMessage, DynamoNotice, DynamoWorkerData } from './dynamo-worker.ts';
 import { sharedFaults } from './faults.ts';
 import { type GrantsOptions, OPERATOR_ACCESS_KEY } from './grants.ts';
 import type { HandedResponse } from './in-process-aws.ts';
-
-const CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 /** The X-Amz-Target prefix of DynamoDB's requests. */
 export const DYNAMODB_TARGET = 'DynamoDB_20120810';
@@ -85,12 +83,12 @@ export function createLocalDynamo(options: {
   worker.on('error', (error) => options.onError('the local DynamoDB crashed', error));
   worker.on('exit', (code) => {
     ended ??= `the local DynamoDB ended (exit code ${code})`;
-    for (const answer of pending.values()) answer(internalError(ended));
+    for (const answer of pending.values()) answer(dynamoDbError(500, 'InternalServerError', ended));
     pending.clear();
   });
 
   const handle: AwsService = async (request) => {
-    if (ended) return internalError(ended);
+    if (ended) return dynamoDbError(500, 'InternalServerError', ended);
     const id = nextId++;
     const { method, target, headers, body } = request;
     return new Promise<AwsResponse>((resolve) => {
@@ -170,13 +168,4 @@ export function createLocalDynamo(options: {
       await worker.terminate();
     },
   };
-}
-
-/** What DynamoDB answers when it fails inside: the SDK retries it, then throws InternalServerError. */
-function internalError(message: string): AwsResponse {
-  return jsonResponse(
-    500,
-    { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message },
-    CONTENT_TYPE,
-  );
 }
